@@ -1,0 +1,140 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/** The {@code lockstep} command: parses the command line and hands each subcommand to the core. */
+@Command(
+        name = "lockstep",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Runbook console for PostgreSQL changes that touch durable state.",
+        subcommands = {CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n")
+public final class Main implements Runnable {
+
+    @Option(
+            names = "--stacktrace",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the full stack trace of an error.")
+    boolean stacktrace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private Main() {}
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'lockstep --help'.");
+    }
+
+    public static void main(String... args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line and returns its exit code; only {@link #main} ends the process. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = commandLine(out, err);
+        boolean stacktrace = Arrays.asList(args).contains("--stacktrace");
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
+            report(exception, stacktrace, failed.getErr());
+            return exitCodeOf(exception);
+        });
+        return commandLine.execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setExitCodeExceptionMapper(Main::exitCodeOf);
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        for (ExitCode exitCode : ExitCode.values()) {
+            exitCodes.put(Integer.toString(exitCode.code()), exitCode.meaning());
+        }
+        commandLine.getCommandSpec().usageMessage().exitCodeList(exitCodes);
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
+        commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCode.INTERNAL_ERROR.code());
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            sub.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
+        }
+        return commandLine;
+    }
+
+    static int exitCodeOf(Throwable exception) {
+        if (exception instanceof LockstepException lockstep) {
+            return lockstep.exitCode().code();
+        }
+        if (exception instanceof CommandLine.ParameterException) {
+            return ExitCode.USAGE.code();
+        }
+        return ExitCode.INTERNAL_ERROR.code();
+    }
+
+    /** One line: the message and the distinct messages of its causes. */
+    static void report(Throwable exception, boolean stacktrace, PrintWriter err) {
+        if (stacktrace) {
+            exception.printStackTrace(err);
+            return;
+        }
+        err.println("lockstep: " + causeChain(exception));
+        if (!(exception instanceof LockstepException)) {
+            err.println("lockstep: this is a bug in Lockstep; run again with --stacktrace and report it");
+        }
+        err.flush();
+    }
+
+    static String causeChain(Throwable exception) {
+        Map<String, Boolean> messages = new LinkedHashMap<>();
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage() == null || cause.getMessage().isBlank()
+                    ? cause.getClass().getSimpleName()
+                    : cause.getMessage();
+            boolean repeated = messages.keySet().stream().anyMatch(message::contains)
+                    || messages.keySet().stream().anyMatch(seen -> seen.contains(message));
+            if (!repeated) {
+                messages.put(message, true);
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return String.join(": ", messages.keySet());
+    }
+
+    /** Reads the version that the build filtered into {@code version.properties}. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/dev/lockstep/version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {
+                "lockstep " + properties.getProperty("version", "unknown"),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+            };
+        }
+    }
+}
