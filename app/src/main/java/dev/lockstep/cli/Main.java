@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Runbook console for PostgreSQL changes that touch durable state.",
-        subcommands = {CommandLine.HelpCommand.class},
+        // One command per line: parallel work adds lines here.
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
 
