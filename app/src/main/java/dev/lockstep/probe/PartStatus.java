@@ -15,7 +15,12 @@ public record PartStatus(State state, double durationMs, String reason) {
         /** Another error this tick; tried again next tick. */
         FAILED,
         /** Not asked this tick because the server is unreachable. */
-        SKIPPED
+        SKIPPED;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public static PartStatus ok(double durationMs) {
