@@ -1,5 +1,9 @@
 package dev.lockstep.probe;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
 /**
  * One honest lag figure per standby (documented in docs/watch-json.md, "Standby lag"). It must not be
  * fooled by an idle primary (now() - last replay time grows forever when nothing is written) nor by a dead
@@ -13,25 +17,28 @@ package dev.lockstep.probe;
  *       s (the receiver pings every wal_receiver_timeout / 2 on an idle link): {@code stream_stale},
  *       seconds unknown;
  *   <li>everything received is replayed: {@code caught_up}, 0 s;
- *   <li>otherwise {@code lagging}: seconds since the last replayed commit (standby clock).
+ *   <li>otherwise {@code lagging}: the age of the oldest WAL the standby has not replayed, from the
+ *       primary's WAL position recorded at each tick ({@code primary_wal_history}, a lower bound within one
+ *       interval); when the history does not reach back that far (the watch just started), the time since
+ *       the last replayed commit on the standby ({@code last_replayed_commit}, an upper bound: it also counts
+ *       time the primary was idle).
  * </ol>
  *
  * Bytes are primary current LSN − standby replay LSN when the primary was read in the same tick, otherwise
  * standby receive − replay; unknown when the standby is unreachable or not in recovery.
  */
-public final class LagRule {
+final class LagRule {
 
     static final int STALE_GRACE_SECONDS = 10;
 
     private LagRule() {}
 
-    public static StandbyLag evaluate(ServerSnapshot standby, ServerSnapshot primary) {
+    static StandbyLag evaluate(ServerSnapshot standby, ServerSnapshot primary, WalHistory history, Instant now) {
         String label = standby.label();
         if (!standby.reachable()) {
-            return new StandbyLag(
+            return unknown(
                     label,
                     StandbyLag.State.UNREACHABLE,
-                    null,
                     null,
                     false,
                     "unreachable since " + standby.unreachableSince() + " (" + standby.unreachableReason() + ")");
@@ -39,32 +46,28 @@ public final class LagRule {
         Recovery recovery = standby.recovery();
         if (recovery == null) {
             PartStatus part = standby.part(ServerProbe.RECOVERY);
-            return new StandbyLag(
+            return unknown(
                     label,
                     StandbyLag.State.STREAM_DOWN,
-                    null,
                     null,
                     false,
                     "recovery status not readable: " + (part == null ? "not read" : part.reason()));
         }
         if (!recovery.inRecovery()) {
-            return new StandbyLag(
-                    label, StandbyLag.State.NOT_IN_RECOVERY, null, null, false, "not in recovery (a primary?)");
+            return unknown(label, StandbyLag.State.NOT_IN_RECOVERY, null, false, "not in recovery (a primary?)");
         }
         boolean paused = recovery.replayPaused();
         Long bytes = bytesBehind(recovery, primary);
         if (!"streaming".equals(recovery.receiverStatus())) {
             String status = recovery.receiverStatus() == null ? "no WAL receiver" : recovery.receiverStatus();
-            return new StandbyLag(
-                    label, StandbyLag.State.STREAM_DOWN, null, bytes, paused, "WAL receiver not streaming: " + status);
+            return unknown(label, StandbyLag.State.STREAM_DOWN, bytes, paused, "WAL receiver not streaming: " + status);
         }
         Double staleAfter = staleAfterSeconds(recovery);
         Double sinceMessage = recovery.sinceLastMessageSeconds();
         if (staleAfter != null && (sinceMessage == null || sinceMessage > staleAfter)) {
-            return new StandbyLag(
+            return unknown(
                     label,
                     StandbyLag.State.STREAM_STALE,
-                    null,
                     bytes,
                     paused,
                     "no message from the upstream for "
@@ -74,16 +77,43 @@ public final class LagRule {
         Long receive = Lsn.parse(recovery.receiveLsn());
         Long replay = Lsn.parse(recovery.replayLsn());
         if (receive != null && replay != null && replay >= receive) {
-            return new StandbyLag(label, StandbyLag.State.CAUGHT_UP, 0.0, bytes, paused, null);
+            return new StandbyLag(
+                    label, StandbyLag.State.CAUGHT_UP, 0.0, bytes, StandbyLag.Source.CAUGHT_UP, paused, null);
+        }
+        Optional<Instant> oldestMissing = history.firstSeenBeyond(recovery.replayLsn());
+        if (oldestMissing.isPresent()) {
+            double seconds =
+                    Math.max(0, Duration.between(oldestMissing.get(), now).toMillis() / 1000.0);
+            return new StandbyLag(
+                    label,
+                    StandbyLag.State.LAGGING,
+                    seconds,
+                    bytes,
+                    StandbyLag.Source.PRIMARY_WAL_HISTORY,
+                    paused,
+                    null);
         }
         Double seconds = recovery.sinceLastReplaySeconds();
+        if (seconds == null) {
+            return unknown(
+                    label,
+                    StandbyLag.State.LAGGING,
+                    bytes,
+                    paused,
+                    "no transaction replayed since the standby started and no WAL history yet");
+        }
         return new StandbyLag(
                 label,
                 StandbyLag.State.LAGGING,
-                seconds == null ? null : Math.max(0.0, seconds),
+                Math.max(0.0, seconds),
                 bytes,
+                StandbyLag.Source.LAST_REPLAYED_COMMIT,
                 paused,
-                seconds == null ? "no transaction replayed since the standby started" : null);
+                null);
+    }
+
+    private static StandbyLag unknown(String label, StandbyLag.State state, Long bytes, boolean paused, String reason) {
+        return new StandbyLag(label, state, null, bytes, null, paused, reason);
     }
 
     private static Long bytesBehind(Recovery standby, ServerSnapshot primary) {

@@ -6,7 +6,28 @@ package dev.lockstep.probe;
  * words an operator can act on.
  */
 public record StandbyLag(
-        String label, State state, Double lagSeconds, Long lagBytes, boolean replayPaused, String reason) {
+        String label,
+        State state,
+        Double lagSeconds,
+        Long lagBytes,
+        Source lagSource,
+        boolean replayPaused,
+        String reason) {
+
+    /** Where {@code lagSeconds} comes from; null when it is unknown. */
+    public enum Source {
+        /** Everything received is replayed and the stream is alive: 0. */
+        CAUGHT_UP,
+        /** Age of the oldest WAL not replayed, from the primary's positions seen at each tick (lower bound). */
+        PRIMARY_WAL_HISTORY,
+        /** Time since the last replayed commit on the standby (upper bound: includes idle time). */
+        LAST_REPLAYED_COMMIT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public enum State {
         /** Streaming, fresh messages, everything received is replayed: lag 0 even if the primary is idle. */

@@ -24,6 +24,7 @@ public final class WatchProbe implements AutoCloseable {
     private final List<ServerProbe> standbys;
     private final ExecutorService workers;
     private final ProbeOptions options;
+    private final WalHistory primaryWal = new WalHistory();
 
     private WatchProbe(ServerProbe primary, List<ServerProbe> standbys, ProbeOptions options) {
         this.primary = primary;
@@ -80,12 +81,16 @@ public final class WatchProbe implements AutoCloseable {
         List<Future<ServerSnapshot>> standbyFutures = new ArrayList<>();
         standbys.forEach(standby -> standbyFutures.add(workers.submit(standby::probe)));
         ServerSnapshot primarySnapshot = await(primaryFuture);
+        if (primarySnapshot.recovery() != null) {
+            primaryWal.record(
+                    primarySnapshot.takenAt(), primarySnapshot.recovery().currentLsn());
+        }
         List<ServerSnapshot> standbySnapshots = new ArrayList<>();
         List<StandbyLag> lags = new ArrayList<>();
         for (Future<ServerSnapshot> future : standbyFutures) {
             ServerSnapshot standby = await(future);
             standbySnapshots.add(standby);
-            lags.add(LagRule.evaluate(standby, primarySnapshot));
+            lags.add(LagRule.evaluate(standby, primarySnapshot, primaryWal, standby.takenAt()));
         }
         return new Snapshot(
                 takenAt, (System.nanoTime() - start) / 1_000_000.0, primarySnapshot, standbySnapshots, lags);
