@@ -11,19 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * One sandbox (primary + streaming standby) per PostgreSQL major per test run, started on first use; the
  * sandbox's shutdown hook stops it when the test JVM ends.
  */
-final class Sandboxes {
+public final class Sandboxes {
 
-    static final int DEFAULT_MAJOR = SandboxConfig.defaults().pgMajor();
+    public static final int DEFAULT_MAJOR = SandboxConfig.defaults().pgMajor();
 
     private static final Map<Integer, Sandbox> STARTED = new ConcurrentHashMap<>();
 
     private Sandboxes() {}
 
-    static Sandbox shared() {
+    public static Sandbox shared() {
         return of(DEFAULT_MAJOR);
     }
 
-    static Sandbox of(int major) {
+    public static Sandbox of(int major) {
         return STARTED.computeIfAbsent(
                 major, key -> Sandbox.start(SandboxConfig.defaults().withPgMajor(key)));
     }
