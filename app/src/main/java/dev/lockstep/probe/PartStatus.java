@@ -27,7 +27,7 @@ public record PartStatus(State state, double durationMs, String reason) {
         return new PartStatus(State.OK, durationMs, null);
     }
 
-    public boolean isOk() {
+    public boolean succeeded() {
         return state == State.OK;
     }
 }

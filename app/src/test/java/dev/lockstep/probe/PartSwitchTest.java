@@ -26,7 +26,8 @@ class PartSwitchTest {
                 assertThat(locks.reason()).contains("permission denied").contains("42501");
                 assertThat(first.primary().locks()).isNull();
                 assertThat(first.lockWaitSeconds()).isEmpty();
-                assertThat(first.primary().part(ServerProbe.ACTIVITY).isOk()).isTrue();
+                assertThat(first.primary().part(ServerProbe.ACTIVITY).succeeded())
+                        .isTrue();
 
                 Snapshot second = probe.take();
                 PartStatus again = second.primary().part(ServerProbe.LOCKS);
