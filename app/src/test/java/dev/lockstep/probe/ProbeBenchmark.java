@@ -197,7 +197,7 @@ public final class ProbeBenchmark {
         }
     }
 
-    private static double explainMillis(Connection connection, String query) throws SQLException {
+    private static double explainMillis(Connection connection, String query) throws SQLException, IOException {
         String plan = scalar(connection, "explain (analyze, timing off, format json) " + query);
         JsonNode root = new ObjectMapper().readTree(plan).get(0);
         return root.get("Planning Time").asDouble() + root.get("Execution Time").asDouble();
