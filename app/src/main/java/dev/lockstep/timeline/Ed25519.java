@@ -103,8 +103,7 @@ public final class Ed25519 {
 
     /** "SHA256:" and the unpadded base64 of the SHA-256 of the raw public key (ssh-like, but of the raw key). */
     public static String fingerprint(byte[] rawPublic) {
-        return "SHA256:"
-                + java.util.Base64.getEncoder().withoutPadding().encodeToString(Hashing.sha256(rawPublic));
+        return "SHA256:" + java.util.Base64.getEncoder().withoutPadding().encodeToString(Hashing.sha256(rawPublic));
     }
 
     /** Hands out the fixed seed, then refuses: the generator must draw exactly one seed. */

@@ -64,7 +64,8 @@ public final class OperatorKey {
             }
         }
         String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pair.getPrivate().getEncoded())
+                + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                        .encodeToString(pair.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
         try {
             OwnerOnlyFiles.createDirectories(file.toAbsolutePath().getParent());

@@ -67,8 +67,8 @@ public record OperatorPublicKey(byte[] raw) {
             if (text.startsWith("-----BEGIN PUBLIC KEY-----")) {
                 String body = text.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "");
                 byte[] der = Base64.getMimeDecoder().decode(body);
-                return new OperatorPublicKey(Ed25519.rawPublic(Ed25519.publicFromRaw(
-                        Arrays.copyOfRange(der, der.length - Ed25519.KEY_BYTES, der.length))));
+                return new OperatorPublicKey(Ed25519.rawPublic(
+                        Ed25519.publicFromRaw(Arrays.copyOfRange(der, der.length - Ed25519.KEY_BYTES, der.length))));
             }
         } catch (IllegalArgumentException e) {
             throw LockstepException.usage(file + " is not an Ed25519 public key: " + e.getMessage());

@@ -42,8 +42,8 @@ public final class TimelineFormat {
 
     /** The {@code prev} of seq 0: SHA-256 of {@code "lockstep-timeline/1 genesis\n" + run + "\n"}, hex. */
     public static String genesisPrev(String runId) {
-        return Hashing.hex(Hashing.sha256(
-                ("lockstep-timeline/1 genesis\n" + runId + "\n").getBytes(StandardCharsets.UTF_8)));
+        return Hashing.hex(
+                Hashing.sha256(("lockstep-timeline/1 genesis\n" + runId + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     /** What the operator key signs to certify a session key. */

@@ -152,7 +152,8 @@ public final class TimelineVerifier {
         if (seq == 0 != type.equals("open")) {
             return seq == 0 ? "the first line is " + type + ", not open" : "a second open record";
         }
-        if (closeSeen && !(type.equals("checkpoint") && line.get("body").path("final").asBoolean(false))) {
+        if (closeSeen
+                && !(type.equals("checkpoint") && line.get("body").path("final").asBoolean(false))) {
             return "close is followed by " + type + ", not by the final checkpoint";
         }
         if (awaitingSessionKey && !type.equals("session_key")) {
@@ -230,8 +231,8 @@ public final class TimelineVerifier {
         }
         certifiedBy = Ed25519.fingerprint(certifier);
         if (operatorKey != null && !Arrays.equals(certifier, operatorKey.raw())) {
-            return "session key certificate is not by this operator: certified by " + certifiedBy
-                    + ", expected " + operatorKey.fingerprint();
+            return "session key certificate is not by this operator: certified by " + certifiedBy + ", expected "
+                    + operatorKey.fingerprint();
         }
         sessionKeyBase64 = body.path("key").asText();
         sessionKey = Ed25519.publicFromRaw(key);

@@ -162,12 +162,13 @@ public final class TimelineWriter {
         }
         if (check.signed() != (key != null)) {
             throw LockstepException.usage("timeline " + file + " was written "
-                    + (check.signed() ? "signed: resume it with the operator key" : "unsigned: resume it with --unsigned"));
+                    + (check.signed()
+                            ? "signed: resume it with the operator key"
+                            : "unsigned: resume it with --unsigned"));
         }
         switch (check.verdict()) {
             case TAMPERED -> throw new LockstepException(
-                    ExitCode.TIMELINE_TAMPERED,
-                    "timeline " + file + " cannot be continued: " + check.summary());
+                    ExitCode.TIMELINE_TAMPERED, "timeline " + file + " cannot be continued: " + check.summary());
             case COMPLETE, UNSIGNED -> throw LockstepException.usage(
                     "timeline " + file + " is closed: run " + check.runId() + " has ended");
             case INCOMPLETE -> {
@@ -217,8 +218,7 @@ public final class TimelineWriter {
      * Writes one event and forces it to disk before returning its seq. The first event must be
      * {@code open}; {@code close} goes through {@link #close}.
      */
-    public synchronized long append(
-            String type, String actor, String step, Integer attempt, Map<String, Object> body) {
+    public synchronized long append(String type, String actor, String step, Integer attempt, Map<String, Object> body) {
         if (!TimelineFormat.ENGINE_TYPES.contains(type)) {
             throw new IllegalArgumentException("not an event type a caller may append: " + type);
         }
@@ -382,8 +382,7 @@ public final class TimelineWriter {
             broken = true;
             throw new LockstepException(
                     ExitCode.STOPPED,
-                    "cannot write timeline " + file + ": " + e.getMessage()
-                            + "; the run stops here and can be resumed",
+                    "cannot write timeline " + file + ": " + e.getMessage() + "; the run stops here and can be resumed",
                     e);
         }
         prev = Hashing.hex(Hashing.sha256(bytes));
@@ -411,7 +410,8 @@ public final class TimelineWriter {
                 String type = line.path("type").asText();
                 String step = line.path("step").isTextual() ? line.get("step").asText() : null;
                 if (step != null && type.equals("step_start")) {
-                    Integer attempt = line.path("attempt").isInt() ? line.get("attempt").intValue() : null;
+                    Integer attempt =
+                            line.path("attempt").isInt() ? line.get("attempt").intValue() : null;
                     replay.started.put(step, new StepInDoubt(step, attempt, replay.lines));
                 } else if (step != null && type.equals("step_end")) {
                     replay.started.remove(step);
