@@ -24,6 +24,9 @@ import picocli.CommandLine.Option;
         // One command per line: parallel work adds lines here.
         subcommands = {
             CommandLine.HelpCommand.class,
+            KeygenCommand.class,
+            VerifyCommand.class,
+            EvidenceCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
