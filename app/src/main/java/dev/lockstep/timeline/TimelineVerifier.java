@@ -38,6 +38,14 @@ public final class TimelineVerifier {
     private long checkpoints;
     private long recovers;
     private long intactLength;
+    /**
+     * Only the last checkpoint's signature needs checking: its root covers the exact bytes of every line
+     * before it, earlier checkpoints included, so a valid last signature authenticates them all. This
+     * keeps verification fast with the JDK's Ed25519 (about 0.6 ms per signature).
+     */
+    private PendingSignature lastSignedCheckpoint;
+
+    private record PendingSignature(long line, long seq, PublicKey key, byte[] message, byte[] signature) {}
 
     private TimelineVerifier(byte[] bytes, OperatorPublicKey operatorKey) {
         this.bytes = bytes;
@@ -66,7 +74,7 @@ public final class TimelineVerifier {
         while (offset < bytes.length) {
             int end = indexOfNewline(offset);
             if (end < 0) {
-                return incomplete(bytes.length - offset);
+                break;
             }
             int length = end + 1 - offset;
             JsonNode line;
@@ -78,7 +86,7 @@ public final class TimelineVerifier {
             if (line == null || !line.isObject()) {
                 if (end + 1 == bytes.length) {
                     // A last line that does not parse is a write the crash interrupted, as reopen treats it.
-                    return incomplete(length);
+                    break;
                 }
                 return tampered(null, "not a JSON object");
             }
@@ -93,13 +101,28 @@ public final class TimelineVerifier {
             offset = end + 1;
             intactLength = offset;
         }
+        int tornTail = bytes.length - offset;
         if (lines == 0) {
-            return result(Verdict.INCOMPLETE, 0, null, null, "the timeline is empty");
+            return result(Verdict.INCOMPLETE, tornTail, null, null, "no complete line");
         }
-        if (finalSeen) {
+        if (finalSeen && tornTail > 0) {
+            return result(Verdict.TAMPERED, 0, lines + 1, null, tornTail + " bytes after the final checkpoint");
+        }
+        if (operatorJdkKey != null
+                && lastSignedCheckpoint != null
+                && !Ed25519.verify(
+                        lastSignedCheckpoint.key(), lastSignedCheckpoint.message(), lastSignedCheckpoint.signature())) {
+            return result(
+                    Verdict.TAMPERED,
+                    0,
+                    lastSignedCheckpoint.line(),
+                    lastSignedCheckpoint.seq(),
+                    "checkpoint signature does not verify under the certified session key");
+        }
+        if (finalSeen && tornTail == 0) {
             return result(signed ? Verdict.COMPLETE : Verdict.UNSIGNED, 0, null, null, null);
         }
-        return incomplete(0);
+        return incomplete(tornTail);
     }
 
     /** Every check of one line; null when it passes, else the reason. */
@@ -277,11 +300,8 @@ public final class TimelineVerifier {
             } catch (IllegalArgumentException e) {
                 return "checkpoint signature is not base64";
             }
-            if (operatorJdkKey != null
-                    && !Ed25519.verify(
-                            sessionKey, TimelineFormat.checkpointMessage(runId, seq, root, last), signature)) {
-                return "checkpoint signature does not verify under the certified session key";
-            }
+            lastSignedCheckpoint = new PendingSignature(
+                    lines + 1, seq, sessionKey, TimelineFormat.checkpointMessage(runId, seq, root, last), signature);
         } else if (body.has("sig")) {
             return "a signed checkpoint in a timeline whose open record says unsigned";
         }

@@ -141,22 +141,39 @@ class TimelineTamperTest {
     }
 
     @Test
-    void aReplacedSignatureIsRefused() throws IOException {
-        int index = indexOf("\"type\":\"checkpoint\"", 5);
-        ObjectNode checkpoint = (ObjectNode) TimelineJson.MAPPER.readTree(lines.get(index));
-        byte[] otherSignature =
-                Hashing.fromBase64(checkpoint.get("body").get("sig").asText());
-        otherSignature[5] ^= 1;
-        ((ObjectNode) checkpoint.get("body")).put("sig", Hashing.base64(otherSignature));
+    void aReplacedSignatureOnTheFinalCheckpointIsRefused() throws IOException {
+        int last = lines.size() - 1;
         List<String> edited = new ArrayList<>(lines);
-        edited.set(index, TimelineJson.MAPPER.writeValueAsString(checkpoint) + "\n");
-        rechain(edited, index + 1);
+        edited.set(last, withFlippedSignature(lines.get(last)));
 
         VerifyResult result = verify(join(edited));
 
         assertThat(result.verdict()).isEqualTo(Verdict.TAMPERED);
-        assertThat(result.line()).isEqualTo(index + 1L);
+        assertThat(result.line()).isEqualTo(lines.size());
         assertThat(result.reason()).contains("checkpoint signature does not verify");
+    }
+
+    @Test
+    void aReplacedSignatureOnAnEarlierCheckpointIsCaughtByTheNextSealEvenWithARebuiltChain() throws IOException {
+        int index = indexOf("\"type\":\"checkpoint\"", 5);
+        List<String> edited = new ArrayList<>(lines);
+        edited.set(index, withFlippedSignature(lines.get(index)));
+        rechain(edited, index + 1);
+
+        VerifyResult result = verify(join(edited));
+
+        int next = indexOf("\"type\":\"checkpoint\"", index + 1);
+        assertThat(result.verdict()).isEqualTo(Verdict.TAMPERED);
+        assertThat(result.line()).isEqualTo(next + 1L);
+        assertThat(result.reason()).contains("a line between seq").contains(" and " + (next - 1));
+    }
+
+    private static String withFlippedSignature(String line) throws IOException {
+        ObjectNode checkpoint = (ObjectNode) TimelineJson.MAPPER.readTree(line);
+        byte[] signature = Hashing.fromBase64(checkpoint.get("body").get("sig").asText());
+        signature[5] ^= 1;
+        ((ObjectNode) checkpoint.get("body")).put("sig", Hashing.base64(signature));
+        return TimelineJson.MAPPER.writeValueAsString(checkpoint) + "\n";
     }
 
     @Test
