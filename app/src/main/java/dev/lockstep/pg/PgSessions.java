@@ -166,7 +166,7 @@ public final class PgSessions {
         }
         if (state.equals("28000") && serverMessage != null) {
             if (serverMessage.contains("pg_hba.conf")) {
-                return "no pg_hba entry allows this connection (" + serverMessage + ")";
+                return "pg_hba.conf does not allow this connection (" + serverMessage + ")";
             }
             return "authorization failed (" + serverMessage + ")";
         }
