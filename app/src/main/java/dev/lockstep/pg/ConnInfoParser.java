@@ -363,7 +363,8 @@ final class ConnInfoParser {
             case "readOnly":
                 return "read-only";
             default:
-                throw syntax("unsupported targetServerType " + describe(serverType, mayEcho) + " in JDBC URL");
+                throw syntax("unsupported targetServerType "
+                        + (mayEcho ? "\"" + serverType + "\"" : "(value not shown)") + " in JDBC URL");
         }
     }
 
