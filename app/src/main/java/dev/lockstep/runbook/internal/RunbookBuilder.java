@@ -136,7 +136,9 @@ public final class RunbookBuilder {
         List<Step> steps = required(top, "steps", "the runbook")
                 .map(node -> list(node, "steps", item -> step(item, false)))
                 .orElse(List.of());
-        if (steps.isEmpty() && top.entry("steps").isPresent() && top.entry("steps").get().value() instanceof YamlNode.Sequence) {
+        if (top.entry("steps").isPresent()
+                && top.entry("steps").get().value() instanceof YamlNode.Sequence sequence
+                && sequence.items().isEmpty()) {
             problem(top.entry("steps").get().keyPosition(), "a runbook needs at least one step");
         }
         List<Step> recovery = top.entry("recovery")

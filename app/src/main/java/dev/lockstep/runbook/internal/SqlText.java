@@ -22,14 +22,14 @@ public final class SqlText {
     private SqlText() {}
 
     /** One statement as the sequence of its upper-cased words (keywords and plain identifiers). */
-    public record Statement(List<String> words) {
+    public record Statement(List<String> words, List<String> written) {
         public String first() {
             return words.isEmpty() ? "" : words.get(0);
         }
 
         /** The first few words, for messages: "ALTER TABLE customer DROP". */
         public String head(int count) {
-            return String.join(" ", words.subList(0, Math.min(count, words.size())));
+            return String.join(" ", written.subList(0, Math.min(count, written.size())));
         }
 
         public boolean isDml() {
@@ -118,6 +118,7 @@ public final class SqlText {
     public static List<Statement> statements(String sql) {
         List<Statement> statements = new ArrayList<>();
         List<String> words = new ArrayList<>();
+        List<String> written = new ArrayList<>();
         int index = 0;
         int length = sql.length();
         while (index < length) {
@@ -134,6 +135,7 @@ public final class SqlText {
             } else if (current == '"') {
                 int end = skipQuoted(sql, index, '"', false);
                 words.add(sql.substring(index, end));
+                written.add(sql.substring(index, end));
                 index = end;
             } else if (current == '$' && next == '{') {
                 int end = sql.indexOf('}', index);
@@ -148,8 +150,9 @@ public final class SqlText {
                 }
             } else if (current == ';') {
                 if (!words.isEmpty()) {
-                    statements.add(new Statement(List.copyOf(words)));
+                    statements.add(new Statement(List.copyOf(words), List.copyOf(written)));
                     words.clear();
+                    written.clear();
                 }
                 index++;
             } else if (Character.isLetter(current) || current == '_') {
@@ -160,6 +163,7 @@ public final class SqlText {
                 boolean escapeString = end == index + 1 && (current == 'E' || current == 'e') && end < length && sql.charAt(end) == '\'';
                 if (!escapeString) {
                     words.add(sql.substring(index, end).toUpperCase(Locale.ROOT));
+                    written.add(sql.substring(index, end));
                 }
                 index = end;
             } else {
@@ -167,7 +171,7 @@ public final class SqlText {
             }
         }
         if (!words.isEmpty()) {
-            statements.add(new Statement(List.copyOf(words)));
+            statements.add(new Statement(List.copyOf(words), List.copyOf(written)));
         }
         return List.copyOf(statements);
     }
