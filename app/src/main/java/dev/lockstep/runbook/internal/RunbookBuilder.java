@@ -346,9 +346,13 @@ public final class RunbookBuilder {
     private Optional<Signal> signal(YamlNode node) {
         if (node instanceof YamlNode.Mapping map) {
             checkKeys(map, "signal", List.of("sql"));
-            return required(map, "sql", "signal")
-                    .flatMap(value -> sql(value, "sql"))
-                    .map(Signal.Sql::new);
+            Optional<String> sql = required(map, "sql", "signal").flatMap(value -> sql(value, "sql"));
+            sql.flatMap(text -> SqlText.statements(text).stream()
+                            .filter(statement -> !statement.isReadOnly())
+                            .findFirst())
+                    .ifPresent(statement -> problem(map.entry("sql").get().value().position(),
+                            "a signal query only reads, but this one runs " + statement.head(3)));
+            return sql.map(Signal.Sql::new);
         }
         return text(node, "signal").flatMap(name -> {
             Optional<BuiltinSignal> builtin = BuiltinSignal.byName(name);
