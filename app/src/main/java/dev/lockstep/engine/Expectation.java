@@ -6,7 +6,7 @@ import java.math.BigDecimal;
  * What a check expects of the first column of the first row: equal to a value (numerically when both
  * sides are numbers), or within numeric bounds, or — with neither — true.
  */
-public record Expectation(String equals, BigDecimal atLeast, BigDecimal atMost) {
+public record Expectation(String equals, BigDecimal atLeast, BigDecimal atMost) implements StepPlan.Expect {
 
     public static Expectation isTrue() {
         return new Expectation(null, null, null);
@@ -16,7 +16,9 @@ public record Expectation(String equals, BigDecimal atLeast, BigDecimal atMost) 
         return new Expectation(String.valueOf(value), null, null);
     }
 
-    public boolean holds(String actual) {
+    @Override
+    public boolean holds(Object result) {
+        String actual = result == null ? null : result.toString();
         if (equals != null) {
             if (actual == null) {
                 return false;

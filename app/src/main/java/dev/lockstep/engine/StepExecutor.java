@@ -237,10 +237,10 @@ final class StepExecutor {
         int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "check", attempt, true));
         long started = System.nanoTime();
-        String actual = query(connection, step);
+        Object actual = query(connection, step);
         boolean passed = step.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), step.stepId(), passed, step.expect().describe(), actual));
+                Instant.now(), step.stepId(), passed, step.expect().describe(), String.valueOf(actual)));
         endSimple(
                 step.stepId(),
                 attempt,
@@ -255,7 +255,7 @@ final class StepExecutor {
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "wait", attempt, true));
         long started = System.nanoTime();
         long deadline = started + step.timeout().toNanos();
-        String actual;
+        Object actual;
         while (true) {
             actual = query(run.connection(), step.condition());
             if (step.condition().expect().holds(actual) || System.nanoTime() >= deadline) {
@@ -266,7 +266,7 @@ final class StepExecutor {
         }
         boolean passed = step.condition().expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), step.stepId(), passed, step.condition().expect().describe(), actual));
+                Instant.now(), step.stepId(), passed, step.condition().expect().describe(), String.valueOf(actual)));
         endSimple(
                 step.stepId(),
                 attempt,
@@ -357,10 +357,10 @@ final class StepExecutor {
         Connection connection = run.connection();
         StepPlan.Check verify = step instanceof StepPlan.Sql sql ? sql.verify() : null;
         if (verify != null) {
-            String actual = query(connection, verify);
+            Object actual = query(connection, verify);
             boolean applied = verify.expect().holds(actual);
             run.emit(new EngineEvent.Verified(
-                    Instant.now(), step.stepId(), applied, verify.expect().describe(), actual));
+                    Instant.now(), step.stepId(), applied, verify.expect().describe(), String.valueOf(actual)));
             run.emit(new EngineEvent.Recovered(
                     Instant.now(),
                     step.stepId(),
@@ -406,10 +406,10 @@ final class StepExecutor {
     }
 
     private void verifyOrFail(StepPlan.Check verify, String stepId) throws SQLException {
-        String actual = query(run.connection(), verify);
+        Object actual = query(run.connection(), verify);
         boolean passed = verify.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), stepId, passed, verify.expect().describe(), actual));
+                Instant.now(), stepId, passed, verify.expect().describe(), String.valueOf(actual)));
         if (!passed) {
             throw new StepFailed(
                     "step " + stepId + " applied but its verify query returned " + actual + ", expected "
@@ -418,13 +418,13 @@ final class StepExecutor {
         }
     }
 
-    private String query(Connection connection, StepPlan.Check check) throws SQLException {
+    private Object query(Connection connection, StepPlan.Check check) throws SQLException {
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set local statement_timeout = '" + millis(check.statementTimeout()) + "ms'");
             run.inFlight(statement);
             try (ResultSet rows = statement.executeQuery(check.sql())) {
-                String value = rows.next() ? rows.getString(1) : null;
+                Object value = rows.next() ? rows.getObject(1) : null;
                 connection.commit();
                 return value;
             } finally {

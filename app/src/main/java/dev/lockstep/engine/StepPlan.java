@@ -31,7 +31,7 @@ public sealed interface StepPlan {
     }
 
     /** A query whose first column of its first row must meet the expectation. */
-    record Check(String stepId, String sql, Expectation expect, Duration statementTimeout) implements StepPlan {
+    record Check(String stepId, String sql, Expect expect, Duration statementTimeout) implements StepPlan {
         public String kind() {
             return "check";
         }
@@ -65,6 +65,13 @@ public sealed interface StepPlan {
         public String kind() {
             return "backfill";
         }
+    }
+
+    /** What a check expects of the value its query returned (first column of the first row, or null). */
+    interface Expect {
+        boolean holds(Object actual);
+
+        String describe();
     }
 
     /** Bounds on the rows a statement affected; either end may be open (null). */

@@ -72,7 +72,9 @@ public final class RunbookLoader {
         String file = path.toString();
         Optional<String> text = decode(bytes);
         if (text.isEmpty()) {
-            return new Result(Optional.empty(), List.of(new Problem(file, Position.START, "not UTF-8 text: a runbook is a UTF-8 YAML file")));
+            return new Result(
+                    Optional.empty(),
+                    List.of(new Problem(file, Position.START, "not UTF-8 text: a runbook is a UTF-8 YAML file")));
         }
         RunbookBuilder.Built built = RunbookBuilder.build(file, path, text.get(), sha256(bytes), null);
         return new Result(built.runbook(), built.problems());
@@ -88,7 +90,11 @@ public final class RunbookLoader {
      */
     public static Runbook bind(Runbook runbook, Map<String, String> values) {
         RunbookBuilder.Built built = RunbookBuilder.build(
-                runbook.sourcePath().toString(), runbook.sourcePath(), runbook.source(), runbook.sha256(), Map.copyOf(values));
+                runbook.sourcePath().toString(),
+                runbook.sourcePath(),
+                runbook.source(),
+                runbook.sha256(),
+                Map.copyOf(values));
         return built.runbook().orElseThrow(() -> new InvalidRunbookException(built.problems()));
     }
 
@@ -99,7 +105,9 @@ public final class RunbookLoader {
             }
             long size = Files.size(path);
             if (size > MAX_FILE_BYTES) {
-                throw new InvalidRunbookException(List.of(new Problem(path.toString(), Position.START,
+                throw new InvalidRunbookException(List.of(new Problem(
+                        path.toString(),
+                        Position.START,
                         "file is too large (" + size + " bytes): a runbook has at most " + MAX_FILE_BYTES + " bytes")));
             }
             return Files.readAllBytes(path);
