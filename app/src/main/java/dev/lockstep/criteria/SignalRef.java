@@ -5,11 +5,11 @@ import java.util.Objects;
 /** What a criterion watches: a built-in signal or a custom SQL query. */
 public sealed interface SignalRef permits SignalRef.BuiltIn, SignalRef.Sql {
 
-    static SignalRef builtIn(String name) {
+    static BuiltIn builtIn(String name) {
         return new BuiltIn(name);
     }
 
-    static SignalRef sql(String name, String sql) {
+    static Sql sql(String name, String sql) {
         return new Sql(name, sql);
     }
 
