@@ -2,10 +2,10 @@ package dev.lockstep.criteria;
 
 /** Which side of a threshold is the bad one. */
 public enum Comparison {
-    /** The criterion trips when the value is above the threshold and clears when it falls below the clear value. */
-    ABOVE(">", "<"),
-    /** The criterion trips when the value is below the threshold and clears when it rises above the clear value. */
-    BELOW("<", ">");
+    /** Trips when the value is above the threshold; clears when it is back at or below the clear value. */
+    ABOVE(">", "<="),
+    /** Trips when the value is below the threshold; clears when it is back at or above the clear value. */
+    BELOW("<", ">=");
 
     private final String tripSymbol;
     private final String clearSymbol;
@@ -20,9 +20,12 @@ public enum Comparison {
         return this == ABOVE ? value > threshold : value < threshold;
     }
 
-    /** Strictly beyond the clear value on the good side: a value equal to it keeps a breach in force. */
+    /**
+     * No longer beyond the clear value. With the clear value at its default, the trip threshold, this is exactly
+     * "does not trip", so {@code above: 0} clears when the count is back to 0.
+     */
     public boolean clears(double value, double clearThreshold) {
-        return this == ABOVE ? value < clearThreshold : value > clearThreshold;
+        return this == ABOVE ? value <= clearThreshold : value >= clearThreshold;
     }
 
     /** Whether a clear value lies on the good side of (or at) the trip threshold, which hysteresis needs. */

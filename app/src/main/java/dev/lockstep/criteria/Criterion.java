@@ -7,9 +7,9 @@ import java.util.Objects;
  * One stop criterion of a runbook.
  *
  * <p>It trips when the signal is strictly beyond {@code threshold} on the {@code comparison} side for at least
- * {@code debounce} (the runbook's {@code for}), and clears only once the signal is strictly beyond {@code
- * clearThreshold} on the good side (the runbook's {@code clear_below} for {@code above}, {@code clear_above} for
- * {@code below}); between the two the breach holds. {@link #above} and {@link #below} start from the defaults:
+ * {@code debounce} (the runbook's {@code for}), and clears only once the signal is back at or on the good side of
+ * {@code clearThreshold} (the runbook's {@code clear_below} for {@code above}, {@code clear_above} for {@code
+ * below}); between the two the breach holds. {@link #above} and {@link #below} start from the defaults:
  * no debounce, clear threshold equal to the trip threshold, unknown readings breach, no auto resume.
  *
  * @param debounce how long the signal must stay beyond the threshold before the criterion breaches; zero

@@ -120,18 +120,18 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(0), lag(31));
 
             Evaluation inTheBand = evaluator.evaluate(at(1), lag(20));
-            Evaluation atTheClearValue = evaluator.evaluate(at(2), lag(10));
+            Evaluation justAboveTheClearValue = evaluator.evaluate(at(2), lag(10.5));
 
             assertThat(inTheBand.verdict().directive()).isEqualTo(Directive.PAUSE);
             assertThat(inTheBand.events()).isEmpty();
-            assertThat(atTheClearValue.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(justAboveTheClearValue.verdict().directive()).isEqualTo(Directive.PAUSE);
         }
 
         @Test
         void clearsBelowTheClearThresholdAndSaysSo() {
             evaluator.evaluate(at(0), lag(31));
 
-            Evaluation cleared = evaluator.evaluate(at(5), lag(9.5));
+            Evaluation cleared = evaluator.evaluate(at(5), lag(10));
 
             assertThat(cleared.verdict().directive()).isEqualTo(Directive.PROCEED);
             assertThat(cleared.events())
@@ -139,7 +139,7 @@ class StopCriteriaEvaluatorTest {
                             Kind.CLEAR,
                             "standby-lag",
                             "replication_lag_seconds",
-                            SignalReading.of(9.5),
+                            SignalReading.of(10),
                             Comparison.ABOVE,
                             10,
                             StopAction.PAUSE,
@@ -153,11 +153,24 @@ class StopCriteriaEvaluatorTest {
             defaults.evaluate(at(0), lockWait(6));
 
             assertThat(criterion.clearThreshold()).isEqualTo(5);
-            assertThat(defaults.evaluate(at(1), lockWait(5)).verdict().directive())
-                    .as("a value at the threshold neither trips nor clears")
+            assertThat(defaults.evaluate(at(1), lockWait(5.1)).verdict().directive())
                     .isEqualTo(Directive.THROTTLE);
-            assertThat(defaults.evaluate(at(2), lockWait(4.9)).verdict().directive())
+            assertThat(defaults.evaluate(at(2), lockWait(5)).verdict().directive())
+                    .as("without a clear threshold, whatever does not trip clears")
                     .isEqualTo(Directive.PROCEED);
+        }
+
+        @Test
+        void aCountAboveZeroClearsWhenItIsBackToZero() {
+            StopCriteriaEvaluator anyError = new StopCriteriaEvaluator(List.of(Criterion.above(
+                            "any-error", SignalRef.sql("errors", "select count(*) from app_error"), 0, StopAction.PAUSE)
+                    .withAutoResume(true)));
+
+            anyError.evaluate(at(0), Map.of("sql:errors", SignalReading.of(1)));
+            Evaluation backToZero = anyError.evaluate(at(1), Map.of("sql:errors", SignalReading.of(0)));
+
+            assertThat(backToZero.events()).extracting(CriterionEvent::kind).containsExactly(Kind.CLEAR);
+            assertThat(backToZero.verdict().directive()).isEqualTo(Directive.PROCEED);
         }
 
         @Test
@@ -167,7 +180,7 @@ class StopCriteriaEvaluatorTest {
 
             Evaluation breached = window.evaluate(at(0), Map.of(Signals.WINDOW_REMAINING, SignalReading.of(599)));
             Evaluation inTheBand = window.evaluate(at(1), Map.of(Signals.WINDOW_REMAINING, SignalReading.of(700)));
-            Evaluation cleared = window.evaluate(at(2), Map.of(Signals.WINDOW_REMAINING, SignalReading.of(901)));
+            Evaluation cleared = window.evaluate(at(2), Map.of(Signals.WINDOW_REMAINING, SignalReading.of(900)));
 
             assertThat(breached.events()).singleElement().satisfies(event -> {
                 assertThat(event.kind()).isEqualTo(Kind.BREACH);
@@ -176,7 +189,7 @@ class StopCriteriaEvaluatorTest {
             assertThat(inTheBand.verdict().breached()).containsExactly("window");
             assertThat(cleared.events()).singleElement().satisfies(event -> {
                 assertThat(event.threshold()).isEqualTo(900);
-                assertThat(event.describe()).isEqualTo("clear window: window_remaining 901 > 900 (pause)");
+                assertThat(event.describe()).isEqualTo("clear window: window_remaining 900 >= 900 (pause)");
             });
             assertThat(cleared.verdict().held()).containsExactly("window");
         }
