@@ -1,6 +1,11 @@
 package dev.lockstep.criteria;
 
+import dev.lockstep.runbook.Signal;
+import dev.lockstep.runbook.StopCriterion;
+import dev.lockstep.runbook.Threshold;
+import dev.lockstep.runbook.Value;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -66,6 +71,37 @@ public record Criterion(
     public static Criterion below(String id, SignalRef signal, double threshold, StopAction action) {
         return new Criterion(
                 id, signal, Comparison.BELOW, threshold, Duration.ZERO, threshold, action, UnknownPolicy.BREACH, false);
+    }
+
+    /**
+     * The criterion a bound runbook declares. A custom SQL signal is named after its criterion (the runbook gives
+     * it no name of its own), so its key is {@code sql:<criterion id>}.
+     *
+     * @throws IllegalStateException when the runbook still holds unbound parameters
+     */
+    public static Criterion fromRunbook(StopCriterion declared) {
+        SignalRef signal = declared.signal() instanceof Signal.Sql sql
+                ? SignalRef.sql(declared.id(), sql.sql())
+                : SignalRef.builtIn(
+                        ((Signal.Builtin) declared.signal()).signal().yamlName());
+        Comparison comparison =
+                declared.threshold().direction() == Threshold.Direction.ABOVE ? Comparison.ABOVE : Comparison.BELOW;
+        double threshold = declared.threshold().value().get();
+        return new Criterion(
+                declared.id(),
+                signal,
+                comparison,
+                threshold,
+                declared.debounce().get(),
+                declared.clear().map(Value::get).orElse(threshold),
+                StopAction.valueOf(declared.action().name()),
+                UnknownPolicy.valueOf(declared.unknown().name()),
+                declared.autoResume());
+    }
+
+    /** {@link #fromRunbook(StopCriterion)} for each, in runbook order. */
+    public static List<Criterion> fromRunbook(List<StopCriterion> declared) {
+        return declared.stream().map(Criterion::fromRunbook).toList();
     }
 
     public Criterion withDebounce(Duration newDebounce) {

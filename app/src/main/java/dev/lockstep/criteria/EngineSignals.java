@@ -14,7 +14,7 @@ public interface EngineSignals {
     /** The current step's elapsed time divided by its estimate; 0 when no step runs or it has no estimate. */
     double stepElapsedRatio();
 
-    /** Errors the run has met so far: failed attempts and retried statements. */
+    /** Errors Lockstep's own statements met in the last minute: failed attempts and retried statements. */
     long errors();
 
     /**

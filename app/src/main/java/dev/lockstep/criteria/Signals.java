@@ -1,8 +1,9 @@
 package dev.lockstep.criteria;
 
+import dev.lockstep.runbook.BuiltinSignal;
 import java.util.Set;
 
-/** Names of the built-in signals a criterion can refer to. */
+/** Names of the built-in signals, as keys of the readings sources publish. */
 public final class Signals {
     /** Longest current lock wait in the target database, in seconds. */
     public static final String LOCK_WAIT_SECONDS = "lock_wait_seconds";
@@ -21,23 +22,13 @@ public final class Signals {
     public static final String BATCH_SECONDS = "batch_seconds";
     /** The current step's elapsed time divided by its estimate. Supplied by the engine. */
     public static final String STEP_ELAPSED_RATIO = "step_elapsed_ratio";
-    /** Errors the run has met so far (failed attempts, retried statements). Supplied by the engine. */
+    /** Errors Lockstep's own statements met in the last minute. Supplied by the engine. */
     public static final String ERRORS = "errors";
     /** Seconds until the window ends. Supplied by the engine. */
     public static final String WINDOW_REMAINING = "window_remaining";
 
-    public static final Set<String> BUILT_IN = Set.of(
-            LOCK_WAIT_SECONDS,
-            BLOCKED_SESSIONS,
-            BLOCKED_BY_US,
-            REPLICATION_LAG_SECONDS,
-            REPLICATION_LAG_BYTES,
-            SLOT_RETAINED_BYTES,
-            OLDEST_XACT_SECONDS,
-            BATCH_SECONDS,
-            STEP_ELAPSED_RATIO,
-            ERRORS,
-            WINDOW_REMAINING);
+    /** Every built-in name, as the runbook format defines them. */
+    public static final Set<String> BUILT_IN = Set.copyOf(BuiltinSignal.names());
 
     private Signals() {}
 }

@@ -540,4 +540,14 @@ class StopCriteriaEvaluatorTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("unknown signal 'lock_waits'; built-in signals are batch_seconds, ");
     }
+
+    @Test
+    void everyNamedSignalIsABuiltInOfTheRunbookFormat() throws IllegalAccessException {
+        for (java.lang.reflect.Field field : Signals.class.getFields()) {
+            if (field.getType() == String.class) {
+                assertThat(Signals.BUILT_IN).contains((String) field.get(null));
+            }
+        }
+        assertThat(Signals.BUILT_IN).hasSize(11);
+    }
 }
