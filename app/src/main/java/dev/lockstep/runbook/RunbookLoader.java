@@ -68,11 +68,22 @@ public final class RunbookLoader {
      * @throws LockstepException (exit 2) when the file cannot be read
      */
     public static Result check(Path path) {
-        byte[] bytes = read(path);
         String file = path.toString();
+        Optional<byte[]> read = read(path);
+        if (read.isEmpty()) {
+            return new Result(
+                    Optional.empty(),
+                    List.of(new Problem(
+                            file,
+                            Position.START,
+                            "file is too large: a runbook has at most " + MAX_FILE_BYTES + " bytes")));
+        }
+        byte[] bytes = read.get();
         Optional<String> text = decode(bytes);
         if (text.isEmpty()) {
-            return new Result(Optional.empty(), List.of(new Problem(file, Position.START, "not UTF-8 text: a runbook is a UTF-8 YAML file")));
+            return new Result(
+                    Optional.empty(),
+                    List.of(new Problem(file, Position.START, "not UTF-8 text: a runbook is a UTF-8 YAML file")));
         }
         RunbookBuilder.Built built = RunbookBuilder.build(file, path, text.get(), sha256(bytes), null);
         return new Result(built.runbook(), built.problems());
@@ -88,21 +99,25 @@ public final class RunbookLoader {
      */
     public static Runbook bind(Runbook runbook, Map<String, String> values) {
         RunbookBuilder.Built built = RunbookBuilder.build(
-                runbook.sourcePath().toString(), runbook.sourcePath(), runbook.source(), runbook.sha256(), Map.copyOf(values));
+                runbook.sourcePath().toString(),
+                runbook.sourcePath(),
+                runbook.source(),
+                runbook.sha256(),
+                Map.copyOf(values));
         return built.runbook().orElseThrow(() -> new InvalidRunbookException(built.problems()));
     }
 
-    private static byte[] read(Path path) {
+    /** The file's bytes, or empty when it is too large to be a runbook. */
+    private static Optional<byte[]> read(Path path) {
         try {
             if (Files.isDirectory(path)) {
                 throw LockstepException.usage(path + ": is a directory, not a runbook file");
             }
             long size = Files.size(path);
             if (size > MAX_FILE_BYTES) {
-                throw new InvalidRunbookException(List.of(new Problem(path.toString(), Position.START,
-                        "file is too large (" + size + " bytes): a runbook has at most " + MAX_FILE_BYTES + " bytes")));
+                return Optional.empty();
             }
-            return Files.readAllBytes(path);
+            return Optional.of(Files.readAllBytes(path));
         } catch (NoSuchFileException missing) {
             throw LockstepException.usage(path + ": no such file");
         } catch (AccessDeniedException denied) {

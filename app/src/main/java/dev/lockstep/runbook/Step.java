@@ -6,8 +6,7 @@ import java.util.Optional;
  * One step of a runbook, main flow or {@code recovery}. Step ids are unique across both lists, so an
  * {@code on_failure} reference names exactly one step.
  */
-public sealed interface Step
-        permits SqlStep, CheckStep, WaitStep, ApprovalStep, BackfillStep, NoteStep {
+public sealed interface Step permits SqlStep, CheckStep, WaitStep, ApprovalStep, BackfillStep, NoteStep {
 
     String id();
 

@@ -50,7 +50,8 @@ abstract class FieldKind<T> {
 
             private Integer inRange(long value) {
                 if (value < min || value > max) {
-                    throw new IllegalArgumentException("expected a whole number from " + min + " to " + max + ", got " + value);
+                    throw new IllegalArgumentException(
+                            "expected a whole number from " + min + " to " + max + ", got " + value);
                 }
                 return (int) value;
             }
@@ -165,7 +166,9 @@ abstract class FieldKind<T> {
                         if (!numericOnly && (text.equals("true") || text.equals("false"))) {
                             return Boolean.valueOf(text);
                         }
-                        throw numericOnly ? wrong(scalar) : new IllegalArgumentException("expected true or false, got '" + text + "'");
+                        throw numericOnly
+                                ? wrong(scalar)
+                                : new IllegalArgumentException("expected true or false, got '" + text + "'");
                     case STRING:
                         if (!numericOnly) {
                             return text;

@@ -102,7 +102,17 @@ public final class RunbookBuilder {
     }
 
     private static final List<String> TOP_KEYS = List.of(
-            "lockstep", "id", "title", "owner", "intent", "change", "window", "parameters", "stop_criteria", "steps", "recovery");
+            "lockstep",
+            "id",
+            "title",
+            "owner",
+            "intent",
+            "change",
+            "window",
+            "parameters",
+            "stop_criteria",
+            "steps",
+            "recovery");
 
     private Optional<Runbook> runbook(YamlNode root, Path path, String source, String sha256) {
         if (!(root instanceof YamlNode.Mapping top)) {
@@ -113,12 +123,15 @@ public final class RunbookBuilder {
         Optional<Integer> version = required(top, "lockstep", "the runbook")
                 .flatMap(node -> literal(node, "lockstep", FieldKind.integer(0, Integer.MAX_VALUE)));
         version.filter(number -> number != 1)
-                .ifPresent(number -> problem(top.entry("lockstep").orElseThrow().value().position(),
+                .ifPresent(number -> problem(
+                        top.entry("lockstep").orElseThrow().value().position(),
                         "unsupported format version " + number + ": this Lockstep reads 'lockstep: 1'"));
         String id = requiredText(top, "id", "the runbook").orElse("");
         if (!id.isEmpty() && !ID.matcher(id).matches()) {
-            problem(top.entry("id").orElseThrow().value().position(),
-                    "id '" + id + "' may hold only letters, digits, '.', '_' and '-' (at most 100, starting with a letter or digit)");
+            problem(
+                    top.entry("id").orElseThrow().value().position(),
+                    "id '" + id
+                            + "' may hold only letters, digits, '.', '_' and '-' (at most 100, starting with a letter or digit)");
         }
         String title = requiredText(top, "title", "the runbook").orElse("");
         String owner = requiredText(top, "owner", "the runbook").orElse("");
@@ -150,8 +163,21 @@ public final class RunbookBuilder {
         }
         Bindings bindings = givenValues == null ? Bindings.NONE : new Bindings(typedValues, secretNames());
         return Optional.of(new Runbook(
-                version.get(), id, title, owner, intent, change.get(), window, List.copyOf(parameters.values()),
-                criteria, steps, recovery, path, sha256, source, bindings));
+                version.get(),
+                id,
+                title,
+                owner,
+                intent,
+                change.get(),
+                window,
+                List.copyOf(parameters.values()),
+                criteria,
+                steps,
+                recovery,
+                path,
+                sha256,
+                source,
+                bindings));
     }
 
     // ---- top-level parts ----
@@ -174,20 +200,23 @@ public final class RunbookBuilder {
     private Optional<Window> window(YamlNode node) {
         return mapping(node, "window").flatMap(map -> {
             checkKeys(map, "window", List.of("ends_at", "duration"));
-            Optional<OffsetDateTime> endsAt = map.entry("ends_at").flatMap(entry -> text(entry.value(), "ends_at")
-                    .flatMap(text -> {
+            Optional<OffsetDateTime> endsAt = map.entry("ends_at")
+                    .flatMap(entry -> text(entry.value(), "ends_at").flatMap(text -> {
                         try {
                             return Optional.of(OffsetDateTime.parse(text));
                         } catch (DateTimeParseException notATime) {
-                            problem(entry.value().position(),
+                            problem(
+                                    entry.value().position(),
                                     "expected a time with offset like \"2026-11-21T02:00:00Z\", got '" + text + "'");
                             return Optional.empty();
                         }
                     }));
             Optional<Value<Duration>> duration =
                     map.entry("duration").flatMap(entry -> value(entry.value(), "duration", FieldKind.duration()));
-            boolean both = map.entry("ends_at").isPresent() && map.entry("duration").isPresent();
-            boolean neither = map.entry("ends_at").isEmpty() && map.entry("duration").isEmpty();
+            boolean both =
+                    map.entry("ends_at").isPresent() && map.entry("duration").isPresent();
+            boolean neither =
+                    map.entry("ends_at").isEmpty() && map.entry("duration").isEmpty();
             if (both || neither) {
                 problem(map.position(), "window needs exactly one of ends_at or duration");
                 return Optional.empty();
@@ -201,7 +230,9 @@ public final class RunbookBuilder {
             for (YamlNode.Entry entry : map.entries()) {
                 String name = entry.key();
                 if (!NAME.matcher(name).matches()) {
-                    problem(entry.keyPosition(), "parameter name '" + name + "' must be letters, digits and '_', not starting with a digit");
+                    problem(
+                            entry.keyPosition(),
+                            "parameter name '" + name + "' must be letters, digits and '_', not starting with a digit");
                     continue;
                 }
                 parameterPositions.put(name, entry.keyPosition());
@@ -217,25 +248,34 @@ public final class RunbookBuilder {
             Optional<ParameterType> type = required(map, "type", context)
                     .flatMap(value -> choice(value, "type", ParameterType.class, ParameterType::yamlName));
             Optional<String> defaultValue = map.entry("default").flatMap(entry -> text(entry.value(), "default"));
-            boolean secret = map.entry("secret").flatMap(entry -> bool(entry.value(), "secret")).orElse(false);
+            boolean secret = map.entry("secret")
+                    .flatMap(entry -> bool(entry.value(), "secret"))
+                    .orElse(false);
             Optional<Boolean> requiredFlag = map.entry("required").flatMap(entry -> bool(entry.value(), "required"));
-            Optional<String> description = map.entry("description").flatMap(entry -> text(entry.value(), "description"));
+            Optional<String> description =
+                    map.entry("description").flatMap(entry -> text(entry.value(), "description"));
             if (type.isPresent() && defaultValue.isPresent()) {
                 try {
                     FieldKind.parameterValue(type.get(), defaultValue.get());
                 } catch (IllegalArgumentException wrong) {
-                    problem(map.entry("default").get().value().position(),
-                            "default of " + context + ": " + wrong.getMessage() + " for type " + type.get().yamlName());
+                    problem(
+                            map.entry("default").get().value().position(),
+                            "default of " + context + ": " + wrong.getMessage() + " for type "
+                                    + type.get().yamlName());
                 }
             }
             if (requiredFlag.orElse(false) && defaultValue.isPresent()) {
-                problem(map.entry("required").get().value().position(), context + " is required and has a default: drop one of them");
+                problem(
+                        map.entry("required").get().value().position(),
+                        context + " is required and has a default: drop one of them");
             }
             if (requiredFlag.isPresent() && !requiredFlag.get() && defaultValue.isEmpty()) {
-                problem(map.entry("required").get().value().position(), context + " is optional but has no default: give it a default");
+                problem(
+                        map.entry("required").get().value().position(),
+                        context + " is optional but has no default: give it a default");
             }
-            return type.map(parameterType -> new Parameter(
-                    name, parameterType, defaultValue, defaultValue.isEmpty(), secret, description));
+            return type.map(parameterType ->
+                    new Parameter(name, parameterType, defaultValue, defaultValue.isEmpty(), secret, description));
         });
     }
 
@@ -247,15 +287,20 @@ public final class RunbookBuilder {
         Position at = top.entry("parameters").map(YamlNode.Entry::keyPosition).orElse(Position.START);
         for (String name : new TreeMap<>(givenValues).keySet()) {
             if (!parameters.containsKey(name)) {
-                problem(at, "--param " + name + ": the runbook declares no parameter '" + name + "'"
-                        + Suggestions.didYouMean(name, parameters.keySet()));
+                problem(
+                        at,
+                        "--param " + name + ": the runbook declares no parameter '" + name + "'"
+                                + Suggestions.didYouMean(name, parameters.keySet()));
             }
         }
         for (Parameter parameter : parameters.values()) {
-            Optional<String> text = Optional.ofNullable(givenValues.get(parameter.name())).or(parameter::defaultValue);
+            Optional<String> text =
+                    Optional.ofNullable(givenValues.get(parameter.name())).or(parameter::defaultValue);
             if (text.isEmpty()) {
-                problem(parameterPositions.get(parameter.name()), "parameter '" + parameter.name()
-                        + "' is required: give --param " + parameter.name() + "=VALUE");
+                problem(
+                        parameterPositions.get(parameter.name()),
+                        "parameter '" + parameter.name() + "' is required: give --param " + parameter.name()
+                                + "=VALUE");
                 continue;
             }
             try {
@@ -263,11 +308,12 @@ public final class RunbookBuilder {
                 textValues.put(parameter.name(), text.get());
             } catch (IllegalArgumentException wrong) {
                 String shown = parameter.secret() ? "****" : text.get();
-                String reason = parameter.secret()
-                        ? "not a valid " + parameter.type().yamlName()
-                        : wrong.getMessage();
-                problem(parameterPositions.get(parameter.name()), "--param " + parameter.name() + "=" + shown + ": "
-                        + reason + " (parameter type " + parameter.type().yamlName() + ")");
+                String reason =
+                        parameter.secret() ? "not a valid " + parameter.type().yamlName() : wrong.getMessage();
+                problem(
+                        parameterPositions.get(parameter.name()),
+                        "--param " + parameter.name() + "=" + shown + ": " + reason + " (parameter type "
+                                + parameter.type().yamlName() + ")");
             }
         }
     }
@@ -282,8 +328,21 @@ public final class RunbookBuilder {
         return mapping(node, "stop criterion").flatMap(map -> {
             String id = requiredText(map, "id", "stop criterion").orElse("?");
             String context = "stop criterion '" + id + "'";
-            checkKeys(map, context, List.of(
-                    "id", "signal", "above", "below", "for", "clear_below", "clear_above", "action", "unknown", "auto_resume", "description"));
+            checkKeys(
+                    map,
+                    context,
+                    List.of(
+                            "id",
+                            "signal",
+                            "above",
+                            "below",
+                            "for",
+                            "clear_below",
+                            "clear_above",
+                            "action",
+                            "unknown",
+                            "auto_resume",
+                            "description"));
             Optional<Signal> signal = required(map, "signal", context).flatMap(this::signal);
             BuiltinSignal.Unit unit = signal.map(Signal::unit).orElse(BuiltinSignal.Unit.COUNT);
             Optional<YamlNode.Entry> above = map.entry("above");
@@ -292,7 +351,8 @@ public final class RunbookBuilder {
             if (above.isPresent() == below.isPresent()) {
                 problem(map.position(), context + " needs exactly one of above or below");
             } else {
-                Threshold.Direction direction = above.isPresent() ? Threshold.Direction.ABOVE : Threshold.Direction.BELOW;
+                Threshold.Direction direction =
+                        above.isPresent() ? Threshold.Direction.ABOVE : Threshold.Direction.BELOW;
                 YamlNode.Entry entry = above.orElseGet(below::get);
                 threshold = value(entry.value(), entry.key(), FieldKind.threshold(unit))
                         .map(limit -> new Threshold(direction, limit));
@@ -305,8 +365,12 @@ public final class RunbookBuilder {
                 }
                 boolean matches = key.equals("clear_below") ? above.isPresent() : below.isPresent();
                 if (!matches) {
-                    problem(entry.get().keyPosition(), key + " goes with " + (key.equals("clear_below") ? "above" : "below")
-                            + (key.equals("clear_below") ? ": use clear_above with below" : ": use clear_below with above"));
+                    problem(
+                            entry.get().keyPosition(),
+                            key + " goes with " + (key.equals("clear_below") ? "above" : "below")
+                                    + (key.equals("clear_below")
+                                            ? ": use clear_above with below"
+                                            : ": use clear_below with above"));
                     continue;
                 }
                 clear = value(entry.get().value(), key, FieldKind.threshold(unit));
@@ -320,28 +384,36 @@ public final class RunbookBuilder {
             StopCriterion.UnknownPolicy unknown = map.entry("unknown")
                     .flatMap(entry -> choice(entry.value(), "unknown", StopCriterion.UnknownPolicy.class, this::lower))
                     .orElse(StopCriterion.UnknownPolicy.BREACH);
-            boolean autoResume = map.entry("auto_resume").flatMap(entry -> bool(entry.value(), "auto_resume")).orElse(false);
+            boolean autoResume = map.entry("auto_resume")
+                    .flatMap(entry -> bool(entry.value(), "auto_resume"))
+                    .orElse(false);
             if (autoResume && action.isPresent() && action.get() != StopCriterion.Action.PAUSE) {
-                problem(map.entry("auto_resume").get().keyPosition(), "auto_resume applies to action pause only ("
-                        + context + " has action " + lower(action.get()) + ")");
+                problem(
+                        map.entry("auto_resume").get().keyPosition(),
+                        "auto_resume applies to action pause only (" + context + " has action " + lower(action.get())
+                                + ")");
             }
             if (signal.isEmpty() || threshold.isEmpty() || action.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new StopCriterion(id, signal.get(), threshold.get(), debounce, clear, action.get(), unknown, autoResume));
+            return Optional.of(new StopCriterion(
+                    id, signal.get(), threshold.get(), debounce, clear, action.get(), unknown, autoResume));
         });
     }
 
     private void checkHysteresis(Optional<Threshold> threshold, Optional<Value<Double>> clear, YamlNode.Entry entry) {
-        if (threshold.isEmpty() || clear.isEmpty()
+        if (threshold.isEmpty()
+                || clear.isEmpty()
                 || !(threshold.get().value() instanceof Value.Literal<Double> limit)
                 || !(clear.get() instanceof Value.Literal<Double> clearAt)) {
             return;
         }
         boolean above = threshold.get().direction() == Threshold.Direction.ABOVE;
         if (above ? clearAt.value() > limit.value() : clearAt.value() < limit.value()) {
-            problem(entry.value().position(), entry.key() + " " + number(clearAt.value()) + " is on the breached side of "
-                    + (above ? "above " : "below ") + number(limit.value()) + ": the breach could never clear");
+            problem(
+                    entry.value().position(),
+                    entry.key() + " " + number(clearAt.value()) + " is on the breached side of "
+                            + (above ? "above " : "below ") + number(limit.value()) + ": the breach could never clear");
         }
     }
 
@@ -352,15 +424,19 @@ public final class RunbookBuilder {
             sql.flatMap(text -> SqlText.statements(text).stream()
                             .filter(statement -> !statement.isReadOnly())
                             .findFirst())
-                    .ifPresent(statement -> problem(map.entry("sql").get().value().position(),
+                    .ifPresent(statement -> problem(
+                            map.entry("sql").get().value().position(),
                             "a signal query only reads, but this one runs " + statement.head(3)));
             return sql.map(Signal.Sql::new);
         }
         return text(node, "signal").flatMap(name -> {
             Optional<BuiltinSignal> builtin = BuiltinSignal.byName(name);
             if (builtin.isEmpty()) {
-                problem(node.position(), "unknown signal '" + name + "'" + Suggestions.didYouMean(name, BuiltinSignal.names())
-                        + "; built-in signals are " + String.join(", ", BuiltinSignal.names()) + ", or { sql: ... }");
+                problem(
+                        node.position(),
+                        "unknown signal '" + name + "'" + Suggestions.didYouMean(name, BuiltinSignal.names())
+                                + "; built-in signals are " + String.join(", ", BuiltinSignal.names())
+                                + ", or { sql: ... }");
             }
             return builtin.map(Signal.Builtin::new);
         });
@@ -375,22 +451,36 @@ public final class RunbookBuilder {
             "check", concat(EXECUTION_KEYS, List.of("sql", "expect", "on_failure")),
             "wait", List.of("sql", "expect", "interval", "timeout", "on_failure"),
             "approval", List.of("prompt", "confirm"),
-            "backfill", concat(EXECUTION_KEYS, List.of(
-                    "table", "key", "key_type", "batch", "sql", "estimate_rows", "verify", "on_failure")),
+            "backfill",
+                    concat(
+                            EXECUTION_KEYS,
+                            List.of(
+                                    "table",
+                                    "key",
+                                    "key_type",
+                                    "batch",
+                                    "sql",
+                                    "estimate_rows",
+                                    "verify",
+                                    "on_failure")),
             "note", List.of("text"));
     public static final List<String> STEP_KINDS = List.of("sql", "check", "wait", "approval", "backfill", "note");
 
     private Optional<Step> step(YamlNode node, boolean recovery) {
         return mapping(node, "step").flatMap(map -> {
             Optional<String> id = requiredText(map, "id", "step");
-            Position idPosition = map.entry("id").map(entry -> entry.value().position()).orElse(map.position());
-            id.filter(text -> !ID.matcher(text).matches()).ifPresent(text -> problem(idPosition,
-                    "step id '" + text + "' may hold only letters, digits, '.', '_' and '-'"));
+            Position idPosition =
+                    map.entry("id").map(entry -> entry.value().position()).orElse(map.position());
+            id.filter(text -> !ID.matcher(text).matches())
+                    .ifPresent(text -> problem(
+                            idPosition, "step id '" + text + "' may hold only letters, digits, '.', '_' and '-'"));
             String context = "step '" + id.orElse("?") + "'";
             Optional<String> kind = required(map, "kind", context).flatMap(value -> text(value, "kind"));
             if (kind.isPresent() && !STEP_KEYS.containsKey(kind.get())) {
-                problem(map.entry("kind").get().value().position(), "unknown step kind '" + kind.get() + "'"
-                        + Suggestions.didYouMean(kind.get(), STEP_KINDS) + "; kinds are " + String.join(", ", STEP_KINDS));
+                problem(
+                        map.entry("kind").get().value().position(),
+                        "unknown step kind '" + kind.get() + "'" + Suggestions.didYouMean(kind.get(), STEP_KINDS)
+                                + "; kinds are " + String.join(", ", STEP_KINDS));
                 return Optional.empty();
             }
             if (kind.isEmpty()) {
@@ -398,44 +488,58 @@ public final class RunbookBuilder {
             }
             checkStepKeys(map, context, kind.get());
             Optional<String> title = map.entry("title").flatMap(entry -> text(entry.value(), "title"));
-            Optional<Phase> phase = map.entry("phase").flatMap(entry -> choice(entry.value(), "phase", Phase.class, Phase::yamlName));
+            Optional<Phase> phase =
+                    map.entry("phase").flatMap(entry -> choice(entry.value(), "phase", Phase.class, Phase::yamlName));
             Map<String, Position> fields = new HashMap<>();
             map.entries().forEach(entry -> fields.put(entry.key(), entry.value().position()));
             Optional<Step> step = buildStep(map, context, kind.get(), id.orElse(""), title, phase);
             if (id.isEmpty()) {
                 return Optional.empty();
             }
-            step.ifPresent(built -> stepSources.put(built, new StepSource(map.position(), idPosition, fields, recovery)));
+            step.ifPresent(
+                    built -> stepSources.put(built, new StepSource(map.position(), idPosition, fields, recovery)));
             return step;
         });
     }
 
     private Optional<Step> buildStep(
-            YamlNode.Mapping map, String context, String kind, String id, Optional<String> title, Optional<Phase> phase) {
+            YamlNode.Mapping map,
+            String context,
+            String kind,
+            String id,
+            Optional<String> title,
+            Optional<Phase> phase) {
         switch (kind) {
             case "sql": {
                 String sql = requiredSql(map, context);
-                boolean transaction = map.entry("transaction").flatMap(entry -> bool(entry.value(), "transaction")).orElse(true);
+                boolean transaction = map.entry("transaction")
+                        .flatMap(entry -> bool(entry.value(), "transaction"))
+                        .orElse(true);
                 Optional<Verify> verify = map.entry("verify").flatMap(entry -> verify(entry.value()));
                 Optional<RowBounds> rows = map.entry("expect_rows").flatMap(entry -> rowBounds(entry.value()));
-                return Optional.of(new SqlStep(id, title, phase, sql, transaction, execution(map), verify, rows, onFailure(map)));
+                return Optional.of(
+                        new SqlStep(id, title, phase, sql, transaction, execution(map), verify, rows, onFailure(map)));
             }
             case "check": {
                 String sql = requiredSql(map, context);
-                Expectation expect = required(map, "expect", context).flatMap(this::expectation).orElse(new Expectation(List.of()));
+                Expectation expect = required(map, "expect", context)
+                        .flatMap(this::expectation)
+                        .orElse(new Expectation(List.of()));
                 return Optional.of(new CheckStep(id, title, phase, sql, expect, execution(map), onFailure(map)));
             }
             case "wait": {
                 String sql = requiredSql(map, context);
                 Expectation expect = map.entry("expect")
                         .flatMap(entry -> expectation(entry.value()))
-                        .orElse(new Expectation(List.of(new Expectation.Comparison(Expectation.Operator.EQUALS, Value.of(true)))));
+                        .orElse(new Expectation(
+                                List.of(new Expectation.Comparison(Expectation.Operator.EQUALS, Value.of(true)))));
                 Value<Duration> interval = map.entry("interval")
                         .flatMap(entry -> value(entry.value(), "interval", FieldKind.duration()))
                         .orElse(Value.of(WaitStep.DEFAULT_INTERVAL));
-                Optional<Value<Duration>> timeout =
-                        required(map, "timeout", context).flatMap(value -> value(value, "timeout", FieldKind.duration()));
-                return timeout.map(limit -> new WaitStep(id, title, phase, sql, expect, interval, limit, onFailure(map)));
+                Optional<Value<Duration>> timeout = required(map, "timeout", context)
+                        .flatMap(value -> value(value, "timeout", FieldKind.duration()));
+                return timeout.map(
+                        limit -> new WaitStep(id, title, phase, sql, expect, interval, limit, onFailure(map)));
             }
             case "approval": {
                 String prompt = requiredText(map, "prompt", context).orElse("");
@@ -453,7 +557,8 @@ public final class RunbookBuilder {
         }
     }
 
-    private Optional<Step> backfill(YamlNode.Mapping map, String context, String id, Optional<String> title, Optional<Phase> phase) {
+    private Optional<Step> backfill(
+            YamlNode.Mapping map, String context, String id, Optional<String> title, Optional<Phase> phase) {
         Optional<String> table = requiredText(map, "table", context);
         Optional<String> key = requiredText(map, "key", context);
         BackfillStep.KeyType keyType = map.entry("key_type")
@@ -467,8 +572,19 @@ public final class RunbookBuilder {
         if (table.isEmpty() || key.isEmpty() || batch.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new BackfillStep(id, title, phase, table.get(), key.get(), keyType, batch.get(), sql, estimateRows,
-                execution(map), verify, onFailure(map)));
+        return Optional.of(new BackfillStep(
+                id,
+                title,
+                phase,
+                table.get(),
+                key.get(),
+                keyType,
+                batch.get(),
+                sql,
+                estimateRows,
+                execution(map),
+                verify,
+                onFailure(map)));
     }
 
     private Optional<BackfillStep.Batch> batch(YamlNode node) {
@@ -476,14 +592,17 @@ public final class RunbookBuilder {
             checkKeys(map, "batch", List.of("size", "target", "min", "max", "pause"));
             FieldKind<Integer> rows = FieldKind.integer(1, 10_000_000);
             Optional<Value<Integer>> size = required(map, "size", "batch").flatMap(value -> value(value, "size", rows));
-            Optional<Value<Duration>> target = map.entry("target").flatMap(entry -> value(entry.value(), "target", FieldKind.duration()));
+            Optional<Value<Duration>> target =
+                    map.entry("target").flatMap(entry -> value(entry.value(), "target", FieldKind.duration()));
             Optional<Value<Integer>> min = map.entry("min").flatMap(entry -> value(entry.value(), "min", rows));
             Optional<Value<Integer>> max = map.entry("max").flatMap(entry -> value(entry.value(), "max", rows));
             Value<Duration> pause = map.entry("pause")
                     .flatMap(entry -> value(entry.value(), "pause", FieldKind.duration()))
                     .orElse(Value.of(Duration.ZERO));
             if ((min.isPresent() || max.isPresent()) && target.isEmpty()) {
-                problem(map.position(), "batch min and max bound an adaptive size: they need a target (e.g. target: 200ms)");
+                problem(
+                        map.position(),
+                        "batch min and max bound an adaptive size: they need a target (e.g. target: 200ms)");
             }
             literalOrder(min, size, map, "min", "size");
             literalOrder(size, max, map, "size", "max");
@@ -494,22 +613,26 @@ public final class RunbookBuilder {
 
     private <T extends Comparable<T>> void literalOrder(
             Optional<Value<T>> low, Optional<Value<T>> high, YamlNode.Mapping map, String lowKey, String highKey) {
-        if (low.isPresent() && high.isPresent()
+        if (low.isPresent()
+                && high.isPresent()
                 && low.get() instanceof Value.Literal<T> lowValue
                 && high.get() instanceof Value.Literal<T> highValue
                 && lowValue.value().compareTo(highValue.value()) > 0) {
-            problem(map.entry(lowKey).map(entry -> entry.value().position()).orElse(map.position()),
+            problem(
+                    map.entry(lowKey).map(entry -> entry.value().position()).orElse(map.position()),
                     lowKey + " " + lowValue + " is greater than " + highKey + " " + highValue);
         }
     }
 
     private Execution execution(YamlNode.Mapping map) {
-        Optional<Value<Duration>> timeout = map.entry("timeout").flatMap(entry -> value(entry.value(), "timeout", FieldKind.duration()));
+        Optional<Value<Duration>> timeout =
+                map.entry("timeout").flatMap(entry -> value(entry.value(), "timeout", FieldKind.duration()));
         Value<Duration> lockTimeout = map.entry("lock_timeout")
                 .flatMap(entry -> value(entry.value(), "lock_timeout", FieldKind.duration()))
                 .orElse(Value.of(Execution.DEFAULT_LOCK_TIMEOUT));
         Retry retry = map.entry("retry").flatMap(entry -> retry(entry.value())).orElse(Retry.DEFAULT);
-        Optional<Value<Duration>> estimate = map.entry("estimate").flatMap(entry -> value(entry.value(), "estimate", FieldKind.duration()));
+        Optional<Value<Duration>> estimate =
+                map.entry("estimate").flatMap(entry -> value(entry.value(), "estimate", FieldKind.duration()));
         return new Execution(timeout, lockTimeout, retry, estimate);
     }
 
@@ -524,13 +647,15 @@ public final class RunbookBuilder {
             Optional<YamlNode.Entry> backoff = map.entry("backoff");
             if (backoff.isPresent()) {
                 Optional<String> text = text(backoff.get().value(), "backoff");
-                Optional<Duration[]> range = text.flatMap(written -> backoffRange(written, backoff.get().value().position()));
+                Optional<Duration[]> range = text.flatMap(
+                        written -> backoffRange(written, backoff.get().value().position()));
                 if (range.isPresent()) {
                     low = range.get()[0];
                     high = range.get()[1];
                 }
             }
-            List<String> codes = map.entry("codes").map(entry -> sqlStates(entry.value())).orElse(Retry.DEFAULT_CODES);
+            List<String> codes =
+                    map.entry("codes").map(entry -> sqlStates(entry.value())).orElse(Retry.DEFAULT_CODES);
             return Optional.of(new Retry(attempts, low, high, codes));
         });
     }
@@ -544,7 +669,8 @@ public final class RunbookBuilder {
                 throw new IllegalArgumentException("expected a backoff like 1s..30s, got '" + text + "'");
             }
             if (low.compareTo(high) > 0) {
-                throw new IllegalArgumentException("backoff " + text + " runs backwards: write the shorter delay first");
+                throw new IllegalArgumentException(
+                        "backoff " + text + " runs backwards: write the shorter delay first");
             }
             return Optional.of(new Duration[] {low, high});
         } catch (IllegalArgumentException wrong) {
@@ -556,7 +682,9 @@ public final class RunbookBuilder {
     private List<String> sqlStates(YamlNode node) {
         List<String> codes = new ArrayList<>();
         if (!(node instanceof YamlNode.Sequence sequence)) {
-            problem(node.position(), "codes: expected a list of SQLSTATE codes like [55P03, 40P01], got " + node.describe());
+            problem(
+                    node.position(),
+                    "codes: expected a list of SQLSTATE codes like [55P03, 40P01], got " + node.describe());
             return Retry.DEFAULT_CODES;
         }
         for (YamlNode item : sequence.items()) {
@@ -574,9 +702,11 @@ public final class RunbookBuilder {
     private Optional<Verify> verify(YamlNode node) {
         return mapping(node, "verify").flatMap(map -> {
             for (YamlNode.Entry entry : map.entries()) {
-                if (Arrays.stream(Expectation.Operator.values()).anyMatch(operator -> operator.yamlName().equals(entry.key()))) {
-                    problem(entry.keyPosition(), "verify takes its comparison under expect: expect: { "
-                            + entry.key() + ": ... }");
+                if (Arrays.stream(Expectation.Operator.values())
+                        .anyMatch(operator -> operator.yamlName().equals(entry.key()))) {
+                    problem(
+                            entry.keyPosition(),
+                            "verify takes its comparison under expect: expect: { " + entry.key() + ": ... }");
                 }
             }
             checkKeys(map, "verify", List.of("sql", "expect", "equals", "not_equals", "at_least", "at_most"));
@@ -588,12 +718,15 @@ public final class RunbookBuilder {
 
     private Optional<Expectation> expectation(YamlNode node) {
         return mapping(node, "expect").flatMap(map -> {
-            List<String> operators = Arrays.stream(Expectation.Operator.values()).map(Expectation.Operator::yamlName).toList();
+            List<String> operators = Arrays.stream(Expectation.Operator.values())
+                    .map(Expectation.Operator::yamlName)
+                    .toList();
             checkKeys(map, "expect", operators);
             List<Expectation.Comparison> comparisons = new ArrayList<>();
             for (Expectation.Operator operator : Expectation.Operator.values()) {
                 map.entry(operator.yamlName())
-                        .flatMap(entry -> value(entry.value(), operator.yamlName(), FieldKind.operand(operator.numericOnly())))
+                        .flatMap(entry ->
+                                value(entry.value(), operator.yamlName(), FieldKind.operand(operator.numericOnly())))
                         .ifPresent(operand -> comparisons.add(new Expectation.Comparison(operator, operand)));
             }
             if (map.entries().isEmpty()) {
@@ -601,7 +734,9 @@ public final class RunbookBuilder {
                 return Optional.empty();
             }
             if (map.entry("equals").isPresent() && map.entries().size() > 1) {
-                problem(map.position(), "expect: equals stands alone; combine at_least, at_most and not_equals instead");
+                problem(
+                        map.position(),
+                        "expect: equals stands alone; combine at_least, at_most and not_equals instead");
             }
             return Optional.of(new Expectation(comparisons));
         });
@@ -610,8 +745,10 @@ public final class RunbookBuilder {
     private Optional<RowBounds> rowBounds(YamlNode node) {
         return mapping(node, "expect_rows").flatMap(map -> {
             checkKeys(map, "expect_rows", List.of("min", "max"));
-            Optional<Value<Long>> min = map.entry("min").flatMap(entry -> value(entry.value(), "min", FieldKind.count()));
-            Optional<Value<Long>> max = map.entry("max").flatMap(entry -> value(entry.value(), "max", FieldKind.count()));
+            Optional<Value<Long>> min =
+                    map.entry("min").flatMap(entry -> value(entry.value(), "min", FieldKind.count()));
+            Optional<Value<Long>> max =
+                    map.entry("max").flatMap(entry -> value(entry.value(), "max", FieldKind.count()));
             if (map.entries().isEmpty()) {
                 problem(map.position(), "expect_rows needs min, max or both");
                 return Optional.empty();
@@ -622,16 +759,19 @@ public final class RunbookBuilder {
     }
 
     private OnFailure onFailure(YamlNode.Mapping step) {
-        return step.entry("on_failure").flatMap(entry -> mapping(entry.value(), "on_failure")).map(map -> {
-            checkKeys(map, "on_failure", List.of("repair", "roll_forward", "rollback"));
-            if (map.entries().isEmpty()) {
-                problem(map.position(), "on_failure needs repair, roll_forward or rollback");
-            }
-            return new OnFailure(
-                    map.entry("repair").flatMap(entry -> text(entry.value(), "repair")),
-                    map.entry("roll_forward").flatMap(entry -> text(entry.value(), "roll_forward")),
-                    map.entry("rollback").flatMap(entry -> text(entry.value(), "rollback")));
-        }).orElse(OnFailure.NONE);
+        return step.entry("on_failure")
+                .flatMap(entry -> mapping(entry.value(), "on_failure"))
+                .map(map -> {
+                    checkKeys(map, "on_failure", List.of("repair", "roll_forward", "rollback"));
+                    if (map.entries().isEmpty()) {
+                        problem(map.position(), "on_failure needs repair, roll_forward or rollback");
+                    }
+                    return new OnFailure(
+                            map.entry("repair").flatMap(entry -> text(entry.value(), "repair")),
+                            map.entry("roll_forward").flatMap(entry -> text(entry.value(), "roll_forward")),
+                            map.entry("rollback").flatMap(entry -> text(entry.value(), "rollback")));
+                })
+                .orElse(OnFailure.NONE);
     }
 
     private void checkStepKeys(YamlNode.Mapping map, String context, String kind) {
@@ -644,8 +784,10 @@ public final class RunbookBuilder {
                     .filter(other -> STEP_KEYS.get(other).contains(entry.key()))
                     .toList();
             if (!kindsWithKey.isEmpty()) {
-                problem(entry.keyPosition(), "key '" + entry.key() + "' does not apply to a " + kind + " step (" + context
-                        + "); it belongs to " + String.join(", ", kindsWithKey) + " steps");
+                problem(
+                        entry.keyPosition(),
+                        "key '" + entry.key() + "' does not apply to a " + kind + " step (" + context
+                                + "); it belongs to " + String.join(", ", kindsWithKey) + " steps");
             } else {
                 unknownKey(entry, context, allowed);
             }
@@ -699,7 +841,9 @@ public final class RunbookBuilder {
             return Optional.empty();
         }
         if (scalar.text().contains("${")) {
-            problem(node.position(), key + ": parameters are substituted only in SQL and in numeric or duration fields");
+            problem(
+                    node.position(),
+                    key + ": parameters are substituted only in SQL and in numeric or duration fields");
         }
         return Optional.of(scalar.text());
     }
@@ -733,10 +877,14 @@ public final class RunbookBuilder {
             return true;
         }
         if (!NAME.matcher(name).matches()) {
-            problem(position, "malformed parameter reference '${" + name + "}': write ${name} with letters, digits and '_'");
+            problem(
+                    position,
+                    "malformed parameter reference '${" + name + "}': write ${name} with letters, digits and '_'");
         } else if (!parameterPositions.containsKey(name)) {
-            problem(position, "parameter '" + name + "' is used in " + where + " but not declared under parameters"
-                    + Suggestions.didYouMean(name, parameters.keySet()));
+            problem(
+                    position,
+                    "parameter '" + name + "' is used in " + where + " but not declared under parameters"
+                            + Suggestions.didYouMean(name, parameters.keySet()));
         }
         return false;
     }
@@ -757,8 +905,10 @@ public final class RunbookBuilder {
         }
         Parameter parameter = parameters.get(name);
         if (!kind.parameterTypes.contains(parameter.type())) {
-            problem(node.position(), "parameter '" + name + "' is of type " + parameter.type().yamlName() + ", but " + key
-                    + " needs " + kind.expected);
+            problem(
+                    node.position(),
+                    "parameter '" + name + "' is of type " + parameter.type().yamlName() + ", but " + key + " needs "
+                            + kind.expected);
             return Optional.empty();
         }
         if (givenValues == null) {
@@ -790,26 +940,32 @@ public final class RunbookBuilder {
     }
 
     private Optional<Boolean> bool(YamlNode node, String key) {
-        if (node instanceof YamlNode.Scalar scalar && (scalar.text().equals("true") || scalar.text().equals("false"))) {
+        if (node instanceof YamlNode.Scalar scalar
+                && (scalar.text().equals("true") || scalar.text().equals("false"))) {
             return Optional.of(Boolean.valueOf(scalar.text()));
         }
         problem(node.position(), key + ": expected true or false, got " + node.describe());
         return Optional.empty();
     }
 
-    private <E extends Enum<E>> Optional<E> choice(YamlNode node, String key, Class<E> type, Function<E, String> spelling) {
+    private <E extends Enum<E>> Optional<E> choice(
+            YamlNode node, String key, Class<E> type, Function<E, String> spelling) {
         Map<String, E> byName = new LinkedHashMap<>();
         for (E constant : type.getEnumConstants()) {
             byName.put(spelling.apply(constant), constant);
         }
         if (!(node instanceof YamlNode.Scalar scalar) || scalar.kind() == YamlNode.Scalar.Kind.NULL) {
-            problem(node.position(), key + ": expected one of " + String.join(", ", byName.keySet()) + ", got " + node.describe());
+            problem(
+                    node.position(),
+                    key + ": expected one of " + String.join(", ", byName.keySet()) + ", got " + node.describe());
             return Optional.empty();
         }
         E constant = byName.get(scalar.text());
         if (constant == null) {
-            problem(node.position(), key + ": expected one of " + String.join(", ", byName.keySet()) + ", got '" + scalar.text() + "'"
-                    + Suggestions.didYouMean(scalar.text(), byName.keySet()));
+            problem(
+                    node.position(),
+                    key + ": expected one of " + String.join(", ", byName.keySet()) + ", got '" + scalar.text() + "'"
+                            + Suggestions.didYouMean(scalar.text(), byName.keySet()));
         }
         return Optional.ofNullable(constant);
     }
@@ -827,7 +983,9 @@ public final class RunbookBuilder {
             problem(entry.keyPosition(), "merge keys (<<) are not supported: write the fields out");
             return;
         }
-        problem(entry.keyPosition(), "unknown key '" + entry.key() + "' in " + context + Suggestions.didYouMean(entry.key(), allowed));
+        problem(
+                entry.keyPosition(),
+                "unknown key '" + entry.key() + "' in " + context + Suggestions.didYouMean(entry.key(), allowed));
     }
 
     private String lower(Enum<?> constant) {

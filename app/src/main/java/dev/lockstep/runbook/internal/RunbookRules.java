@@ -66,8 +66,11 @@ final class RunbookRules {
         for (Step step : all()) {
             Step first = seen.putIfAbsent(step.id(), step);
             if (first != null) {
-                builder.problem(builder.source(step).idPosition(), "duplicate step id '" + step.id() + "' (first at line "
-                        + builder.source(first).idPosition().line() + "); main and recovery steps share one set of ids");
+                builder.problem(
+                        builder.source(step).idPosition(),
+                        "duplicate step id '" + step.id() + "' (first at line "
+                                + builder.source(first).idPosition().line()
+                                + "); main and recovery steps share one set of ids");
             }
         }
     }
@@ -100,12 +103,17 @@ final class RunbookRules {
             return;
         }
         if (steps.stream().anyMatch(candidate -> candidate.id().equals(id))) {
-            builder.problem(position, "on_failure " + path + " names '" + id + "', a main-flow step: recovery paths are steps under recovery");
+            builder.problem(
+                    position,
+                    "on_failure " + path + " names '" + id
+                            + "', a main-flow step: recovery paths are steps under recovery");
             return;
         }
         List<String> ids = recovery.stream().map(Step::id).toList();
-        builder.problem(position, "on_failure " + path + " names step '" + id + "', which does not exist"
-                + Suggestions.didYouMean(id, ids) + (ids.isEmpty() ? "; declare it under recovery" : ""));
+        builder.problem(
+                position,
+                "on_failure " + path + " names step '" + id + "', which does not exist"
+                        + Suggestions.didYouMean(id, ids) + (ids.isEmpty() ? "; declare it under recovery" : ""));
     }
 
     /** A data change without a post-check or a row bound cannot prove it did what was meant. */
@@ -114,12 +122,16 @@ final class RunbookRules {
                 && SqlText.statements(sql.sql()).stream().anyMatch(SqlText.Statement::isDml)
                 && sql.verify().isEmpty()
                 && sql.expectRows().isEmpty()) {
-            builder.problem(builder.source(step).at("sql"), "step '" + step.id()
-                    + "' changes data (INSERT/UPDATE/DELETE/MERGE) without verify or expect_rows: add a post-check or a row bound");
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "step '" + step.id()
+                            + "' changes data (INSERT/UPDATE/DELETE/MERGE) without verify or expect_rows: add a post-check or a row bound");
         }
         if (step instanceof BackfillStep backfill && backfill.verify().isEmpty()) {
-            builder.problem(builder.source(step).at("sql"), "backfill '" + step.id()
-                    + "' changes data without verify: add the check that proves it is complete");
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "backfill '" + step.id()
+                            + "' changes data without verify: add the check that proves it is complete");
         }
     }
 
@@ -132,8 +144,10 @@ final class RunbookRules {
         verifyOf(step).ifPresent(verify -> readOnly(step, "verify", verify.sql(), "a verify query"));
         if (step instanceof BackfillStep backfill && !backfill.sql().isEmpty()) {
             if (!backfill.sql().contains(":from") || !backfill.sql().contains(":to")) {
-                builder.problem(builder.source(step).at("sql"), "backfill '" + step.id()
-                        + "' sql must use :from and :to, the bounds of each batch (key > :from AND key <= :to)");
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "backfill '" + step.id()
+                                + "' sql must use :from and :to, the bounds of each batch (key > :from AND key <= :to)");
             }
         }
     }
@@ -151,8 +165,10 @@ final class RunbookRules {
     private void readOnly(Step step, String field, String sql, String what) {
         for (SqlText.Statement statement : SqlText.statements(sql)) {
             if (!statement.isReadOnly()) {
-                builder.problem(builder.source(step).at(field), what + " only reads, but step '" + step.id() + "' runs "
-                        + statement.head(3) + ": move changes to a sql step");
+                builder.problem(
+                        builder.source(step).at(field),
+                        what + " only reads, but step '" + step.id() + "' runs " + statement.head(3)
+                                + ": move changes to a sql step");
                 return;
             }
         }
@@ -161,15 +177,20 @@ final class RunbookRules {
     private void transactionBlocks(Step step) {
         if (step instanceof SqlStep sql) {
             List<SqlText.Statement> statements = SqlText.statements(sql.sql());
-            Optional<SqlText.Statement> refusing =
-                    statements.stream().filter(SqlText.Statement::refusesTransaction).findFirst();
+            Optional<SqlText.Statement> refusing = statements.stream()
+                    .filter(SqlText.Statement::refusesTransaction)
+                    .findFirst();
             if (refusing.isPresent() && sql.transaction()) {
-                builder.problem(builder.source(step).at("sql"), refusing.get().head(3) + " cannot run inside a transaction: set transaction: false on step '"
-                        + step.id() + "'");
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        refusing.get().head(3) + " cannot run inside a transaction: set transaction: false on step '"
+                                + step.id() + "'");
             }
             if (refusing.isPresent() && statements.size() > 1) {
-                builder.problem(builder.source(step).at("sql"), "step '" + step.id() + "': " + refusing.get().head(3)
-                        + " must be the only statement of its step, so a failure leaves one thing to inspect");
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "step '" + step.id() + "': " + refusing.get().head(3)
+                                + " must be the only statement of its step, so a failure leaves one thing to inspect");
             }
         }
     }
@@ -177,8 +198,9 @@ final class RunbookRules {
     private void backfillRanges(Step step) {
         if (step instanceof BackfillStep backfill
                 && SqlText.statements(backfill.sql()).stream().anyMatch(statement -> !statement.isDml())) {
-            builder.problem(builder.source(step).at("sql"), "backfill '" + step.id()
-                    + "' sql must be one INSERT, UPDATE, DELETE or MERGE per batch");
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "backfill '" + step.id() + "' sql must be one INSERT, UPDATE, DELETE or MERGE per batch");
         }
     }
 
@@ -196,14 +218,19 @@ final class RunbookRules {
                     .filter(SqlText.Statement::isDestructive)
                     .findFirst();
             if (destructive.isPresent() && !approved) {
-                builder.problem(builder.source(step).at("sql"), "class " + change.get().changeClass() + " runbook: step '" + step.id()
-                        + "' runs " + destructive.get().head(3) + " with no approval step before it: add a kind: approval step first");
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "class " + change.get().changeClass() + " runbook: step '" + step.id() + "' runs "
+                                + destructive.get().head(3)
+                                + " with no approval step before it: add a kind: approval step first");
                 return;
             }
         }
         if (!approved) {
-            builder.problem(builder.classPosition(), "class " + change.get().changeClass()
-                    + " needs an approval step in the main flow (kind: approval)");
+            builder.problem(
+                    builder.classPosition(),
+                    "class " + change.get().changeClass()
+                            + " needs an approval step in the main flow (kind: approval)");
         }
     }
 
@@ -230,21 +257,31 @@ final class RunbookRules {
             }
             List<SqlText.Statement> statements = statementsOf(step);
             if (phase == Phase.EXPAND) {
-                statements.stream().filter(SqlText.Statement::isContractWork).findFirst().ifPresent(statement -> builder.problem(
-                        builder.source(step).at("sql"), "step '" + step.id() + "' is expand-phase but runs " + statement.head(4)
-                                + ", contract work: move it to a contract-phase runbook"));
+                statements.stream()
+                        .filter(SqlText.Statement::isContractWork)
+                        .findFirst()
+                        .ifPresent(statement -> builder.problem(
+                                builder.source(step).at("sql"),
+                                "step '" + step.id() + "' is expand-phase but runs " + statement.head(4)
+                                        + ", contract work: move it to a contract-phase runbook"));
             }
             if (phase == Phase.CONTRACT) {
-                statements.stream().filter(SqlText.Statement::isExpandWork).findFirst().ifPresent(statement -> builder.problem(
-                        builder.source(step).at("sql"), "step '" + step.id() + "' is contract-phase but runs " + statement.head(4)
-                                + ", expand work: move it to an expand-phase runbook"));
+                statements.stream()
+                        .filter(SqlText.Statement::isExpandWork)
+                        .findFirst()
+                        .ifPresent(statement -> builder.problem(
+                                builder.source(step).at("sql"),
+                                "step '" + step.id() + "' is contract-phase but runs " + statement.head(4)
+                                        + ", expand work: move it to an expand-phase runbook"));
             }
         }
         if (firstExpand != null && firstContract != null) {
             Step later = steps.indexOf(firstExpand) > steps.indexOf(firstContract) ? firstExpand : firstContract;
             Step earlier = later == firstExpand ? firstContract : firstExpand;
-            builder.problem(builder.source(later).at("phase"), "expand-phase and contract-phase steps in one runbook ('"
-                    + earlier.id() + "' and '" + later.id() + "'): split them into two runbooks with a release in between");
+            builder.problem(
+                    builder.source(later).at("phase"),
+                    "expand-phase and contract-phase steps in one runbook ('" + earlier.id() + "' and '" + later.id()
+                            + "'): split them into two runbooks with a release in between");
         }
     }
 

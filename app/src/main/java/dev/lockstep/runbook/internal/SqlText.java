@@ -79,7 +79,8 @@ public final class SqlText {
                 return true;
             }
             return first().equals("ALTER")
-                    && (words.contains("RENAME") || (words.size() > 1 && words.get(1).equals("TABLE") && words.contains("TYPE")));
+                    && (words.contains("RENAME")
+                            || (words.size() > 1 && words.get(1).equals("TABLE") && words.contains("TYPE")));
         }
 
         /** CREATE TABLE or ALTER TABLE ... ADD [COLUMN]: new shape that a contract runbook must not add. */
@@ -91,7 +92,8 @@ public final class SqlText {
                 for (int index = 2; index + 1 < words.size(); index++) {
                     if (words.get(index).equals("ADD")) {
                         String next = words.get(index + 1);
-                        if (!Set.of("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE").contains(next)) {
+                        if (!Set.of("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE")
+                                .contains(next)) {
                             return true;
                         }
                     }
@@ -102,10 +104,15 @@ public final class SqlText {
 
         /** Statements PostgreSQL refuses inside a transaction block. */
         public boolean refusesTransaction() {
-            return words.contains("CONCURRENTLY") && Set.of("CREATE", "DROP", "REINDEX").contains(first())
+            return words.contains("CONCURRENTLY")
+                            && Set.of("CREATE", "DROP", "REINDEX").contains(first())
                     || Set.of("VACUUM").contains(first())
-                    || (first().equals("ALTER") && words.size() > 1 && words.get(1).equals("SYSTEM"))
-                    || (first().equals("CREATE") && words.size() > 1 && words.get(1).equals("DATABASE"));
+                    || (first().equals("ALTER")
+                            && words.size() > 1
+                            && words.get(1).equals("SYSTEM"))
+                    || (first().equals("CREATE")
+                            && words.size() > 1
+                            && words.get(1).equals("DATABASE"));
         }
 
         /** A query that only reads: SELECT, VALUES, TABLE, SHOW, EXPLAIN, or WITH without DML. */
@@ -157,10 +164,16 @@ public final class SqlText {
                 index++;
             } else if (Character.isLetter(current) || current == '_') {
                 int end = index;
-                while (end < length && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_' || sql.charAt(end) == '$')) {
+                while (end < length
+                        && (Character.isLetterOrDigit(sql.charAt(end))
+                                || sql.charAt(end) == '_'
+                                || sql.charAt(end) == '$')) {
                     end++;
                 }
-                boolean escapeString = end == index + 1 && (current == 'E' || current == 'e') && end < length && sql.charAt(end) == '\'';
+                boolean escapeString = end == index + 1
+                        && (current == 'E' || current == 'e')
+                        && end < length
+                        && sql.charAt(end) == '\'';
                 if (!escapeString) {
                     words.add(sql.substring(index, end).toUpperCase(Locale.ROOT));
                     written.add(sql.substring(index, end));

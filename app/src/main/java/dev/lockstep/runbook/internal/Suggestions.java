@@ -12,7 +12,8 @@ public final class Suggestions {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int distance = distance(written.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            int distance =
+                    distance(written.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;
@@ -24,7 +25,9 @@ public final class Suggestions {
 
     /** " (did you mean 'x'?)" or nothing. */
     public static String didYouMean(String written, Collection<String> candidates) {
-        return closest(written, candidates).map(match -> " (did you mean '" + match + "'?)").orElse("");
+        return closest(written, candidates)
+                .map(match -> " (did you mean '" + match + "'?)")
+                .orElse("");
     }
 
     static int distance(String left, String right) {

@@ -54,7 +54,10 @@ public final class YamlReader {
 
     public static Result read(String file, String text) {
         if (text.codePointCount(0, text.length()) > MAX_CODE_POINTS) {
-            return failed(file, Position.START, "file is too large: a runbook has at most " + MAX_CODE_POINTS + " characters");
+            return failed(
+                    file,
+                    Position.START,
+                    "file is too large: a runbook has at most " + MAX_CODE_POINTS + " characters");
         }
         try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
             YamlReader reader = new YamlReader(file, parser);
@@ -65,13 +68,17 @@ public final class YamlReader {
             YamlNode root = reader.node(first, 1);
             JsonToken next = parser.nextToken();
             if (next != null) {
-                reader.problems.add(new Problem(file, reader.here(), "a runbook file holds one YAML document; remove this second document (after '---')"));
+                reader.problems.add(new Problem(
+                        file,
+                        reader.here(),
+                        "a runbook file holds one YAML document; remove this second document (after '---')"));
             }
             return new Result(Optional.of(root), List.copyOf(reader.problems));
         } catch (Refused refused) {
             return failed(file, refused.position, refused.getMessage());
         } catch (StreamConstraintsException tooDeep) {
-            return failed(file, position(tooDeep.getLocation()), "refused: nesting deeper than " + MAX_DEPTH + " levels");
+            return failed(
+                    file, position(tooDeep.getLocation()), "refused: nesting deeper than " + MAX_DEPTH + " levels");
         } catch (JsonProcessingException syntax) {
             return syntaxError(file, text, syntax);
         } catch (IOException unexpected) {
@@ -112,7 +119,8 @@ public final class YamlReader {
             weight += weights.getOrDefault(value, 1);
             Position first = seen.putIfAbsent(key, keyPosition);
             if (first != null) {
-                problems.add(new Problem(file, keyPosition, "duplicate key '" + key + "' (first at line " + first.line() + ")"));
+                problems.add(new Problem(
+                        file, keyPosition, "duplicate key '" + key + "' (first at line " + first.line() + ")"));
             } else {
                 entries.add(new YamlNode.Entry(key, keyPosition, value));
             }
@@ -138,7 +146,9 @@ public final class YamlReader {
     private YamlNode scalar(JsonToken token, Position position) throws IOException {
         String text = parser.getText();
         if (text.length() > MAX_SCALAR_LENGTH) {
-            throw new Refused(position, "refused: a value of " + text.length() + " characters (at most " + MAX_SCALAR_LENGTH + ")");
+            throw new Refused(
+                    position,
+                    "refused: a value of " + text.length() + " characters (at most " + MAX_SCALAR_LENGTH + ")");
         }
         YamlNode.Scalar.Kind kind =
                 switch (token) {
@@ -156,7 +166,10 @@ public final class YamlReader {
         String name = parser.getText();
         YamlNode target = anchors.get(name);
         if (target == null) {
-            throw new Refused(position, "alias *" + name + " names no anchor defined before it");
+            throw new Refused(
+                    position,
+                    "alias *" + name
+                            + " names no anchor defined before it (anchor a mapping or a list; anchors on single values are not supported)");
         }
         if (++aliases > MAX_ALIASES) {
             throw new Refused(position, "refused: more than " + MAX_ALIASES + " aliases (an alias bomb?)");
@@ -168,7 +181,9 @@ public final class YamlReader {
     private void count(YamlNode node, int weight) {
         nodes += weight;
         if (nodes > MAX_NODES) {
-            throw new Refused(node.position(), "refused: the document expands to more than " + MAX_NODES + " nodes (an alias bomb?)");
+            throw new Refused(
+                    node.position(),
+                    "refused: the document expands to more than " + MAX_NODES + " nodes (an alias bomb?)");
         }
     }
 
@@ -190,14 +205,18 @@ public final class YamlReader {
                 Position position = new Position(mark.getLine() + 1, mark.getColumn() + 1);
                 String message = "YAML syntax error: " + marked.getProblem();
                 if (marked.getContext() != null && marked.getContextMark() != null) {
-                    message += " (" + marked.getContext() + " started at line " + (marked.getContextMark().getLine() + 1) + ")";
+                    message += " (" + marked.getContext() + " started at line "
+                            + (marked.getContextMark().getLine() + 1) + ")";
                 }
                 return failed(file, position, message + hint(text, position, marked.getProblem()));
             }
             if (cause instanceof org.yaml.snakeyaml.error.YAMLException yaml
                     && yaml.getMessage() != null
                     && yaml.getMessage().contains("exceeds the limit")) {
-                return failed(file, Position.START, "file is too large: a runbook has at most " + MAX_CODE_POINTS + " characters");
+                return failed(
+                        file,
+                        Position.START,
+                        "file is too large: a runbook has at most " + MAX_CODE_POINTS + " characters");
             }
         }
         String message = exception.getOriginalMessage();
