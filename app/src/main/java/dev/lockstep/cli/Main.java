@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         // One command per line: parallel work adds lines here.
         subcommands = {
             CommandLine.HelpCommand.class,
+            SandboxCommand.class,
+            DemoCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {

@@ -90,7 +90,7 @@ public final class Sandbox implements AutoCloseable {
      *     INTERNAL_ERROR when PostgreSQL does not start (the message names the log)
      */
     public static Sandbox start(SandboxConfig config) {
-        PgBinaries binaries = config.binaries().locate(config.pgMajor());
+        PgBinaries binaries = config.binaries().locate(config.pgMajor(), config.progress());
         boolean temporary = config.dir().isEmpty();
         Path baseDir = config.dir().map(Path::toAbsolutePath).orElseGet(Sandbox::createTempDir);
         Sandbox sandbox = lockAndCreate(baseDir, temporary, binaries);
