@@ -162,7 +162,9 @@ public final class PgBinariesLocator {
             int major, String version, BundleSource source, java.util.function.Consumer<String> progress) {
         try {
             String digest = digest(source);
-            Path cache = Path.of(System.getProperty("java.io.tmpdir"), "lockstep-pg");
+            // per user: another user cannot write into (or should not trust) a cache that is not theirs
+            Path cache =
+                    Path.of(System.getProperty("java.io.tmpdir"), "lockstep-pg-" + System.getProperty("user.name"));
             Path home = cache.resolve(version + "-" + digest);
             if (Files.isExecutable(home.resolve("bin").resolve("postgres"))) {
                 return new PgBinaries(major, version, home);
