@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
             StatusCommand.class,
             ValidateCommand.class,
             SchemaCommand.class,
+            SandboxCommand.class,
+            DemoCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
