@@ -24,6 +24,12 @@ import picocli.CommandLine.Option;
         // One command per line: parallel work adds lines here.
         subcommands = {
             CommandLine.HelpCommand.class,
+            RunCommand.class,
+            StatusCommand.class,
+            ValidateCommand.class,
+            SchemaCommand.class,
+            SandboxCommand.class,
+            DemoCommand.class,
             KeygenCommand.class,
             VerifyCommand.class,
             EvidenceCommand.class,
