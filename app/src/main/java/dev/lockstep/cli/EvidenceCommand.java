@@ -5,7 +5,6 @@ import dev.lockstep.timeline.Evidence;
 import dev.lockstep.timeline.EvidenceBundle;
 import dev.lockstep.timeline.OperatorPublicKey;
 import dev.lockstep.timeline.Verdict;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,8 +37,7 @@ public final class EvidenceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OperatorPublicKey key = publicKey == null ? null : OperatorPublicKey.load(publicKey);
-        Evidence evidence = EvidenceBundle.read(timeline, key);
-        EvidenceBundle.write(evidence, Files.readAllBytes(timeline), out);
+        Evidence evidence = EvidenceBundle.export(timeline, key, out);
         spec.commandLine().getOut().println("wrote " + out.resolve("report.html") + ", report.md, evidence.json");
         spec.commandLine().getOut().println(evidence.timeline().summary());
         return evidence.timeline().verdict() == Verdict.TAMPERED ? ExitCode.TIMELINE_TAMPERED.code() : 0;

@@ -25,8 +25,24 @@ import java.util.stream.Stream;
 public final class EvidenceBundle {
     private EvidenceBundle() {}
 
+    /**
+     * Reads the timeline once, verifies it ({@code operatorKey} null: signatures not checked) and writes
+     * the bundle into {@code out}, which must not exist or be empty.
+     */
+    public static Evidence export(Path timeline, OperatorPublicKey operatorKey, Path out) {
+        byte[] bytes = readTimeline(timeline);
+        Evidence evidence = of(bytes, TimelineVerifier.verify(bytes, operatorKey));
+        write(evidence, bytes, out);
+        return evidence;
+    }
+
     /** Reads and verifies the timeline; {@code operatorKey} null means signatures are not checked. */
     public static Evidence read(Path timeline, OperatorPublicKey operatorKey) {
+        byte[] bytes = readTimeline(timeline);
+        return of(bytes, TimelineVerifier.verify(bytes, operatorKey));
+    }
+
+    private static byte[] readTimeline(Path timeline) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(timeline);
@@ -35,7 +51,7 @@ public final class EvidenceBundle {
         } catch (IOException e) {
             throw LockstepException.usage("cannot read timeline " + timeline + ": " + e.getMessage());
         }
-        return of(bytes, TimelineVerifier.verify(bytes, operatorKey));
+        return bytes;
     }
 
     static Evidence of(byte[] bytes, VerifyResult verification) {
