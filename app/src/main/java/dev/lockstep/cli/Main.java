@@ -24,6 +24,15 @@ import picocli.CommandLine.Option;
         // One command per line: parallel work adds lines here.
         subcommands = {
             CommandLine.HelpCommand.class,
+            RunCommand.class,
+            StatusCommand.class,
+            ValidateCommand.class,
+            SchemaCommand.class,
+            SandboxCommand.class,
+            DemoCommand.class,
+            KeygenCommand.class,
+            VerifyCommand.class,
+            EvidenceCommand.class,
             WatchCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")

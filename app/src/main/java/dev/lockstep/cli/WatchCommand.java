@@ -14,7 +14,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -23,7 +22,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
 
 /** {@code lockstep watch}: the live probes without a runbook. */
 @Command(
@@ -85,33 +83,22 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     private int loop(WatchProbe probe, WatchLines lines, PrintWriter out) {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread watcher = Thread.currentThread();
-        Signal interrupt = new Signal("INT");
-        var previous = Signal.handle(interrupt, signal -> {
-            stop.set(true);
-            watcher.interrupt();
-        });
-        try {
+        try (ShutdownSignal signal = ShutdownSignal.install()) {
             long next = System.nanoTime() + interval.toNanos();
-            while (!stop.get()) {
+            while (!signal.received()) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    // short slices: Ctrl-C ends the watch within 100 ms, not after a long interval
+                    Thread.sleep(Math.min(100, Math.max(1, wait / 1_000_000)));
+                    continue;
                 }
                 next = Math.max(next + interval.toNanos(), System.nanoTime());
                 print(probe.take(), lines, out);
             }
         } catch (InterruptedException e) {
-            // Ctrl-C: the operator ended the watch; that is success
-        } catch (IllegalStateException e) {
-            if (!stop.get()) {
-                throw e;
-            }
-        } finally {
-            Signal.handle(interrupt, previous);
-            Thread.interrupted();
+            Thread.currentThread().interrupt();
         }
+        // Ctrl-C or SIGTERM: the operator ended the watch; that is success
         return ExitCode.DONE.code();
     }
 

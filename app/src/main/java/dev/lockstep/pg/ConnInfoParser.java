@@ -238,30 +238,30 @@ final class ConnInfoParser {
         }
 
         if (i < length && uri.charAt(i) == '?') {
-            int position = i + 1;
+            int index = i + 1;
             for (String pair : uri.substring(i + 1).split("&", -1)) {
                 if (!pair.isEmpty()) {
                     int equals = pair.indexOf('=');
                     if (equals < 0) {
-                        throw syntax("missing \"=\" in URI query parameter at position " + position);
+                        throw syntax("missing \"=\" in URI query parameter at position " + (index + 1));
                     }
                     if (pair.indexOf('=', equals + 1) >= 0) {
-                        throw syntax("extra \"=\" in URI query parameter at position " + position);
+                        throw syntax("extra \"=\" in URI query parameter at position " + (index + 1));
                     }
-                    String key = percentDecode(pair.substring(0, equals), position);
-                    String value = percentDecode(pair.substring(equals + 1), position + equals + 1);
+                    String key = percentDecode(pair.substring(0, equals), index);
+                    String value = percentDecode(pair.substring(equals + 1), index + equals + 1);
                     if (key.equals("ssl") && value.equals("true")) {
                         // JDBC habit that libpq accepts too
                         key = "sslmode";
                         value = "require";
                     }
                     if (!Keywords.known(key)) {
-                        throw syntax(
-                                "unknown URI query parameter " + describe(key, mayEcho) + " at position " + position);
+                        throw syntax("unknown URI query parameter " + describe(key, mayEcho) + " at position "
+                                + (index + 1));
                     }
                     values.put(key, value);
                 }
-                position += pair.length() + 1;
+                index += pair.length() + 1;
             }
         }
         return values;
@@ -363,7 +363,8 @@ final class ConnInfoParser {
             case "readOnly":
                 return "read-only";
             default:
-                throw syntax("unsupported targetServerType " + describe(serverType, mayEcho) + " in JDBC URL");
+                throw syntax("unsupported targetServerType "
+                        + (mayEcho ? "\"" + serverType + "\"" : "(value not shown)") + " in JDBC URL");
         }
     }
 

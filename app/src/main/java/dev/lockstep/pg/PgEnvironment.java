@@ -36,11 +36,6 @@ public record PgEnvironment(Function<String, String> getenv, Path home, String o
         return new PgEnvironment(getenv, home, osUser, sink);
     }
 
-    String get(String name) {
-        String value = getenv.apply(name);
-        return value == null ? null : value;
-    }
-
     private static void logWarning(String message) {
         System.getLogger("dev.lockstep.pg").log(Level.WARNING, message);
     }

@@ -1,5 +1,6 @@
 package dev.lockstep.pg;
 
+import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.StringJoiner;
 import org.postgresql.Driver;
 import org.postgresql.util.PSQLException;
@@ -31,7 +33,7 @@ public final class PgSessions {
             "channel_binding", "channelBinding");
 
     /** Properties Lockstep sets itself; a JDBC URL's own values for these are overridden. */
-    private static final java.util.Set<String> CONTROLLED = java.util.Set.of(
+    private static final Set<String> CONTROLLED = Set.of(
             "user",
             "password",
             "ApplicationName",
@@ -57,7 +59,7 @@ public final class PgSessions {
             Connection connection = DRIVER.connect(jdbcUrl(settings), properties);
             if (connection == null) {
                 throw new LockstepException(
-                        dev.lockstep.ExitCode.INTERNAL_ERROR, "the PostgreSQL driver refused the URL it was built for");
+                        ExitCode.INTERNAL_ERROR, "the PostgreSQL driver refused the URL it was built for");
             }
             return connection;
         } catch (SQLException e) {
@@ -166,7 +168,7 @@ public final class PgSessions {
         }
         if (state.equals("28000") && serverMessage != null) {
             if (serverMessage.contains("pg_hba.conf")) {
-                return "no pg_hba entry allows this connection (" + serverMessage + ")";
+                return "pg_hba.conf does not allow this connection (" + serverMessage + ")";
             }
             return "authorization failed (" + serverMessage + ")";
         }

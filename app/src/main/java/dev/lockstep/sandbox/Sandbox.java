@@ -90,7 +90,7 @@ public final class Sandbox implements AutoCloseable {
      *     INTERNAL_ERROR when PostgreSQL does not start (the message names the log)
      */
     public static Sandbox start(SandboxConfig config) {
-        PgBinaries binaries = config.binaries().locate(config.pgMajor());
+        PgBinaries binaries = config.binaries().locate(config.pgMajor(), config.progress());
         boolean temporary = config.dir().isEmpty();
         Path baseDir = config.dir().map(Path::toAbsolutePath).orElseGet(Sandbox::createTempDir);
         Sandbox sandbox = lockAndCreate(baseDir, temporary, binaries);
@@ -228,12 +228,16 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Until the primary's walsender for the standby is past catch-up: what probes will see. */
     private void awaitStreaming() {
         String failure = Polling.until(STREAMING_TIMEOUT, () -> {
-            try (Connection connection = connectStandby();
-                    Statement statement = connection.createStatement();
-                    ResultSet rows = statement.executeQuery("select status from pg_stat_wal_receiver")) {
-                return rows.next() && "streaming".equals(rows.getString(1));
+            try (Connection connection = connectPrimary();
+                    PreparedStatement statement = connection.prepareStatement(
+                            "select state from pg_stat_replication where application_name = ?")) {
+                statement.setString(1, STANDBY_NAME);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() && "streaming".equals(rows.getString(1));
+                }
             }
         });
         if (failure != null) {

@@ -1,0 +1,80 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.LockstepException;
+import dev.lockstep.sandbox.PgBinariesLocator;
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "sandbox",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run an embedded PostgreSQL primary and a physical streaming standby of it on 127.0.0.1.",
+            "Prints PRIMARY_URL=... and STANDBY_URL=... on stdout once both accept connections, then runs"
+                    + " until SIGINT or SIGTERM and stops both."
+        })
+final class SandboxCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--dir",
+            paramLabel = "D",
+            description = "Keep the data in D (an empty or new directory, or a sandbox made there before, which"
+                    + " is started again). Default: a temporary directory removed at exit.")
+    Path dir;
+
+    @Option(
+            names = "--pg",
+            paramLabel = "VERSION",
+            description = "PostgreSQL major version, 13 to 18 (default: the bundled one)."
+                    + " Other majors need their binaries jar: the error says how to fetch it.")
+    Integer pgMajor;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SandboxConfig config = sandboxConfig(dir, pgMajor, err);
+        try (ShutdownSignal signal = ShutdownSignal.install();
+                Sandbox sandbox = Sandbox.start(config)) {
+            out.println("PRIMARY_URL=" + sandbox.primaryUri());
+            out.println("STANDBY_URL=" + sandbox.standbyUri());
+            out.flush();
+            err.println("sandbox: PostgreSQL " + sandbox.pgMajor() + " primary and streaming standby are up, data in "
+                    + sandbox.baseDir() + (dir == null ? " (removed at exit)" : "")
+                    + "; Ctrl-C or SIGTERM stops them");
+            err.flush();
+            String received = signal.await();
+            err.println("sandbox: " + received + ": stopping the standby and the primary");
+            err.flush();
+        }
+        err.println("sandbox: stopped");
+        err.flush();
+        return 0;
+    }
+
+    /** Shared with the demo: checks the major before anything starts, reports progress on stderr. */
+    static SandboxConfig sandboxConfig(Path dir, Integer pgMajor, PrintWriter err) {
+        SandboxConfig config = SandboxConfig.defaults().withProgress(line -> {
+            err.println("sandbox: " + line);
+            err.flush();
+        });
+        if (pgMajor != null) {
+            if (!PgBinariesLocator.supportedMajors().contains(pgMajor)) {
+                throw LockstepException.usage("--pg " + pgMajor + ": PostgreSQL " + pgMajor
+                        + " is not supported; pick one of " + PgBinariesLocator.supportedMajors());
+            }
+            config = config.withPgMajor(pgMajor);
+        }
+        return dir == null ? config : config.withDir(dir);
+    }
+}

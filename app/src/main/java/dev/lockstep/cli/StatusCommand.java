@@ -1,0 +1,95 @@
+package dev.lockstep.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.LockstepException;
+import dev.lockstep.engine.LockstepSchema;
+import dev.lockstep.engine.RunRecord;
+import dev.lockstep.engine.RunStore;
+import dev.lockstep.pg.PgSessions;
+import dev.lockstep.pg.SessionLimits;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lockstep status}: the runs this database knows, with state, step, holder and progress. */
+@Command(name = "status", description = "Runs known to the database: state, step, holder, progress.")
+public final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--json", description = "One JSON document on stdout.")
+    boolean json;
+
+    @Option(
+            names = "--schema",
+            paramLabel = "NAME",
+            defaultValue = LockstepSchema.DEFAULT_NAME,
+            description = "The schema Lockstep keeps runs in (default: ${DEFAULT-VALUE}).")
+    String schema;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        List<RunRecord> runs;
+        try (Connection session = PgSessions.open(connection.primary(), SessionLimits.monitor())) {
+            runs = new RunStore(new LockstepSchema(schema)).all(session);
+        } catch (SQLException e) {
+            throw LockstepException.unreachable("cannot read runs: " + e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ArrayNode list = mapper.createArrayNode();
+            for (RunRecord run : runs) {
+                ObjectNode node = list.addObject();
+                node.put("run_id", run.runId());
+                node.put("runbook_id", run.runbookId());
+                node.put("database", run.database());
+                node.put("runbook_sha256", run.runbookSha256());
+                node.put("state", run.state().label());
+                node.put("current_step", run.currentStep());
+                node.put("holder", run.holder());
+                node.put("pid", run.pid());
+                node.put("started_at", run.startedAt().toString());
+                node.put("heartbeat_at", run.heartbeatAt().toString());
+                node.put(
+                        "ended_at", run.endedAt() == null ? null : run.endedAt().toString());
+                node.set("progress", mapper.readTree(run.progressJson()));
+            }
+            ObjectNode document = mapper.createObjectNode();
+            document.set("runs", list);
+            out.println(mapper.writeValueAsString(document));
+        } else if (runs.isEmpty()) {
+            out.println("no runs recorded in this database");
+        } else {
+            out.printf("%-26s %-28s %-9s %-18s %-28s %s%n", "RUN", "RUNBOOK", "STATE", "STEP", "HOLDER", "HEARTBEAT");
+            for (RunRecord run : runs) {
+                out.printf(
+                        "%-26s %-28s %-9s %-18s %-28s %ss ago%n",
+                        run.runId(),
+                        run.runbookId(),
+                        run.state().label(),
+                        run.currentStep() == null ? "-" : run.currentStep(),
+                        run.holderDescription(),
+                        Duration.between(run.heartbeatAt(), Instant.now()).toSeconds());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,357 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Keyset-paginated backfill. Each batch is one transaction: compute the upper bound {@code :to} (the key
+ * {@code size} keys after {@code :from}), run the step's statement over {@code (from, to]}, move the
+ * checkpoint from {@code from} to {@code to}, commit. The checkpoint update only succeeds from the key the
+ * batch started at, so whatever happens (crash, lost session, a second runner) a batch is applied exactly
+ * once.
+ */
+final class BackfillWorker {
+
+    private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+
+    private final RunContext run;
+    private final BackfillPlan plan;
+    private final String table;
+    private final String key;
+    private final SqlText.Bound statement;
+    private final BatchSizer sizer;
+    private KeyType keyType;
+    private Long total;
+    private String estimateSource;
+    private double keysPerSecond = -1;
+    private double rowsPerSecond = -1;
+    private long lastHeartbeat;
+    private long lastProgress;
+
+    BackfillWorker(RunContext run, BackfillPlan plan) {
+        this.run = run;
+        this.plan = plan;
+        this.table = Identifiers.qualified(plan.table());
+        this.key = Identifiers.qualified(plan.key());
+        this.statement = SqlText.bindNamed(plan.sql(), List.of("from", "to"));
+        if (!statement.parameterNames().contains("from")
+                || !statement.parameterNames().contains("to")) {
+            throw new LockstepException(
+                    ExitCode.INVALID_RUNBOOK,
+                    "backfill step " + plan.stepId() + ": its sql must use both :from and :to");
+        }
+        this.sizer = new BatchSizer(plan.initialSize(), plan.target(), plan.minSize(), plan.maxSize());
+    }
+
+    /** The rows the whole backfill touched, counting batches committed by earlier processes. */
+    long run() throws SQLException {
+        Connection connection = run.connection();
+        CheckpointStore.Checkpoint checkpoint = prepare(connection);
+        int failures = 0;
+        while (!checkpoint.done()) {
+            RunContext.Pace pace = run.safePoint();
+            int size = pace == RunContext.Pace.THROTTLED ? Math.max(sizer.min(), sizer.size() / 2) : sizer.size();
+            try {
+                BatchOutcome outcome = batch(run.connection(), checkpoint, size);
+                failures = 0;
+                checkpoint = outcome.checkpoint();
+                if (!checkpoint.done()) {
+                    pauseBetweenBatches(pace, outcome.elapsedNanos());
+                }
+            } catch (SQLException e) {
+                rollbackQuietly(run.connection());
+                if (SqlStates.connectionLost(e) && !run.aborting()) {
+                    connection = run.recover(plan.stepId(), e);
+                    checkpoint = prepare(connection);
+                    run.emit(new EngineEvent.Recovered(
+                            Instant.now(),
+                            plan.stepId(),
+                            "checkpoint",
+                            "resuming after key " + checkpoint.lastKey() + " (" + checkpoint.batches()
+                                    + " batches committed)"));
+                    continue;
+                }
+                run.checkStop();
+                String state = SqlStates.of(e);
+                if (state.equals(SqlStates.QUERY_CANCELED)) {
+                    run.emit(new EngineEvent.Note(
+                            Instant.now(),
+                            plan.stepId(),
+                            "batch of " + size + " keys hit the statement timeout; batch size now " + sizer.halve()));
+                    if (size > sizer.min()) {
+                        continue;
+                    }
+                }
+                boolean retryable = state.equals(SqlStates.LOCK_NOT_AVAILABLE)
+                        || state.equals(SqlStates.DEADLOCK)
+                        || state.equals(SqlStates.SERIALIZATION_FAILURE)
+                        || state.equals(SqlStates.QUERY_CANCELED);
+                if (!retryable || ++failures >= plan.attempts()) {
+                    throw e;
+                }
+                Duration delay = Backoff.LOCK_RETRY.delay(failures);
+                run.emit(new EngineEvent.Note(
+                        Instant.now(),
+                        plan.stepId(),
+                        "batch failed with " + state + " ("
+                                + e.getMessage() + "); retry " + failures + " of " + (plan.attempts() - 1) + " in "
+                                + delay.toMillis() + " ms"));
+                run.sleep(delay);
+            }
+        }
+        return checkpoint.rowsDone();
+    }
+
+    private CheckpointStore.Checkpoint prepare(Connection connection) throws SQLException {
+        connection.setAutoCommit(true);
+        try (Statement settings = connection.createStatement()) {
+            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
+            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
+        }
+        if (keyType == null) {
+            keyType = detectKeyType(connection);
+            estimateTotal(connection);
+        }
+        return run.checkpoints.open(connection, run.runId, run.runbookId, plan.stepId());
+    }
+
+    private static String millis(Duration duration) {
+        return "'" + (duration == null ? 0 : duration.toMillis()) + "ms'";
+    }
+
+    private record BatchOutcome(CheckpointStore.Checkpoint checkpoint, long elapsedNanos) {}
+
+    private BatchOutcome batch(Connection connection, CheckpointStore.Checkpoint checkpoint, int size)
+            throws SQLException {
+        long started = System.nanoTime();
+        connection.setAutoCommit(false);
+        String from = checkpoint.lastKey();
+        Bound bound = upperBound(connection, from, size);
+        if (bound == null) {
+            run.checkpoints.finish(connection, run.runId, plan.stepId());
+            connection.commit();
+            connection.setAutoCommit(true);
+            CheckpointStore.Checkpoint finished = new CheckpointStore.Checkpoint(
+                    from, checkpoint.keysDone(), checkpoint.rowsDone(), checkpoint.batches(), true, Instant.now());
+            reportProgress(finished, true);
+            return new BatchOutcome(finished, System.nanoTime() - started);
+        }
+        String lower = from != null ? from : keyType.before(smallestKey(connection));
+        long rows;
+        try (PreparedStatement update = connection.prepareStatement(statement.jdbcSql())) {
+            List<String> names = statement.parameterNames();
+            for (int i = 0; i < names.size(); i++) {
+                keyType.bind(update, i + 1, names.get(i).equals("from") ? lower : bound.to());
+            }
+            run.inFlight(update);
+            try {
+                update.execute();
+            } finally {
+                run.inFlight(null);
+            }
+            rows = Math.max(0, update.getUpdateCount());
+        }
+        if (!run.checkpoints.advance(connection, run.runId, plan.stepId(), from, bound.to(), bound.keys(), rows)) {
+            connection.rollback();
+            throw new LockstepException(
+                    ExitCode.STOPPED,
+                    "backfill " + plan.stepId() + ": the checkpoint is no longer" + " at " + from
+                            + "; another runner moved it. Nothing was committed by this batch.");
+        }
+        long now = System.nanoTime();
+        if (now - lastHeartbeat >= HEARTBEAT_EVERY.toNanos()) {
+            run.runs.heartbeat(connection, run.runId, null);
+            lastHeartbeat = now;
+        }
+        connection.commit();
+        connection.setAutoCommit(true);
+        long elapsed = System.nanoTime() - started;
+        CheckpointStore.Checkpoint next = new CheckpointStore.Checkpoint(
+                bound.to(),
+                checkpoint.keysDone() + bound.keys(),
+                checkpoint.rowsDone() + rows,
+                checkpoint.batches() + 1,
+                false,
+                Instant.now());
+        int nextSize = sizer.observe(bound.keys(), elapsed);
+        learnRate(bound.keys(), rows, elapsed);
+        run.emit(new EngineEvent.BatchCommitted(
+                Instant.now(),
+                plan.stepId(),
+                next.batches(),
+                from,
+                bound.to(),
+                bound.keys(),
+                rows,
+                elapsed / 1_000_000,
+                nextSize,
+                next.keysDone(),
+                next.rowsDone()));
+        reportProgress(next, false);
+        return new BatchOutcome(next, elapsed);
+    }
+
+    private record Bound(String to, long keys) {}
+
+    /** The key {@code size} keys after {@code from} (or the last key when fewer remain) and the key count. */
+    private Bound upperBound(Connection connection, String from, int size) throws SQLException {
+        String inner = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
+                + " order by " + key + " limit ?";
+        String sql = "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1";
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
+            int index = 1;
+            if (from != null) {
+                keyType.bind(query, index++, from);
+            }
+            query.setInt(index, size);
+            run.inFlight(query);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? new Bound(rows.getString(1), rows.getLong(2)) : null;
+            } finally {
+                run.inFlight(null);
+            }
+        }
+    }
+
+    private String smallestKey(Connection connection) throws SQLException {
+        try (Statement query = connection.createStatement();
+                ResultSet rows = query.executeQuery(
+                        "select " + key + "::text from " + table + " order by " + key + " limit 1")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private KeyType detectKeyType(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("select format_type(a.atttypid, a.atttypmod)"
+                + " from pg_attribute a where a.attrelid = to_regclass(?) and a.attname = ? and not a.attisdropped")) {
+            query.setString(1, table);
+            query.setString(
+                    2,
+                    plan.key()
+                                    .replace("\"", "")
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .equals(plan.key())
+                            ? plan.key()
+                            : unquoted(plan.key()));
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    throw new LockstepException(
+                            ExitCode.STEP_FAILED,
+                            "backfill " + plan.stepId() + ": table " + plan.table() + " has no column " + plan.key()
+                                    + " (or the table does not exist)");
+                }
+                return KeyType.of(rows.getString(1), plan.table(), plan.key());
+            }
+        }
+    }
+
+    private static String unquoted(String column) {
+        return column.startsWith("\"") && column.endsWith("\"")
+                ? column.substring(1, column.length() - 1).replace("\"\"", "\"")
+                : column.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The runbook's figure when it gives one; else the planner's estimate; else a count. */
+    private void estimateTotal(Connection connection) throws SQLException {
+        if (plan.totalEstimate() != null) {
+            total = plan.totalEstimate();
+            estimateSource = "runbook";
+            return;
+        }
+        try (PreparedStatement query =
+                connection.prepareStatement("select reltuples::bigint from pg_class where oid = to_regclass(?)")) {
+            query.setString(1, table);
+            try (ResultSet rows = query.executeQuery()) {
+                if (rows.next() && rows.getLong(1) > 0) {
+                    total = rows.getLong(1);
+                    estimateSource = "pg_class.reltuples";
+                    return;
+                }
+            }
+        }
+        try (Statement query = connection.createStatement();
+                ResultSet rows = query.executeQuery("select count(*) from " + table)) {
+            rows.next();
+            total = rows.getLong(1);
+            estimateSource = "count";
+        }
+    }
+
+    private void learnRate(long keys, long rows, long elapsedNanos) {
+        double seconds = Math.max(1e-6, elapsedNanos / 1e9);
+        keysPerSecond = keysPerSecond < 0 ? keys / seconds : 0.3 * (keys / seconds) + 0.7 * keysPerSecond;
+        rowsPerSecond = rowsPerSecond < 0 ? rows / seconds : 0.3 * (rows / seconds) + 0.7 * rowsPerSecond;
+    }
+
+    private void reportProgress(CheckpointStore.Checkpoint checkpoint, boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastProgress < PROGRESS_EVERY.toNanos()) {
+            return;
+        }
+        lastProgress = now;
+        Duration eta = null;
+        Instant finish = null;
+        if (checkpoint.done()) {
+            eta = Duration.ZERO;
+            finish = Instant.now();
+        } else if (keysPerSecond > 0 && total != null) {
+            long remaining = Math.max(0, total - checkpoint.keysDone());
+            eta = Duration.ofMillis(Math.round(remaining / keysPerSecond * 1000));
+            finish = Instant.now().plus(eta);
+        }
+        BackfillProgress progress = new BackfillProgress(
+                checkpoint.keysDone(),
+                checkpoint.rowsDone(),
+                checkpoint.batches(),
+                total,
+                estimateSource,
+                Math.max(0, keysPerSecond),
+                Math.max(0, rowsPerSecond),
+                eta,
+                finish,
+                plan.windowEnd(),
+                sizer.size(),
+                run.pausedFor());
+        run.emit(new EngineEvent.ProgressReported(Instant.now(), plan.stepId(), progress));
+        try {
+            Connection connection = run.connection();
+            if (connection.getAutoCommit()) {
+                run.runs.heartbeat(connection, run.runId, Json.write(progress.toMap()));
+            }
+        } catch (SQLException e) {
+            // progress in the run row is informational; the next batch tries again
+        }
+    }
+
+    private void pauseBetweenBatches(RunContext.Pace pace, long lastBatchNanos) {
+        Duration pause = plan.pause() == null ? Duration.ZERO : plan.pause();
+        if (pace == RunContext.Pace.THROTTLED) {
+            // throttled: at most half the time spent working, and never less than the configured pause
+            Duration duty = Duration.ofNanos(lastBatchNanos);
+            pause = duty.compareTo(pause) > 0 ? duty : pause.multipliedBy(2).plusMillis(100);
+        }
+        if (!pause.isZero()) {
+            run.sleep(pause);
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            if (!connection.isClosed() && !connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            // a lost session rolled back by itself
+        }
+    }
+}

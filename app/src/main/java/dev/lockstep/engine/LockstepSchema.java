@@ -1,0 +1,111 @@
+package dev.lockstep.engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The schema Lockstep owns in the target database: who holds which run, which steps ended, and where
+ * each backfill stands. Created on first use; every statement is {@code IF NOT EXISTS} and runs under a
+ * short lock timeout so that creating it can never queue behind application traffic.
+ */
+public final class LockstepSchema {
+
+    public static final String DEFAULT_NAME = "lockstep";
+
+    /** Serialises concurrent first uses; an arbitrary constant in the advisory lock space ("LSchema"). */
+    private static final long CREATE_LOCK = 0x4c53636865_6d61L;
+
+    private final String name;
+
+    public LockstepSchema(String name) {
+        this.name = Identifiers.plain(name, "the Lockstep schema name");
+    }
+
+    public static LockstepSchema defaultSchema() {
+        return new LockstepSchema(DEFAULT_NAME);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** A table of this schema, ready to put into SQL. */
+    String table(String table) {
+        return name + "." + table;
+    }
+
+    /** Creates the schema and its tables when missing. Leaves the connection's auto-commit as it found it. */
+    public void ensure(Connection connection) throws SQLException {
+        if (exists(connection)) {
+            return;
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("set local lock_timeout = '2s'");
+            statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            statement.execute("create schema if not exists " + name);
+            statement.execute("create table if not exists " + table("run") + " ("
+                    + " run_id text primary key,"
+                    + " runbook_id text not null,"
+                    + " database text not null,"
+                    + " runbook_sha256 text not null,"
+                    + " holder text not null,"
+                    + " pid bigint not null,"
+                    + " started_at timestamptz not null default clock_timestamp(),"
+                    + " heartbeat_at timestamptz not null default clock_timestamp(),"
+                    + " state text not null,"
+                    + " current_step text,"
+                    + " progress jsonb not null default '{}'::jsonb,"
+                    + " ended_at timestamptz,"
+                    + " history jsonb not null default '[]'::jsonb)");
+            statement.execute("create index if not exists run_by_runbook on " + table("run")
+                    + " (runbook_id, database, started_at desc)");
+            statement.execute("create table if not exists " + table("step_ledger") + " ("
+                    + " run_id text not null references " + table("run") + " on delete cascade,"
+                    + " step_id text not null,"
+                    + " attempt int not null,"
+                    + " started_at timestamptz not null default clock_timestamp(),"
+                    + " ended_at timestamptz,"
+                    + " result text,"
+                    + " rows bigint,"
+                    + " transactional boolean not null,"
+                    + " detail text,"
+                    + " primary key (run_id, step_id, attempt))");
+            statement.execute("create table if not exists " + table("backfill_checkpoint") + " ("
+                    + " run_id text not null references " + table("run") + " on delete cascade,"
+                    + " runbook_id text not null,"
+                    + " step_id text not null,"
+                    + " last_key text,"
+                    + " keys_done bigint not null default 0,"
+                    + " rows_done bigint not null default 0,"
+                    + " batches bigint not null default 0,"
+                    + " done boolean not null default false,"
+                    + " updated_at timestamptz not null default clock_timestamp(),"
+                    + " primary key (run_id, step_id))");
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Whether the tables exist, without taking any lock (a catalog read). */
+    public boolean exists(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select to_regclass(?) is not null and to_regclass(?) is not null and to_regclass(?) is not null")) {
+            statement.setString(1, table("run"));
+            statement.setString(2, table("step_ledger"));
+            statement.setString(3, table("backfill_checkpoint"));
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+}

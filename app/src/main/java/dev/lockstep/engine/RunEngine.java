@@ -1,0 +1,284 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Runs a plan against a database: takes the lease, resumes where an earlier process stopped, executes the
+ * steps in order honouring stop requests and stop criteria at every safe point, and returns how it ended.
+ * It prints nothing; everything it does is an {@link EngineEvent} to the listener.
+ */
+public final class RunEngine {
+
+    /** Everything about how to run that is not the plan itself. */
+    public record Options(
+            LockstepSchema schema,
+            Map<String, String> preApprovals,
+            String acceptChangedRunbookReason,
+            Duration reconnectWindow,
+            Duration watchdogInterval) {
+        public Options {
+            preApprovals = Map.copyOf(preApprovals);
+        }
+
+        public static Options defaults() {
+            return new Options(
+                    LockstepSchema.defaultSchema(), Map.of(), null, Duration.ofMinutes(2), Duration.ofMillis(100));
+        }
+
+        public Options withPreApprovals(Map<String, String> approvals) {
+            return new Options(schema, approvals, acceptChangedRunbookReason, reconnectWindow, watchdogInterval);
+        }
+
+        public Options withAcceptChangedRunbook(String reason) {
+            return new Options(schema, preApprovals, reason, reconnectWindow, watchdogInterval);
+        }
+
+        public Options withSchema(LockstepSchema other) {
+            return new Options(other, preApprovals, acceptChangedRunbookReason, reconnectWindow, watchdogInterval);
+        }
+    }
+
+    private final ConnectionSource source;
+    private final EngineListener listener;
+    private final Operator operator;
+    private final Directive.Source directives;
+    private final Options options;
+    private final Holder holder;
+    private volatile RunContext context;
+    private volatile String earlyStop;
+
+    public RunEngine(
+            ConnectionSource source,
+            EngineListener listener,
+            Operator operator,
+            Directive.Source directives,
+            Options options,
+            Holder holder) {
+        this.source = source;
+        this.listener = listener;
+        this.operator = operator;
+        this.directives = directives;
+        this.options = options;
+        this.holder = holder;
+    }
+
+    /** Stops at the next safe point (after the batch or statement in flight); safe from any thread. */
+    public void requestStop(String reason) {
+        earlyStop = reason;
+        RunContext running = context;
+        if (running != null) {
+            running.requestStop(reason);
+        }
+    }
+
+    public RunResult run(RunPlan plan) {
+        Connection connection;
+        try {
+            connection = source.open();
+        } catch (SQLException e) {
+            throw LockstepException.unreachable("cannot open the control session: " + e.getMessage(), e);
+        }
+        RunLease lease = new RunLease(options.schema(), plan.runbookId());
+        RunLease.Acquired acquired;
+        try {
+            options.schema().ensure(connection);
+            RunLease.Outcome outcome =
+                    lease.acquire(connection, plan.runbookSha256(), holder, options.acceptChangedRunbookReason());
+            if (outcome instanceof RunLease.AlreadyDone done) {
+                RunContext.closeQuietly(connection);
+                String message = "runbook " + plan.runbookId() + " already completed on this database (run "
+                        + done.run().runId() + ", ended " + done.run().endedAt() + "); nothing to do";
+                listener.on(new EngineEvent.RunClosed(
+                        Instant.now(), done.run().runId(), RunState.DONE, ExitCode.DONE.code(), message));
+                return new RunResult(done.run().runId(), RunState.DONE, ExitCode.DONE, message);
+            }
+            acquired = (RunLease.Acquired) outcome;
+        } catch (SQLException e) {
+            RunContext.closeQuietly(connection);
+            throw new LockstepException(ExitCode.STOPPED, "cannot take the run lease: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            RunContext.closeQuietly(connection);
+            throw e;
+        }
+        RunRecord record = acquired.run();
+        RunContext run = new RunContext(
+                options.schema(),
+                record.runId(),
+                plan.runbookId(),
+                holder,
+                operator,
+                source,
+                connection,
+                lease,
+                listener,
+                directives,
+                options.reconnectWindow());
+        context = run;
+        if (earlyStop != null) {
+            run.requestStop(earlyStop);
+        }
+        run.emit(new EngineEvent.RunOpened(
+                Instant.now(),
+                record.runId(),
+                plan.runbookId(),
+                plan.runbookSha256(),
+                record.database(),
+                holder.userAtHost() + " pid " + holder.pid(),
+                acquired.resumed(),
+                acquired.takenOverFrom().map(RunRecord::holderDescription).orElse(null)));
+        acquired.takenOverFrom()
+                .ifPresent(previous -> run.emit(new EngineEvent.Recovered(
+                        Instant.now(),
+                        previous.currentStep(),
+                        "takeover",
+                        "run " + previous.runId() + " was " + previous.state().label()
+                                + " under " + previous.holderDescription() + " (last heartbeat "
+                                + previous.heartbeatAt()
+                                + "), whose session is gone; taken over")));
+        if (options.acceptChangedRunbookReason() != null && acquired.resumed()) {
+            run.emit(new EngineEvent.DecisionMade(
+                    Instant.now(),
+                    null,
+                    holder.user(),
+                    "accept-changed-runbook",
+                    options.acceptChangedRunbookReason()));
+        }
+        Watchdog watchdog = new Watchdog(run, directives, options.watchdogInterval());
+        watchdog.start();
+        try {
+            return finish(run, execute(run, plan));
+        } finally {
+            watchdog.stop();
+            context = null;
+            try {
+                lease.release(run.connection());
+            } catch (SQLException e) {
+                // a lost session released the advisory lock with it
+            }
+            RunContext.closeQuietly(run.connection());
+        }
+    }
+
+    private RunResult execute(RunContext run, RunPlan plan) {
+        StepExecutor executor = new StepExecutor(run, options.preApprovals());
+        try {
+            run.safePoint();
+            for (StepPlan step : plan.steps()) {
+                executor.execute(step);
+            }
+            run.currentStep(null);
+            return new RunResult(run.runId, RunState.DONE, ExitCode.DONE, "run " + run.runId + " done");
+        } catch (RunStopped stopped) {
+            return new RunResult(
+                    run.runId,
+                    RunState.STOPPED,
+                    ExitCode.STOPPED,
+                    "stopped at step " + run.currentStep() + ": " + stopped.getMessage()
+                            + "; the run is resumable (run the same command again)");
+        } catch (StepFailed failed) {
+            return new RunResult(run.runId, RunState.FAILED, ExitCode.STEP_FAILED, failed.getMessage());
+        } catch (LockstepException e) {
+            RunState state = e.exitCode() == ExitCode.STOPPED || e.exitCode() == ExitCode.DATABASE_UNREACHABLE
+                    ? RunState.STOPPED
+                    : RunState.FAILED;
+            return new RunResult(run.runId, state, e.exitCode(), e.getMessage());
+        } catch (SQLException e) {
+            if (SqlStates.connectionLost(e)) {
+                return new RunResult(
+                        run.runId,
+                        RunState.STOPPED,
+                        ExitCode.DATABASE_UNREACHABLE,
+                        "lost the control session: " + e.getMessage() + "; the run is resumable");
+            }
+            return new RunResult(
+                    run.runId,
+                    RunState.FAILED,
+                    ExitCode.STEP_FAILED,
+                    "step " + run.currentStep() + " failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")");
+        }
+    }
+
+    private RunResult finish(RunContext run, RunResult result) {
+        run.transition(result.state(), result.message());
+        try {
+            Connection connection = run.connection();
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+            run.runs.update(connection, run.runId, result.state(), run.currentStep());
+        } catch (SQLException e) {
+            // the run row keeps its last recorded state; the lease goes with the session either way
+        }
+        run.emit(new EngineEvent.RunClosed(
+                Instant.now(), run.runId, result.state(), result.exitCode().code(), result.message()));
+        return result;
+    }
+
+    /**
+     * Reads the criteria independently of the step in flight: reports breaches and clears, and cancels
+     * the statement in flight on an abort so that the run stops now rather than after the statement.
+     */
+    private static final class Watchdog {
+        private final RunContext run;
+        private final Directive.Source directives;
+        private final Duration interval;
+        private final Thread thread;
+        private volatile boolean stopped;
+
+        Watchdog(RunContext run, Directive.Source directives, Duration interval) {
+            this.run = run;
+            this.directives = directives;
+            this.interval = interval;
+            this.thread = new Thread(this::loop, "lockstep-watchdog");
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() {
+            stopped = true;
+            thread.interrupt();
+            try {
+                thread.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void loop() {
+            Directive previous = Directive.NONE;
+            while (!stopped) {
+                Directive current = directives.current();
+                if (current.action() != previous.action()) {
+                    if (current.action() == Directive.Action.NONE) {
+                        run.emit(new EngineEvent.Clear(Instant.now(), previous.criterion(), previous.reason()));
+                    } else {
+                        run.emit(new EngineEvent.Breach(
+                                Instant.now(),
+                                current.criterion(),
+                                current.action().name().toLowerCase(java.util.Locale.ROOT),
+                                current.reason()));
+                    }
+                    previous = current;
+                }
+                if (current.action() == Directive.Action.ABORT && !run.aborting()) {
+                    run.abort(current);
+                }
+                try {
+                    Thread.sleep(interval.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.runbook.ApprovalStep;
+import dev.lockstep.runbook.BackfillStep;
+import dev.lockstep.runbook.CheckStep;
+import dev.lockstep.runbook.Execution;
+import dev.lockstep.runbook.NoteStep;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.SqlStep;
+import dev.lockstep.runbook.Step;
+import dev.lockstep.runbook.Value;
+import dev.lockstep.runbook.WaitStep;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a bound runbook into the engine's plan, applying the engine's defaults: lock_timeout 2 s (the
+ * runbook's default), no statement timeout for DDL/DML steps unless the runbook sets one (the lock timeout
+ * is what protects the application), 30 s for checks and for each backfill batch.
+ */
+public final class RunPlans {
+
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
+    static final int BACKFILL_MIN = 100;
+    static final int BACKFILL_MAX = 50_000;
+
+    private RunPlans() {}
+
+    public static RunPlan of(Runbook runbook, Instant startedAt) {
+        Instant windowEnd = runbook.window()
+                .flatMap(window -> window.endsAt().map(at -> at.toInstant()).or(() -> window.duration()
+                        .map(duration -> startedAt.plus(duration.get()))))
+                .orElse(null);
+        List<StepPlan> steps =
+                runbook.steps().stream().map(step -> plan(step, windowEnd)).toList();
+        return new RunPlan(runbook.id(), runbook.sha256(), windowEnd, steps);
+    }
+
+    private static StepPlan plan(Step step, Instant windowEnd) {
+        if (step instanceof SqlStep sql) {
+            Execution execution = sql.execution();
+            return new StepPlan.Sql(
+                    sql.id(),
+                    sql.sql(),
+                    execution.lockTimeout().get(),
+                    timeout(execution, Duration.ZERO),
+                    Math.max(1, execution.retry().attempts().get()),
+                    new Backoff(
+                            execution.retry().backoffMin(), execution.retry().backoffMax()),
+                    new HashSet<>(execution.retry().codes()),
+                    sql.expectRows()
+                            .map(bounds -> new StepPlan.RowRange(
+                                    bounds.min().map(Value::get).orElse(null),
+                                    bounds.max().map(Value::get).orElse(null)))
+                            .orElse(null),
+                    sql.verify()
+                            .map(verify -> check(sql.id(), verify.sql(), verify.expect(), CHECK_TIMEOUT))
+                            .orElse(null));
+        }
+        if (step instanceof CheckStep check) {
+            return check(check.id(), check.sql(), check.expect(), timeout(check.execution(), CHECK_TIMEOUT));
+        }
+        if (step instanceof WaitStep wait) {
+            return new StepPlan.Wait(
+                    wait.id(),
+                    check(wait.id(), wait.sql(), wait.expect(), CHECK_TIMEOUT),
+                    wait.interval().get(),
+                    wait.timeout().get());
+        }
+        if (step instanceof ApprovalStep approval) {
+            return new StepPlan.Approval(
+                    approval.id(),
+                    approval.prompt(),
+                    approval.confirm() == ApprovalStep.Confirm.TYPED ? "typed" : null);
+        }
+        if (step instanceof NoteStep note) {
+            return new StepPlan.Note(note.id(), note.text());
+        }
+        BackfillStep backfill = (BackfillStep) step;
+        BackfillStep.Batch batch = backfill.batch();
+        int size = batch.size().get();
+        Optional<Duration> target = batch.target().map(Value::get);
+        int min = batch.min().map(Value::get).orElse(target.isPresent() ? Math.min(size, BACKFILL_MIN) : size);
+        int max = batch.max().map(Value::get).orElse(target.isPresent() ? Math.max(size, BACKFILL_MAX) : size);
+        Execution execution = backfill.execution();
+        return new StepPlan.Backfill(new BackfillPlan(
+                backfill.id(),
+                backfill.table(),
+                backfill.key(),
+                backfill.sql(),
+                size,
+                target.orElse(null),
+                min,
+                max,
+                batch.pause().get(),
+                timeout(execution, BATCH_TIMEOUT),
+                execution.lockTimeout().get(),
+                Math.max(1, execution.retry().attempts().get()),
+                backfill.estimateRows().map(Value::get).orElse(null),
+                windowEnd));
+    }
+
+    private static StepPlan.Check check(
+            String stepId, String sql, dev.lockstep.runbook.Expectation expectation, Duration timeout) {
+        return new StepPlan.Check(
+                stepId,
+                sql,
+                new StepPlan.Expect() {
+                    public boolean holds(Object actual) {
+                        return expectation.matches(actual);
+                    }
+
+                    public String describe() {
+                        return expectation.toString();
+                    }
+                },
+                timeout);
+    }
+
+    private static Duration timeout(Execution execution, Duration fallback) {
+        return execution.timeout().map(Value::get).orElse(fallback);
+    }
+}

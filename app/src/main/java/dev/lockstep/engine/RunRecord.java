@@ -1,0 +1,24 @@
+package dev.lockstep.engine;
+
+import java.time.Instant;
+
+/** One row of the Lockstep schema's {@code run} table: who runs (or ran) which runbook, and where it stands. */
+public record RunRecord(
+        String runId,
+        String runbookId,
+        String database,
+        String runbookSha256,
+        String holder,
+        long pid,
+        Instant startedAt,
+        Instant heartbeatAt,
+        RunState state,
+        String currentStep,
+        String progressJson,
+        Instant endedAt) {
+
+    /** "user@host pid 1234", how an operator finds the process. */
+    public String holderDescription() {
+        return holder + " pid " + pid;
+    }
+}

@@ -1,0 +1,481 @@
+package dev.lockstep.engine;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one step on the control session and records it in the step ledger. A transactional step writes
+ * its ledger end row inside its own transaction, so after a crash the ledger says exactly whether it
+ * applied; a step with statements that must run outside a transaction can be left in doubt, and then its
+ * verify query (or the operator) decides.
+ */
+final class StepExecutor {
+
+    private final RunContext run;
+    private final Map<String, String> preApprovals;
+
+    StepExecutor(RunContext run, Map<String, String> preApprovals) {
+        this.run = run;
+        this.preApprovals = preApprovals;
+    }
+
+    /** Executes the step unless an earlier process completed it. */
+    void execute(StepPlan step) throws SQLException {
+        run.currentStep(step.stepId());
+        Connection connection = run.connection();
+        connection.setAutoCommit(true);
+        if (run.ledger.succeeded(connection, run.runId, step.stepId())) {
+            run.emit(new EngineEvent.StepEnded(
+                    Instant.now(),
+                    step.stepId(),
+                    0,
+                    "skipped",
+                    null,
+                    0,
+                    null,
+                    "completed by an earlier process of this run"));
+            return;
+        }
+        var last = run.ledger.last(connection, run.runId, step.stepId());
+        if (last.isPresent() && !last.get().ended() && !last.get().transactional()) {
+            if (resolveInDoubt(step, last.get())) {
+                return;
+            }
+        }
+        run.safePoint();
+        if (step instanceof StepPlan.Sql sql) {
+            sql(sql);
+        } else if (step instanceof StepPlan.Check check) {
+            check(check);
+        } else if (step instanceof StepPlan.Wait wait) {
+            waitFor(wait);
+        } else if (step instanceof StepPlan.Approval approval) {
+            approval(approval);
+        } else if (step instanceof StepPlan.Note note) {
+            note(note);
+        } else if (step instanceof StepPlan.Backfill backfill) {
+            backfill(backfill);
+        }
+    }
+
+    private void sql(StepPlan.Sql step) throws SQLException {
+        List<String> statements = SqlText.split(step.sql());
+        boolean transactional = statements.stream().noneMatch(SqlText::mustRunOutsideTransaction);
+        int retry = 0;
+        while (true) {
+            Connection connection = run.connection();
+            int attempt = run.ledger.start(connection, run.runId, step.stepId(), transactional);
+            run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "sql", attempt, transactional));
+            long started = System.nanoTime();
+            try {
+                long rows = transactional
+                        ? runInOneTransaction(connection, step, statements, attempt)
+                        : runOneByOne(connection, step, statements, attempt);
+                run.emit(ended(step.stepId(), attempt, "ok", rows, started, null, null));
+                if (step.verify() != null) {
+                    verifyOrFail(step.verify(), step.stepId());
+                }
+                return;
+            } catch (SQLException e) {
+                rollbackQuietly(connection);
+                if (SqlStates.connectionLost(e) && !run.aborting()) {
+                    run.emit(ended(step.stepId(), attempt, "lost", null, started, SqlStates.of(e), e.getMessage()));
+                    run.recover(step.stepId(), e);
+                    if (run.ledger.succeeded(run.connection(), run.runId, step.stepId())) {
+                        run.emit(new EngineEvent.Recovered(
+                                Instant.now(),
+                                step.stepId(),
+                                "step committed",
+                                "the ledger shows the step committed before the session was lost"));
+                        return;
+                    }
+                    if (!transactional) {
+                        var entry = run.ledger.last(run.connection(), run.runId, step.stepId());
+                        if (entry.isPresent() && resolveInDoubt(step, entry.get())) {
+                            return;
+                        }
+                    }
+                    continue;
+                }
+                String state = SqlStates.of(e);
+                run.ledger.end(
+                        run.connection(),
+                        run.runId,
+                        step.stepId(),
+                        attempt,
+                        StepLedger.Results.FAILED,
+                        null,
+                        state + ": " + e.getMessage());
+                run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
+                run.checkStop();
+                if (!step.retryOn().contains(state) || ++retry >= step.attempts()) {
+                    throw new StepFailed(
+                            "step " + step.stepId() + " failed after " + attempt + " attempt(s): " + e.getMessage()
+                                    + " (SQLSTATE " + state + ")",
+                            state);
+                }
+                Duration delay = step.backoff().delay(retry);
+                run.emit(new EngineEvent.Note(
+                        Instant.now(),
+                        step.stepId(),
+                        "retrying after " + state + " in " + delay.toMillis() + " ms (attempt " + (attempt + 1) + " of "
+                                + step.attempts() + ")"));
+                run.sleep(delay);
+                run.safePoint();
+            }
+        }
+    }
+
+    private long runInOneTransaction(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+            throws SQLException {
+        connection.setAutoCommit(false);
+        applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
+        long rows = 0;
+        for (String sql : statements) {
+            rows += executeTracked(connection, sql);
+        }
+        if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
+            connection.rollback();
+            connection.setAutoCommit(true);
+            String message = "step " + step.stepId() + " affected " + rows + " rows, expected "
+                    + step.expectedRows().describe() + "; rolled back";
+            run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.FAILED, rows, message);
+            throw new StepFailed(message, null);
+        }
+        run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
+        connection.commit();
+        connection.setAutoCommit(true);
+        return rows;
+    }
+
+    /** Consecutive transactional statements share a transaction; the others run alone. */
+    private long runOneByOne(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+            throws SQLException {
+        long rows = 0;
+        List<String> group = new ArrayList<>();
+        for (String sql : statements) {
+            if (SqlText.mustRunOutsideTransaction(sql)) {
+                rows += runGroup(connection, step, group);
+                group.clear();
+                connection.setAutoCommit(true);
+                applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), false);
+                rows += executeTracked(connection, sql);
+            } else {
+                group.add(sql);
+            }
+        }
+        rows += runGroup(connection, step, group);
+        connection.setAutoCommit(true);
+        resetTimeouts(connection);
+        if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
+            String message = "step " + step.stepId() + " affected " + rows + " rows, expected "
+                    + step.expectedRows().describe() + " (statements outside a transaction stay applied)";
+            run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.FAILED, rows, message);
+            throw new StepFailed(message, null);
+        }
+        run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
+        return rows;
+    }
+
+    private long runGroup(Connection connection, StepPlan.Sql step, List<String> group) throws SQLException {
+        if (group.isEmpty()) {
+            return 0;
+        }
+        connection.setAutoCommit(false);
+        applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
+        long rows = 0;
+        for (String sql : group) {
+            rows += executeTracked(connection, sql);
+        }
+        connection.commit();
+        return rows;
+    }
+
+    private long executeTracked(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            run.inFlight(statement);
+            try {
+                statement.execute(sql);
+            } finally {
+                run.inFlight(null);
+            }
+            return Math.max(0, statement.getUpdateCount());
+        }
+    }
+
+    private static void applyTimeouts(Connection connection, Duration lock, Duration statement, boolean local)
+            throws SQLException {
+        String scope = local ? "set local " : "set ";
+        try (Statement settings = connection.createStatement()) {
+            settings.execute(scope + "lock_timeout = '" + millis(lock) + "ms'");
+            settings.execute(scope + "statement_timeout = '" + millis(statement) + "ms'");
+        }
+        long network = millis(statement) == 0 ? 0 : millis(statement) + 30_000;
+        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, network));
+    }
+
+    private static void resetTimeouts(Connection connection) throws SQLException {
+        try (Statement settings = connection.createStatement()) {
+            settings.execute("reset lock_timeout");
+            settings.execute("reset statement_timeout");
+        }
+    }
+
+    private static long millis(Duration duration) {
+        return duration == null ? 0 : duration.toMillis();
+    }
+
+    private void check(StepPlan.Check step) throws SQLException {
+        Connection connection = run.connection();
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "check", attempt, true));
+        long started = System.nanoTime();
+        Object actual = query(connection, step);
+        boolean passed = step.expect().holds(actual);
+        run.emit(new EngineEvent.Verified(
+                Instant.now(), step.stepId(), passed, step.expect().describe(), String.valueOf(actual)));
+        endSimple(
+                step.stepId(),
+                attempt,
+                started,
+                passed,
+                "expected " + step.expect().describe() + ", got " + actual);
+    }
+
+    private void waitFor(StepPlan.Wait step) throws SQLException {
+        Connection connection = run.connection();
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "wait", attempt, true));
+        long started = System.nanoTime();
+        long deadline = started + step.timeout().toNanos();
+        Object actual;
+        while (true) {
+            actual = query(run.connection(), step.condition());
+            if (step.condition().expect().holds(actual) || System.nanoTime() >= deadline) {
+                break;
+            }
+            run.sleep(step.interval());
+            run.safePoint();
+        }
+        boolean passed = step.condition().expect().holds(actual);
+        run.emit(new EngineEvent.Verified(
+                Instant.now(), step.stepId(), passed, step.condition().expect().describe(), String.valueOf(actual)));
+        endSimple(
+                step.stepId(),
+                attempt,
+                started,
+                passed,
+                "condition " + step.condition().expect().describe() + " not met within "
+                        + step.timeout().toSeconds() + "s (last value " + actual + ")");
+    }
+
+    private void approval(StepPlan.Approval step) throws SQLException {
+        String given = preApprovals.get(step.stepId());
+        EngineEvent.ApprovalGiven approval;
+        if (given != null) {
+            approval = new EngineEvent.ApprovalGiven(
+                    Instant.now(), step.stepId(), run.holder.user(), given, "command-line");
+        } else {
+            var answer = run.operator.approve(step.stepId(), step.prompt(), step.confirmText());
+            if (answer.isEmpty()) {
+                throw new RunStopped(
+                        run.operator.attended()
+                                ? "approval of step " + step.stepId() + " was refused"
+                                : "step " + step.stepId() + " needs an approval (" + step.prompt() + ") and nobody is"
+                                        + " attending: run again with --approve " + step.stepId() + "=REASON");
+            }
+            approval = new EngineEvent.ApprovalGiven(
+                    Instant.now(),
+                    step.stepId(),
+                    answer.get().actor(),
+                    answer.get().reason(),
+                    "prompt");
+        }
+        Connection connection = run.connection();
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "approval", attempt, true));
+        run.emit(approval);
+        run.ledger.end(
+                connection,
+                run.runId,
+                step.stepId(),
+                attempt,
+                StepLedger.Results.OK,
+                null,
+                "approved by " + approval.actor() + " (" + approval.source() + "): " + approval.reason());
+        run.emit(new EngineEvent.StepEnded(Instant.now(), step.stepId(), attempt, "ok", null, 0, null, null));
+    }
+
+    private void note(StepPlan.Note step) throws SQLException {
+        Connection connection = run.connection();
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "note", attempt, true));
+        run.emit(new EngineEvent.Note(Instant.now(), step.stepId(), step.text()));
+        run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, null, null);
+        run.emit(new EngineEvent.StepEnded(Instant.now(), step.stepId(), attempt, "ok", null, 0, null, null));
+    }
+
+    private void backfill(StepPlan.Backfill step) throws SQLException {
+        Connection connection = run.connection();
+        // the checkpoint, not the ledger, tells where a backfill stands: its attempts are never in doubt
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "backfill", attempt, true));
+        long started = System.nanoTime();
+        long rows;
+        try {
+            rows = new BackfillWorker(run, step.plan()).run();
+        } catch (SQLException e) {
+            rollbackQuietly(run.connection());
+            run.ledger.end(
+                    run.connection(),
+                    run.runId,
+                    step.stepId(),
+                    attempt,
+                    StepLedger.Results.FAILED,
+                    null,
+                    SqlStates.of(e) + ": " + e.getMessage());
+            run.emit(ended(step.stepId(), attempt, "failed", null, started, SqlStates.of(e), e.getMessage()));
+            throw new StepFailed(
+                    "backfill " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE "
+                            + SqlStates.of(e) + "); committed batches stay committed and the run resumes from the"
+                            + " checkpoint",
+                    SqlStates.of(e));
+        }
+        run.ledger.end(run.connection(), run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
+        run.emit(ended(step.stepId(), attempt, "ok", rows, started, null, null));
+    }
+
+    /** A step that started but never ended, with work outside a transaction. True when settled as applied. */
+    private boolean resolveInDoubt(StepPlan step, StepLedger.Entry entry) throws SQLException {
+        Connection connection = run.connection();
+        StepPlan.Check verify = step instanceof StepPlan.Sql sql ? sql.verify() : null;
+        if (verify != null) {
+            Object actual = query(connection, verify);
+            boolean applied = verify.expect().holds(actual);
+            run.emit(new EngineEvent.Verified(
+                    Instant.now(), step.stepId(), applied, verify.expect().describe(), String.valueOf(actual)));
+            run.emit(new EngineEvent.Recovered(
+                    Instant.now(),
+                    step.stepId(),
+                    "in doubt",
+                    "attempt " + entry.attempt() + " started without a recorded end; verify says it "
+                            + (applied ? "applied" : "did not apply") + (applied ? "" : ": running it again")));
+            closeInDoubt(entry, applied);
+            return applied;
+        }
+        var answer = run.operator.decide(
+                step.stepId(),
+                "step " + step.stepId() + " (attempt " + entry.attempt()
+                        + ") started without a recorded end and has no verify query. Did it apply?",
+                List.of("applied", "run-again", "stop"));
+        if (answer.isEmpty()) {
+            throw new RunStopped("step " + step.stepId() + " is in doubt (started, no recorded end, ran outside a"
+                    + " transaction) and has no verify query; nobody is attending to decide: inspect the database"
+                    + " and run again attended");
+        }
+        run.emit(new EngineEvent.DecisionMade(
+                Instant.now(),
+                step.stepId(),
+                answer.get().actor(),
+                answer.get().choice(),
+                answer.get().reason()));
+        if (answer.get().choice().equals("stop")) {
+            throw new RunStopped("operator stopped the run at in-doubt step " + step.stepId());
+        }
+        boolean applied = answer.get().choice().equals("applied");
+        closeInDoubt(entry, applied);
+        return applied;
+    }
+
+    private void closeInDoubt(StepLedger.Entry entry, boolean applied) throws SQLException {
+        run.ledger.end(
+                run.connection(),
+                run.runId,
+                entry.stepId(),
+                entry.attempt(),
+                applied ? StepLedger.Results.APPLIED_PER_VERIFY : StepLedger.Results.FAILED,
+                entry.rows(),
+                applied ? "in doubt; settled as applied" : "in doubt; settled as not applied");
+    }
+
+    private void verifyOrFail(StepPlan.Check verify, String stepId) throws SQLException {
+        Object actual = query(run.connection(), verify);
+        boolean passed = verify.expect().holds(actual);
+        run.emit(new EngineEvent.Verified(
+                Instant.now(), stepId, passed, verify.expect().describe(), String.valueOf(actual)));
+        if (!passed) {
+            throw new StepFailed(
+                    "step " + stepId + " applied but its verify query returned " + actual + ", expected "
+                            + verify.expect().describe(),
+                    null);
+        }
+    }
+
+    private Object query(Connection connection, StepPlan.Check check) throws SQLException {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("set local statement_timeout = '" + millis(check.statementTimeout()) + "ms'");
+            run.inFlight(statement);
+            try (ResultSet rows = statement.executeQuery(check.sql())) {
+                Object value = rows.next() ? rows.getObject(1) : null;
+                connection.commit();
+                return value;
+            } finally {
+                run.inFlight(null);
+            }
+        } catch (SQLException e) {
+            rollbackQuietly(connection);
+            throw e;
+        } finally {
+            if (!connection.isClosed()) {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private void endSimple(String stepId, int attempt, long started, boolean passed, String failure)
+            throws SQLException {
+        run.ledger.end(
+                run.connection(),
+                run.runId,
+                stepId,
+                attempt,
+                passed ? StepLedger.Results.OK : StepLedger.Results.FAILED,
+                null,
+                passed ? null : failure);
+        run.emit(ended(stepId, attempt, passed ? "ok" : "failed", null, started, null, passed ? null : failure));
+        if (!passed) {
+            throw new StepFailed("step " + stepId + ": " + failure, null);
+        }
+    }
+
+    private static EngineEvent.StepEnded ended(
+            String stepId, int attempt, String result, Long rows, long startedNanos, String sqlState, String message) {
+        return new EngineEvent.StepEnded(
+                Instant.now(),
+                stepId,
+                attempt,
+                result,
+                rows,
+                (System.nanoTime() - startedNanos) / 1_000_000,
+                sqlState,
+                message);
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            if (!connection.isClosed() && !connection.getAutoCommit()) {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            // the session is gone; its transaction went with it
+        }
+    }
+}

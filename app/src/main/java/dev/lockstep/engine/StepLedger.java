@@ -1,0 +1,112 @@
+package dev.lockstep.engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Which step attempts started and which ended, in the Lockstep schema. A transactional step writes its
+ * end row in the same transaction as its SQL, so "started without an end" only ever means "in doubt" for
+ * a step that ran (part of) its work outside a transaction.
+ */
+public final class StepLedger {
+
+    private final LockstepSchema schema;
+
+    public StepLedger(LockstepSchema schema) {
+        this.schema = schema;
+    }
+
+    /** The last recorded attempt of a step. */
+    public record Entry(String stepId, int attempt, boolean ended, String result, Long rows, boolean transactional) {
+        public boolean succeeded() {
+            return ended && Results.OK.equals(result);
+        }
+    }
+
+    /** The result texts the ledger uses. */
+    public static final class Results {
+        public static final String OK = "ok";
+        public static final String FAILED = "failed";
+        public static final String APPLIED_PER_VERIFY = "ok (in doubt, verify says applied)";
+
+        private Results() {}
+    }
+
+    public Optional<Entry> last(Connection connection, String runId, String stepId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select step_id, attempt, ended_at is not null,"
+                + " result, rows, transactional from " + schema.table("step_ledger")
+                + " where run_id = ? and step_id = ? order by attempt desc limit 1")) {
+            statement.setString(1, runId);
+            statement.setString(2, stepId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                long rowCount = rows.getLong(5);
+                return Optional.of(new Entry(
+                        rows.getString(1),
+                        rows.getInt(2),
+                        rows.getBoolean(3),
+                        rows.getString(4),
+                        rows.wasNull() ? null : rowCount,
+                        rows.getBoolean(6)));
+            }
+        }
+    }
+
+    /** Whether some attempt of the step succeeded (an earlier run may have retried it). */
+    public boolean succeeded(Connection connection, String runId, String stepId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from "
+                + schema.table("step_ledger") + " where run_id = ? and step_id = ? and ended_at is not null"
+                + " and result like 'ok%')")) {
+            statement.setString(1, runId);
+            statement.setString(2, stepId);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
+    /** Records the start of an attempt; returns its number. Runs in whatever transaction the connection has. */
+    public int start(Connection connection, String runId, String stepId, boolean transactional) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("insert into " + schema.table("step_ledger")
+                + " (run_id, step_id, attempt, transactional) values (?, ?, (select coalesce(max(attempt), 0) + 1"
+                + " from " + schema.table("step_ledger")
+                + " where run_id = ? and step_id = ?), ?) returning attempt")) {
+            statement.setString(1, runId);
+            statement.setString(2, stepId);
+            statement.setString(3, runId);
+            statement.setString(4, stepId);
+            statement.setBoolean(5, transactional);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    /** Records the end of an attempt, in whatever transaction the connection has. */
+    public void end(
+            Connection connection, String runId, String stepId, int attempt, String result, Long rows, String detail)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("update " + schema.table("step_ledger")
+                + " set ended_at = clock_timestamp(), result = ?, rows = ?, detail = ?"
+                + " where run_id = ? and step_id = ? and attempt = ?")) {
+            statement.setString(1, result);
+            if (rows == null) {
+                statement.setNull(2, java.sql.Types.BIGINT);
+            } else {
+                statement.setLong(2, rows);
+            }
+            statement.setString(3, detail);
+            statement.setString(4, runId);
+            statement.setString(5, stepId);
+            statement.setInt(6, attempt);
+            statement.executeUpdate();
+        }
+    }
+}

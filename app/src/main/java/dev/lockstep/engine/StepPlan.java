@@ -1,0 +1,90 @@
+package dev.lockstep.engine;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * A step as the engine executes it: the runbook's step with every default applied. The command line
+ * builds these from the loaded runbook ({@link RunPlans}); the engine never sees YAML.
+ */
+public sealed interface StepPlan {
+
+    String stepId();
+
+    String kind();
+
+    /** A DDL or DML step. Statements run in one transaction unless one of them cannot. */
+    record Sql(
+            String stepId,
+            String sql,
+            Duration lockTimeout,
+            Duration statementTimeout,
+            int attempts,
+            Backoff backoff,
+            Set<String> retryOn,
+            RowRange expectedRows,
+            Check verify)
+            implements StepPlan {
+        public String kind() {
+            return "sql";
+        }
+    }
+
+    /** A query whose first column of its first row must meet the expectation. */
+    record Check(String stepId, String sql, Expect expect, Duration statementTimeout) implements StepPlan {
+        public String kind() {
+            return "check";
+        }
+    }
+
+    /** A check polled every {@code interval} until it holds or {@code timeout} passes. */
+    record Wait(String stepId, Check condition, Duration interval, Duration timeout) implements StepPlan {
+        public String kind() {
+            return "wait";
+        }
+    }
+
+    /** {@code confirmText} non-null: the operator must type it (the runbook id, for risky changes). */
+    record Approval(String stepId, String prompt, String confirmText) implements StepPlan {
+        public String kind() {
+            return "approval";
+        }
+    }
+
+    record Note(String stepId, String text) implements StepPlan {
+        public String kind() {
+            return "note";
+        }
+    }
+
+    record Backfill(BackfillPlan plan) implements StepPlan {
+        public String stepId() {
+            return plan.stepId();
+        }
+
+        public String kind() {
+            return "backfill";
+        }
+    }
+
+    /** What a check expects of the value its query returned (first column of the first row, or null). */
+    interface Expect {
+        boolean holds(Object actual);
+
+        String describe();
+    }
+
+    /** Bounds on the rows a statement affected; either end may be open (null). */
+    record RowRange(Long min, Long max) {
+        public boolean contains(long rows) {
+            return (min == null || rows >= min) && (max == null || rows <= max);
+        }
+
+        public String describe() {
+            if (min != null && max != null) {
+                return min.equals(max) ? Long.toString(min) : min + ".." + max;
+            }
+            return min != null ? ">= " + min : "<= " + max;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package dev.lockstep.runbook.internal;
+
+import dev.lockstep.runbook.ApprovalStep;
+import dev.lockstep.runbook.BackfillStep;
+import dev.lockstep.runbook.Change;
+import dev.lockstep.runbook.CheckStep;
+import dev.lockstep.runbook.OnFailure;
+import dev.lockstep.runbook.Phase;
+import dev.lockstep.runbook.SqlStep;
+import dev.lockstep.runbook.Step;
+import dev.lockstep.runbook.StopCriterion;
+import dev.lockstep.runbook.Verify;
+import dev.lockstep.runbook.WaitStep;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The rules that look across fields and steps (docs/runbook-format.md, "Validation rules"). Each reports
+ * through the builder, at the step or value that breaks it.
+ */
+final class RunbookRules {
+    private final RunbookBuilder builder;
+    private final Optional<Change> change;
+    private final List<StopCriterion> criteria;
+    private final List<Step> steps;
+    private final List<Step> recovery;
+
+    RunbookRules(
+            RunbookBuilder builder,
+            Optional<Change> change,
+            List<StopCriterion> criteria,
+            List<Step> steps,
+            List<Step> recovery) {
+        this.builder = builder;
+        this.change = change;
+        this.criteria = criteria;
+        this.steps = steps;
+        this.recovery = recovery;
+    }
+
+    void check() {
+        uniqueStepIds();
+        uniqueCriterionIds();
+        onFailureReferences();
+        for (Step step : all()) {
+            dmlIsVerified(step);
+            readOnlyQueries(step);
+            transactionBlocks(step);
+            backfillRanges(step);
+        }
+        approvalBeforeDestruction();
+        expandAndContractApart();
+    }
+
+    private List<Step> all() {
+        return Stream.concat(steps.stream(), recovery.stream()).toList();
+    }
+
+    /** Main and recovery steps share one namespace: on_failure names a step by id alone. */
+    private void uniqueStepIds() {
+        Map<String, Step> seen = new HashMap<>();
+        for (Step step : all()) {
+            Step first = seen.putIfAbsent(step.id(), step);
+            if (first != null) {
+                builder.problem(
+                        builder.source(step).idPosition(),
+                        "duplicate step id '" + step.id() + "' (first at line "
+                                + builder.source(first).idPosition().line()
+                                + "); main and recovery steps share one set of ids");
+            }
+        }
+    }
+
+    private void uniqueCriterionIds() {
+        Map<String, Integer> seen = new HashMap<>();
+        for (StopCriterion criterion : criteria) {
+            if (seen.merge(criterion.id(), 1, Integer::sum) == 2) {
+                builder.problem(builder.stopCriteriaPosition(), "duplicate stop criterion id '" + criterion.id() + "'");
+            }
+        }
+    }
+
+    private void onFailureReferences() {
+        for (Step step : all()) {
+            OnFailure onFailure = step.onFailure();
+            reference(step, "repair", onFailure.repair());
+            reference(step, "roll_forward", onFailure.rollForward());
+            reference(step, "rollback", onFailure.rollback());
+        }
+    }
+
+    private void reference(Step step, String path, Optional<String> target) {
+        if (target.isEmpty()) {
+            return;
+        }
+        String id = target.get();
+        var position = builder.source(step).at("on_failure");
+        if (recovery.stream().anyMatch(candidate -> candidate.id().equals(id))) {
+            return;
+        }
+        if (steps.stream().anyMatch(candidate -> candidate.id().equals(id))) {
+            builder.problem(
+                    position,
+                    "on_failure " + path + " names '" + id
+                            + "', a main-flow step: recovery paths are steps under recovery");
+            return;
+        }
+        List<String> ids = recovery.stream().map(Step::id).toList();
+        builder.problem(
+                position,
+                "on_failure " + path + " names step '" + id + "', which does not exist"
+                        + Suggestions.didYouMean(id, ids) + (ids.isEmpty() ? "; declare it under recovery" : ""));
+    }
+
+    /** A data change without a post-check or a row bound cannot prove it did what was meant. */
+    private void dmlIsVerified(Step step) {
+        if (step instanceof SqlStep sql
+                && SqlText.statements(sql.sql()).stream().anyMatch(SqlText.Statement::isDml)
+                && sql.verify().isEmpty()
+                && sql.expectRows().isEmpty()) {
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "step '" + step.id()
+                            + "' changes data (INSERT/UPDATE/DELETE/MERGE) without verify or expect_rows: add a post-check or a row bound");
+        }
+        if (step instanceof BackfillStep backfill && backfill.verify().isEmpty()) {
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "backfill '" + step.id()
+                            + "' changes data without verify: add the check that proves it is complete");
+        }
+    }
+
+    private void readOnlyQueries(Step step) {
+        if (step instanceof CheckStep check) {
+            readOnly(step, "sql", check.sql(), "a check");
+        } else if (step instanceof WaitStep wait) {
+            readOnly(step, "sql", wait.sql(), "a wait");
+        }
+        verifyOf(step).ifPresent(verify -> readOnly(step, "verify", verify.sql(), "a verify query"));
+        if (step instanceof BackfillStep backfill && !backfill.sql().isEmpty()) {
+            if (!backfill.sql().contains(":from") || !backfill.sql().contains(":to")) {
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "backfill '" + step.id()
+                                + "' sql must use :from and :to, the bounds of each batch (key > :from AND key <= :to)");
+            }
+        }
+    }
+
+    private static Optional<Verify> verifyOf(Step step) {
+        if (step instanceof SqlStep sql) {
+            return sql.verify();
+        }
+        if (step instanceof BackfillStep backfill) {
+            return backfill.verify();
+        }
+        return Optional.empty();
+    }
+
+    private void readOnly(Step step, String field, String sql, String what) {
+        for (SqlText.Statement statement : SqlText.statements(sql)) {
+            if (!statement.isReadOnly()) {
+                builder.problem(
+                        builder.source(step).at(field),
+                        what + " only reads, but step '" + step.id() + "' runs " + statement.head(3)
+                                + ": move changes to a sql step");
+                return;
+            }
+        }
+    }
+
+    private void transactionBlocks(Step step) {
+        if (step instanceof SqlStep sql) {
+            List<SqlText.Statement> statements = SqlText.statements(sql.sql());
+            Optional<SqlText.Statement> refusing = statements.stream()
+                    .filter(SqlText.Statement::refusesTransaction)
+                    .findFirst();
+            if (refusing.isPresent() && sql.transaction()) {
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        refusing.get().head(3) + " cannot run inside a transaction: set transaction: false on step '"
+                                + step.id() + "'");
+            }
+            if (refusing.isPresent() && statements.size() > 1) {
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "step '" + step.id() + "': " + refusing.get().head(3)
+                                + " must be the only statement of its step, so a failure leaves one thing to inspect");
+            }
+        }
+    }
+
+    private void backfillRanges(Step step) {
+        if (step instanceof BackfillStep backfill
+                && SqlText.statements(backfill.sql()).stream().anyMatch(statement -> !statement.isDml())) {
+            builder.problem(
+                    builder.source(step).at("sql"),
+                    "backfill '" + step.id() + "' sql must be one INSERT, UPDATE, DELETE or MERGE per batch");
+        }
+    }
+
+    /** R4/R5: a person confirms before the first step that can lose data. */
+    private void approvalBeforeDestruction() {
+        if (change.isEmpty() || !change.get().changeClass().needsApproval()) {
+            return;
+        }
+        boolean approved = false;
+        for (Step step : steps) {
+            if (step instanceof ApprovalStep) {
+                approved = true;
+            }
+            Optional<SqlText.Statement> destructive = statementsOf(step).stream()
+                    .filter(SqlText.Statement::isDestructive)
+                    .findFirst();
+            if (destructive.isPresent() && !approved) {
+                builder.problem(
+                        builder.source(step).at("sql"),
+                        "class " + change.get().changeClass() + " runbook: step '" + step.id() + "' runs "
+                                + destructive.get().head(3)
+                                + " with no approval step before it: add a kind: approval step first");
+                return;
+            }
+        }
+        if (!approved) {
+            builder.problem(
+                    builder.classPosition(),
+                    "class " + change.get().changeClass()
+                            + " needs an approval step in the main flow (kind: approval)");
+        }
+    }
+
+    /**
+     * Expand and contract ship in separate runbooks with a release between them: old application versions
+     * need the old shape until the contract. So a runbook may not hold both expand-phase and contract-phase
+     * steps; expand steps may not drop, truncate, delete, rename or retype; contract steps may not add tables
+     * or columns. Recovery steps are exempt: undoing an expand drops what it built.
+     */
+    private void expandAndContractApart() {
+        if (change.isEmpty()) {
+            return;
+        }
+        Phase declared = change.get().phase();
+        Step firstExpand = null;
+        Step firstContract = null;
+        for (Step step : steps) {
+            Phase phase = step.phase().orElse(declared);
+            if (phase == Phase.EXPAND && firstExpand == null) {
+                firstExpand = step;
+            }
+            if (phase == Phase.CONTRACT && firstContract == null) {
+                firstContract = step;
+            }
+            List<SqlText.Statement> statements = statementsOf(step);
+            if (phase == Phase.EXPAND) {
+                statements.stream()
+                        .filter(SqlText.Statement::isContractWork)
+                        .findFirst()
+                        .ifPresent(statement -> builder.problem(
+                                builder.source(step).at("sql"),
+                                "step '" + step.id() + "' is expand-phase but runs " + statement.head(4)
+                                        + ", contract work: move it to a contract-phase runbook"));
+            }
+            if (phase == Phase.CONTRACT) {
+                statements.stream()
+                        .filter(SqlText.Statement::isExpandWork)
+                        .findFirst()
+                        .ifPresent(statement -> builder.problem(
+                                builder.source(step).at("sql"),
+                                "step '" + step.id() + "' is contract-phase but runs " + statement.head(4)
+                                        + ", expand work: move it to an expand-phase runbook"));
+            }
+        }
+        if (firstExpand != null && firstContract != null) {
+            Step later = steps.indexOf(firstExpand) > steps.indexOf(firstContract) ? firstExpand : firstContract;
+            Step earlier = later == firstExpand ? firstContract : firstExpand;
+            builder.problem(
+                    builder.source(later).at("phase"),
+                    "expand-phase and contract-phase steps in one runbook ('" + earlier.id() + "' and '" + later.id()
+                            + "'): split them into two runbooks with a release in between");
+        }
+    }
+
+    private static List<SqlText.Statement> statementsOf(Step step) {
+        List<SqlText.Statement> statements = new ArrayList<>();
+        if (step instanceof SqlStep sql) {
+            statements.addAll(SqlText.statements(sql.sql()));
+        } else if (step instanceof BackfillStep backfill) {
+            statements.addAll(SqlText.statements(backfill.sql()));
+        }
+        return statements;
+    }
+}

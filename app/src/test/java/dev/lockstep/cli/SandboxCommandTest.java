@@ -1,0 +1,173 @@
+package dev.lockstep.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.ExitCode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lockstep sandbox} and {@code lockstep demo} as real processes, stopped the way people stop them. */
+class SandboxCommandTest {
+
+    @Test
+    void sandboxPrintsBothUrlsServesThemAndLeavesNoPostgresAfterSigterm(@TempDir Path dir) throws Exception {
+        Path sandboxDir = dir.resolve("sandbox");
+        Process lockstep = startLockstep("sandbox", "--dir", sandboxDir.toString());
+        try {
+            // when both URLs are printed
+            Map<String, String> urls = readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL"));
+
+            // then both answer, and the standby is a standby
+            assertThat(urls.get("PRIMARY_URL")).startsWith("postgresql://postgres@127.0.0.1:");
+            try (Connection primary = DriverManager.getConnection(jdbcUrl(urls.get("PRIMARY_URL")));
+                    Connection standby = DriverManager.getConnection(jdbcUrl(urls.get("STANDBY_URL")))) {
+                assertThat(single(primary, "select pg_is_in_recovery()")).isEqualTo("f");
+                assertThat(single(standby, "select pg_is_in_recovery()")).isEqualTo("t");
+            }
+            List<Long> postmasters =
+                    List.of(postmasterPid(sandboxDir.resolve("primary")), postmasterPid(sandboxDir.resolve("standby")));
+            assertThat(postmasters).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+
+            // when SIGTERM arrives
+            lockstep.destroy();
+
+            // then it exits 0 and no postgres of it is left; the data stays in --dir
+            assertThat(lockstep.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(lockstep.exitValue()).isZero();
+            assertThat(postmasters)
+                    .noneMatch(pid ->
+                            ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertThat(sandboxDir.resolve("primary/postmaster.pid")).doesNotExist();
+            assertThat(sandboxDir.resolve("standby/PG_VERSION")).exists();
+        } finally {
+            lockstep.destroyForcibly();
+        }
+    }
+
+    @Test
+    void demoLoadsTheTablesAndSaysHowToConnect() throws Exception {
+        Process lockstep = startLockstep("demo", "--plain");
+        try {
+            StringBuilder printed = new StringBuilder();
+            Map<String, String> urls =
+                    readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL", "Press Ctrl-C"), printed);
+
+            assertThat(printed)
+                    .contains("psql '" + urls.get("PRIMARY_URL") + "'")
+                    .contains("psql '" + urls.get("STANDBY_URL") + "'")
+                    .contains("runbooks/enforcement-case-priority.yaml");
+            try (Connection standby = DriverManager.getConnection(jdbcUrl(urls.get("STANDBY_URL")))) {
+                assertThat(single(standby, "select count(*) from enforcement_case"))
+                        .isEqualTo("200000");
+            }
+
+            lockstep.destroy();
+
+            assertThat(lockstep.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(lockstep.exitValue()).isZero();
+        } finally {
+            lockstep.destroyForcibly();
+        }
+    }
+
+    @Test
+    void unsupportedMajorIsAUsageErrorOnOneLine() {
+        CliRun run = CliRun.of("sandbox", "--pg", "12");
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(run.err().strip())
+                .isEqualTo("lockstep: --pg 12: PostgreSQL 12 is not supported; pick one of [13, 14, 15, 16, 17, 18]");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void directoryThatIsNotASandboxIsRefused(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+
+        CliRun run = CliRun.of("sandbox", "--dir", dir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(run.err()).contains("neither empty nor a lockstep sandbox (it holds notes.txt)");
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(dir.resolve("notes.txt")).hasContent("mine");
+    }
+
+    private static Process startLockstep(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.lockstep.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("LOCKSTEP_PG_BINARIES", System.getProperty("lockstep.pg.binaries"));
+        return builder.start();
+    }
+
+    private static Map<String, String> readUntil(Process process, List<String> keys) throws Exception {
+        return readUntil(process, keys, new StringBuilder());
+    }
+
+    /** Reads stdout until a line starts with each key (KEY=value lines are returned), with a deadline. */
+    private static Map<String, String> readUntil(Process process, List<String> keys, StringBuilder printed)
+            throws Exception {
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Map<String, String>> found = CompletableFuture.supplyAsync(() -> {
+            Map<String, String> values = new LinkedHashMap<>();
+            try {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    printed.append(line).append('\n');
+                    String trimmed = line.strip();
+                    for (String key : keys) {
+                        if (trimmed.startsWith(key)) {
+                            values.put(key, trimmed.startsWith(key + "=") ? trimmed.substring(key.length() + 1) : "");
+                        }
+                    }
+                    if (values.keySet().containsAll(keys)) {
+                        return values;
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            throw new AssertionError("output ended before " + keys + ": " + printed);
+        });
+        return found.get(180, TimeUnit.SECONDS);
+    }
+
+    private static String jdbcUrl(String postgresUri) {
+        URI uri = URI.create(postgresUri);
+        return "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath() + "?user="
+                + uri.getUserInfo();
+    }
+
+    private static String single(Connection connection, String query) throws SQLException {
+        try (ResultSet rows = connection.createStatement().executeQuery(query)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static long postmasterPid(Path dataDir) throws IOException {
+        return Long.parseLong(
+                Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+    }
+}

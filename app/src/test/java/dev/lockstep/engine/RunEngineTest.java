@@ -1,0 +1,275 @@
+package dev.lockstep.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class RunEngineTest {
+
+    private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
+
+    private RunEngine engine(RunEngine.Options options) {
+        return new RunEngine(
+                EngineDatabase::connect,
+                events::add,
+                Operator.UNATTENDED,
+                () -> Directive.NONE,
+                options,
+                new Holder("tester", "testhost", 4242));
+    }
+
+    private static StepPlan.Backfill backfill(String table, String key, String sql, int size) {
+        return new StepPlan.Backfill(new BackfillPlan(
+                "fill",
+                table,
+                key,
+                sql,
+                size,
+                null,
+                1,
+                100_000,
+                Duration.ZERO,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(2),
+                3,
+                null,
+                null));
+    }
+
+    @Test
+    void backfillTouchesEveryRowOnceAndResumingADoneRunDoesNothing() throws Exception {
+        // given
+        EngineDatabase.execute(
+                "drop table if exists bf_once",
+                "create table bf_once (id bigint primary key, n int not null default 0)",
+                "insert into bf_once select g from generate_series(1, 10007) g");
+        RunPlan plan = new RunPlan(
+                "T-once",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_once", "id", "update bf_once set n = n + 1 where id > :from and id <= :to", 1000)));
+
+        // when
+        RunResult first = engine(RunEngine.Options.defaults()).run(plan);
+        RunResult again = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(first.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_once where n <> 1"))
+                .isZero();
+        assertThat(events.stream().filter(e -> e instanceof EngineEvent.BatchCommitted))
+                .hasSize(11);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(again.message()).contains("already completed");
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_once where n <> 1"))
+                .isZero();
+    }
+
+    @Test
+    void uuidAndTextKeysArePagedWithoutGapsOrRepeats() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists bf_uuid",
+                "create table bf_uuid (id uuid primary key, code text unique not null, n int not null default 0)",
+                "insert into bf_uuid select md5(g::text)::uuid, 'c' || g, 0 from generate_series(1, 3001) g");
+        RunPlan plan = new RunPlan(
+                "T-keys",
+                "sha-1",
+                null,
+                List.of(
+                        backfill("bf_uuid", "id", "update bf_uuid set n = n + 1 where id > :from and id <= :to", 500),
+                        new StepPlan.Backfill(new BackfillPlan(
+                                "fill-text",
+                                "bf_uuid",
+                                "code",
+                                "update bf_uuid set n = n + 10 where code > :from and code <= :to",
+                                700,
+                                null,
+                                1,
+                                1000,
+                                Duration.ZERO,
+                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(2),
+                                3,
+                                null,
+                                null))));
+
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_uuid where n <> 11"))
+                .isZero();
+    }
+
+    @Test
+    void aSecondRunnerIsRefusedNamingTheHolder() throws Exception {
+        EngineDatabase.execute("drop table if exists lease_t", "create table lease_t (id bigint primary key)");
+        LockstepSchema schema = LockstepSchema.defaultSchema();
+        try (Connection holderSession = EngineDatabase.connect()) {
+            schema.ensure(holderSession);
+            new RunLease(schema, "T-lease").acquire(holderSession, "sha-1", new Holder("alice", "bastion", 77), null);
+
+            RunPlan plan = new RunPlan("T-lease", "sha-1", null, List.of(new StepPlan.Note("n", "hello")));
+            assertThatThrownBy(() -> engine(RunEngine.Options.defaults()).run(plan))
+                    .isInstanceOf(LockstepException.class)
+                    .hasMessageContaining("already running")
+                    .hasMessageContaining("alice@bastion pid 77")
+                    .satisfies(
+                            e -> assertThat(((LockstepException) e).exitCode()).isEqualTo(ExitCode.STOPPED));
+        }
+        // the holder's session ended (its backend exits asynchronously after the client closes): its row is
+        // taken over, and the take-over recorded
+        while (EngineDatabase.queryLong("select count(*) from pg_locks where locktype = 'advisory'") > 0) {
+            Thread.sleep(10);
+        }
+        RunPlan plan = new RunPlan("T-lease", "sha-1", null, List.of(new StepPlan.Note("n", "hello")));
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+        assertThat(result.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(events).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(
+                        EngineEvent.Recovered.class, r -> assertThat(r.what()).isEqualTo("takeover")));
+        assertThat(EngineDatabase.queryLong("select count(*) from lockstep.run, jsonb_array_elements(history) h"
+                        + " where runbook_id = 'T-lease' and h->>'event' = 'takeover'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aChangedRunbookIsRefusedUnlessAccepted() throws Exception {
+        RunPlan stopping = new RunPlan("T-changed", "sha-1", null, List.of(new StepPlan.Approval("ok", "ok?", null)));
+        assertThat(engine(RunEngine.Options.defaults()).run(stopping).exitCode())
+                .isEqualTo(ExitCode.STOPPED);
+
+        RunPlan changed = new RunPlan("T-changed", "sha-2", null, List.of(new StepPlan.Note("n", "x")));
+        assertThatThrownBy(() -> engine(RunEngine.Options.defaults()).run(changed))
+                .hasMessageContaining("changed since run")
+                .hasMessageContaining("--accept-changed-runbook");
+        RunResult accepted = engine(RunEngine.Options.defaults().withAcceptChangedRunbook("typo fix"))
+                .run(changed);
+        assertThat(accepted.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(events).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(EngineEvent.DecisionMade.class, d -> assertThat(d.reason())
+                        .isEqualTo("typo fix")));
+    }
+
+    @Test
+    void approvalsComeFromTheCommandLineOrStopTheUnattendedRun() throws Exception {
+        RunPlan plan =
+                new RunPlan("T-approve", "sha-1", null, List.of(new StepPlan.Approval("go", "Backup ok?", null)));
+        RunResult stopped = engine(RunEngine.Options.defaults()).run(plan);
+        assertThat(stopped.exitCode()).isEqualTo(ExitCode.STOPPED);
+        assertThat(stopped.message()).contains("--approve go=REASON");
+
+        RunResult approved = engine(RunEngine.Options.defaults().withPreApprovals(Map.of("go", "backup 123 ok")))
+                .run(plan);
+        assertThat(approved.exitCode()).isEqualTo(ExitCode.DONE);
+        assertThat(events).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(EngineEvent.ApprovalGiven.class, a -> assertThat(a.source())
+                        .isEqualTo("command-line")));
+    }
+
+    @Test
+    void aTransactionalStepWithTooManyRowsRollsBackAndFails() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists rows_t",
+                "create table rows_t (id int)",
+                "insert into rows_t select generate_series(1, 10)");
+        RunPlan plan = new RunPlan(
+                "T-rows",
+                "sha-1",
+                null,
+                List.of(new StepPlan.Sql(
+                        "del",
+                        "delete from rows_t",
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(10),
+                        1,
+                        Backoff.LOCK_RETRY,
+                        Set.of(),
+                        new StepPlan.RowRange(0L, 5L),
+                        null)));
+
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
+        assertThat(result.message()).contains("affected 10 rows, expected 0..5");
+        assertThat(EngineDatabase.queryLong("select count(*) from rows_t")).isEqualTo(10);
+    }
+
+    @Test
+    void aDdlStepRetriesLockTimeoutsUntilTheHolderCommits() throws Exception {
+        EngineDatabase.execute("drop table if exists ddl_t", "create table ddl_t (id int)");
+        StepPlan.Check verify = new StepPlan.Check(
+                "add-col",
+                "select count(*) from information_schema.columns"
+                        + " where table_name = 'ddl_t' and column_name = 'extra'",
+                Expectation.equalTo(1),
+                Duration.ofSeconds(5));
+        RunPlan plan = new RunPlan(
+                "T-ddl",
+                "sha-1",
+                null,
+                List.of(new StepPlan.Sql(
+                        "add-col",
+                        "alter table ddl_t add column extra int",
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(10),
+                        20,
+                        new Backoff(Duration.ofMillis(100), Duration.ofMillis(400)),
+                        Set.of("55P03", "40P01"),
+                        null,
+                        verify)));
+        try (Connection holder = EngineDatabase.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("lock table ddl_t in access share mode");
+            }
+            Thread release = new Thread(() -> {
+                try {
+                    while (events.stream()
+                                    .filter(e -> e instanceof EngineEvent.StepEnded ended
+                                            && "55P03".equals(ended.sqlState()))
+                                    .count()
+                            < 2) {
+                        Thread.sleep(20);
+                    }
+                    holder.commit();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            release.start();
+            RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+            release.join();
+
+            assertThat(result.exitCode()).isEqualTo(ExitCode.DONE);
+        }
+        assertThat(events.stream()
+                        .filter(e -> e instanceof EngineEvent.StepEnded ended && "55P03".equals(ended.sqlState())))
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(events).anySatisfy(e -> assertThat(e)
+                .isInstanceOfSatisfying(
+                        EngineEvent.Verified.class, v -> assertThat(v.passed()).isTrue()));
+    }
+
+    @Test
+    void splitsStatementsThatCannotRunInATransaction() {
+        assertThat(SqlText.split("create table a(x text default ';'); -- c;\n create index concurrently i on a(x);"))
+                .containsExactly("create table a(x text default ';')", "-- c;\n create index concurrently i on a(x)");
+        assertThat(SqlText.mustRunOutsideTransaction("-- c;\n create index concurrently i on a(x)"))
+                .isTrue();
+        assertThat(SqlText.mustRunOutsideTransaction("create index i on a(x)")).isFalse();
+        assertThat(SqlText.bindNamed("update t set a = :to::int where id > :from and b = ':to'", List.of("from", "to"))
+                        .parameterNames())
+                .containsExactly("to", "from");
+    }
+}

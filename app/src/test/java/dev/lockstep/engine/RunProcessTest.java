@@ -1,0 +1,202 @@
+package dev.lockstep.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's promises tested the way they are broken in production: a real {@code lockstep run}
+ * process, killed with SIGKILL, its session terminated by the server, a second runner started next to it.
+ */
+class RunProcessTest {
+
+    private static final int ROWS = 200_000;
+
+    @TempDir
+    static Path dir;
+
+    private static String dbUri;
+
+    @BeforeAll
+    static void database() throws Exception {
+        try (var connection = EngineDatabase.connect()) {
+            LockstepSchema.defaultSchema().ensure(connection);
+        }
+        dbUri = "postgresql://postgres@localhost:" + EngineDatabase.get().getPort() + "/postgres";
+    }
+
+    private static Path runbook(String id, String table, int batch, String pause) throws IOException {
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(
+                file,
+                """
+                lockstep: 1
+                id: %s
+                title: count every row once
+                owner: tests
+                intent: a backfill that is not idempotent, to prove exactly-once
+                change: { class: R2, phase: migrate }
+                steps:
+                  - id: fill
+                    kind: backfill
+                    table: %s
+                    key: id
+                    batch: { size: %d, pause: %s }
+                    sql: update %s set n = n + 1 where id > :from and id <= :to
+                    verify:
+                      sql: select count(*) from %s where n <> 1
+                      expect: { equals: 0 }
+                """
+                        .formatted(id, table, batch, pause, table, table),
+                StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void table(String table) throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists " + table,
+                "create table " + table + " (id bigint primary key, n int not null default 0)",
+                "insert into " + table + " select g from generate_series(1, " + ROWS + ") g",
+                "analyze " + table);
+    }
+
+    private static Process start(Path runbook, Path log, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.lockstep.cli.Main",
+                "run",
+                runbook.toString(),
+                "--db",
+                dbUri,
+                "--plain"));
+        command.addAll(List.of(extra));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    private static long batches(String runbookId) throws Exception {
+        return EngineDatabase.queryLong("select coalesce(sum(c.batches), 0) from lockstep.backfill_checkpoint c"
+                + " where c.runbook_id = '" + runbookId + "'");
+    }
+
+    private static void awaitBatches(String runbookId, long atLeast, Process process) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (batches(runbookId) < atLeast) {
+            assertThat(process.isAlive())
+                    .as("the run ended before batch " + atLeast)
+                    .isTrue();
+            assertThat(System.nanoTime()).as("waiting for batch " + atLeast).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void sigkillAtThreeMomentsNeitherSkipsNorRepeatsAnyBatch() throws Exception {
+        // given
+        table("crash_t");
+        Path runbook = runbook("T-crash", "crash_t", 5000, "20ms");
+        Path log = dir.resolve("crash.log");
+
+        // when: killed after 2, 12 and 25 of the 40 batches, then run to the end
+        for (long killAt : new long[] {2, 12, 25}) {
+            Process run = start(runbook, log);
+            awaitBatches("T-crash", killAt, run);
+            run.destroyForcibly();
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Process last = start(runbook, log);
+        assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        // then
+        String output = Files.readString(log);
+        assertThat(last.exitValue()).as(output).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from crash_t where n = 1"))
+                .isEqualTo(ROWS);
+        assertThat(EngineDatabase.queryLong("select count(*) from crash_t where n <> 1"))
+                .isZero();
+        assertThat(output).contains("took over from");
+    }
+
+    @Test
+    void aSecondRunIsRefusedNamingTheHolder() throws Exception {
+        table("second_t");
+        Path runbook = runbook("T-second", "second_t", 2000, "50ms");
+        Path log = dir.resolve("first.log");
+        Process first = start(runbook, log);
+        try {
+            awaitBatches("T-second", 1, first);
+            Path secondLog = dir.resolve("second.log");
+            Process second = start(runbook, secondLog);
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String refusal = Files.readString(secondLog);
+            assertThat(second.exitValue()).as(refusal).isEqualTo(4);
+            assertThat(refusal)
+                    .contains("already running")
+                    .contains("pid " + first.pid())
+                    .contains("since");
+        } finally {
+            first.destroyForcibly();
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void terminatedControlSessionReconnectsAndAppliesEveryBatchOnce() throws Exception {
+        table("term_t");
+        Path runbook = runbook("T-term", "term_t", 5000, "30ms");
+        Path log = dir.resolve("term.log");
+        Process run = start(runbook, log);
+        awaitBatches("T-term", 5, run);
+        assertThat(EngineDatabase.queryLong("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                        + " where application_name = 'lockstep-control'"))
+                .isEqualTo(1);
+        awaitBatches("T-term", 15, run);
+        assertThat(EngineDatabase.queryLong("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                        + " where application_name = 'lockstep-control'"))
+                .isEqualTo(1);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        String output = Files.readString(log);
+        assertThat(run.exitValue()).as(output).isZero();
+        assertThat(output).contains("recover reconnected");
+        assertThat(EngineDatabase.queryLong("select count(*) from term_t where n <> 1"))
+                .isZero();
+    }
+
+    @Test
+    void sigintStopsAtASafePointResumably() throws Exception {
+        table("int_t");
+        Path runbook = runbook("T-int", "int_t", 5000, "30ms");
+        Path log = dir.resolve("int.log");
+        Process run = start(runbook, log);
+        awaitBatches("T-int", 3, run);
+        new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(log);
+        assertThat(run.exitValue()).as(output).isEqualTo(4);
+        assertThat(output).contains("SIGINT received");
+        assertThat(EngineDatabase.queryLong("select count(*) from int_t where n = 0"))
+                .isPositive();
+
+        Process resume = start(runbook, log);
+        assertThat(resume.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(resume.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from int_t where n <> 1"))
+                .isZero();
+    }
+}
