@@ -4,20 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockstep.probe.Sandboxes;
 import dev.lockstep.sandbox.AuthMethod;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SandboxExtension.class)
 class WatchCommandTest {
 
     private static Sandbox sandbox;
 
     @BeforeAll
-    static void sandbox() {
-        sandbox = Sandboxes.shared();
+    static void shareTheRunsSandbox(Sandbox shared) {
+        sandbox = shared;
     }
 
     @Test

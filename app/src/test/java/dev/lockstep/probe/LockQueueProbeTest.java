@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.sandbox.PgMajor;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,27 +16,36 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The classic migration hazard, for real: a session idle in a transaction holds a lock, an ALTER TABLE
  * queues for ACCESS EXCLUSIVE behind it, and plain SELECTs queue behind the ALTER. Watched by a role that
  * has only pg_monitor, on the default major and on 13 and 18.
  */
+@ExtendWith(SandboxExtension.class)
 class LockQueueProbeTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-    static Stream<Integer> majors() {
-        return Stream.of(Sandboxes.DEFAULT_MAJOR, 13, 18);
+    @Test
+    void defaultMajor(Sandbox sandbox) throws Exception {
+        showsOneIdleRootThePendingAlterAndTheQueueBehindIt(sandbox);
     }
 
-    @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
-    void showsOneIdleRootThePendingAlterAndTheQueueBehindIt(int major) throws Exception {
-        Sandbox sandbox = Sandboxes.of(major);
+    @Test
+    void postgres13(@PgMajor(13) Sandbox sandbox) throws Exception {
+        showsOneIdleRootThePendingAlterAndTheQueueBehindIt(sandbox);
+    }
+
+    @Test
+    void postgres18(@PgMajor(18) Sandbox sandbox) throws Exception {
+        showsOneIdleRootThePendingAlterAndTheQueueBehindIt(sandbox);
+    }
+
+    private static void showsOneIdleRootThePendingAlterAndTheQueueBehindIt(Sandbox sandbox) throws Exception {
+        int major = sandbox.pgMajor();
         sandbox.createLoginRole("lockstep_watcher", "not-used-with-trust", "pg_monitor");
         ConnectionSettings watcher = ConnectionSettings.parse(
                 "postgresql://lockstep_watcher@127.0.0.1:" + sandbox.primaryPort() + "/postgres");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.LockstepException;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -13,7 +14,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SandboxExtension.class)
 class MonitorConnectionTest {
 
     /** A clock the test moves by hand, so the backoff schedule is checked without waiting. */
@@ -41,12 +44,11 @@ class MonitorConnectionTest {
     }
 
     @Test
-    void retriesWithABackoffThatDoublesToFifteenSecondsAndRecovers() throws SQLException {
+    void retriesWithABackoffThatDoublesToFifteenSecondsAndRecovers(Sandbox sandbox) throws SQLException {
         HandClock clock = new HandClock();
         Instant firstFailure = clock.instant();
         List<Instant> attempts = new ArrayList<>();
         boolean[] serverUp = {false};
-        Sandbox sandbox = Sandboxes.shared();
         MonitorConnection monitor = new MonitorConnection(
                 () -> {
                     attempts.add(clock.instant());

@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What a role without pg_monitor sees, and a part switched off once for lack of privilege. */
+@ExtendWith(SandboxExtension.class)
 class PartSwitchTest {
 
     @Test
-    void aPartDeniedByPrivilegeIsSwitchedOffOnceWithTheReasonAndTheRestGoesOn() throws Exception {
-        Sandbox sandbox = Sandboxes.shared();
+    void aPartDeniedByPrivilegeIsSwitchedOffOnceWithTheReasonAndTheRestGoesOn(Sandbox sandbox) throws Exception {
         sandbox.createLoginRole("lockstep_plain", "not-used-with-trust");
         ConnectionSettings plain = ConnectionSettings.parse(
                 "postgresql://lockstep_plain@127.0.0.1:" + sandbox.primaryPort() + "/postgres");

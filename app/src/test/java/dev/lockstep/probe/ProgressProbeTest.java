@@ -3,22 +3,24 @@ package dev.lockstep.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SandboxExtension.class)
 class ProgressProbeTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @Test
-    void createIndexConcurrentlyHeldUpByAnOpenTransactionShowsThePhaseAndTheLocker() throws Exception {
-        Sandbox sandbox = Sandboxes.shared();
+    void createIndexConcurrentlyHeldUpByAnOpenTransactionShowsThePhaseAndTheLocker(Sandbox sandbox) throws Exception {
         try (Sessions sessions = new Sessions(sandbox::connectPrimary);
-                WatchProbe probe = Sandboxes.primaryProbe(sandbox)) {
+                WatchProbe probe = SandboxProbes.primaryProbe(sandbox)) {
             Connection admin = sessions.open();
             Sessions.execute(
                     admin,

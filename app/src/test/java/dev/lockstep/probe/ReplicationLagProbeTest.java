@@ -3,6 +3,7 @@ package dev.lockstep.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,17 +14,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Real replication faults on the shared sandbox's streaming standby. */
+@ExtendWith(SandboxExtension.class)
 class ReplicationLagProbeTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @Test
-    void idlePrimaryKeepsTheLagAtZeroWhileTheNaiveFigureGrows() throws Exception {
-        Sandbox sandbox = Sandboxes.shared();
+    void idlePrimaryKeepsTheLagAtZeroWhileTheNaiveFigureGrows(Sandbox sandbox) throws Exception {
         sandbox.awaitStandbyReplay(DEADLINE);
-        try (WatchProbe probe = Sandboxes.probeWithStandby(sandbox)) {
+        try (WatchProbe probe = SandboxProbes.probeWithStandby(sandbox)) {
             Snapshot first = Poll.until(
                     DEADLINE,
                     probe::take,
@@ -64,13 +66,12 @@ class ReplicationLagProbeTest {
     }
 
     @Test
-    void pausedReplayLagGrowsInTimeAndBytesAndFallsBackWhenResumed() throws Exception {
-        Sandbox sandbox = Sandboxes.shared();
+    void pausedReplayLagGrowsInTimeAndBytesAndFallsBackWhenResumed(Sandbox sandbox) throws Exception {
         ExecutorService writerThread = Executors.newSingleThreadExecutor();
         AtomicBoolean writing = new AtomicBoolean(true);
         try (Connection primary = sandbox.connectPrimary();
                 Connection standby = sandbox.connectStandby();
-                WatchProbe probe = Sandboxes.probeWithStandby(sandbox)) {
+                WatchProbe probe = SandboxProbes.probeWithStandby(sandbox)) {
             Sessions.execute(primary, "drop table if exists lag_writes; create table lag_writes (at timestamptz)");
             sandbox.awaitStandbyReplay(DEADLINE);
             Poll.until(
@@ -128,9 +129,8 @@ class ReplicationLagProbeTest {
     }
 
     @Test
-    void stoppedStandbyIsUnreachableNotZeroAndComesBack() throws Exception {
-        Sandbox sandbox = Sandboxes.shared();
-        try (WatchProbe probe = Sandboxes.probeWithStandby(sandbox)) {
+    void stoppedStandbyIsUnreachableNotZeroAndComesBack(Sandbox sandbox) throws Exception {
+        try (WatchProbe probe = SandboxProbes.probeWithStandby(sandbox)) {
             assertThat(probe.take().standbys().get(0).reachable()).isTrue();
             sandbox.stopStandby();
             try {
