@@ -130,12 +130,12 @@ public final class WatchLines {
             return;
         }
         String indent = " ".repeat(depth);
-        tree.add(indent + "<- " + pid + " " + shortMode(wait.mode()) + " "
-                + (wait.relation() == null ? wait.lockType() : wait.relation()) + " "
-                + (wait.waitStartApproximate() ? "~" : "") + seconds(wait.waitSeconds())
-                + (wait.pendingAccessExclusive()
-                        ? " PENDING ACCESS EXCLUSIVE, queue " + wait.blocking().size()
-                        : "")
+        // what matters first: who, how long, whether it holds up a queue; names and query text may be cut
+        String what = wait.pendingAccessExclusive()
+                ? "PENDING ACCESS EXCLUSIVE (queue " + wait.blocking().size() + ")"
+                : shortMode(wait.mode());
+        tree.add(indent + "<- " + pid + " " + (wait.waitStartApproximate() ? "~" : "") + seconds(wait.waitSeconds())
+                + " " + what + " " + (wait.relation() == null ? wait.lockType() : wait.relation())
                 + query(wait.query()));
         for (int waiter : wait.blocking()) {
             branch(waiter, depth + 1, waitByPid, shown, tree);
