@@ -146,10 +146,9 @@ public final class WatchLines {
         List<ReplicationConnection> connections = snapshot.primary().replication();
         if (connections != null) {
             for (ReplicationConnection connection : connections) {
-                lines.add("repl " + connection.applicationName() + " " + connection.state() + " "
+                lines.add("repl " + connection.applicationName() + " " + connection.state() + "/"
                         + connection.syncState() + ": replay " + lagSeconds(connection) + " "
-                        + bytes(connection.replayLagBytes()) + ", write " + bytes(connection.writeLagBytes())
-                        + ", flush " + bytes(connection.flushLagBytes()));
+                        + bytes(connection.replayLagBytes()) + ", flush " + bytes(connection.flushLagBytes()));
             }
         }
         List<ReplicationSlot> slots = snapshot.primary().replicationSlots();
