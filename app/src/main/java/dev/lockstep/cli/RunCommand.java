@@ -1,9 +1,12 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.Directive;
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.engine.CriteriaDirectives;
+import dev.lockstep.engine.EngineGauges;
 import dev.lockstep.engine.Holder;
 import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.RunCriteria;
 import dev.lockstep.engine.RunEngine;
 import dev.lockstep.engine.RunPlans;
 import dev.lockstep.engine.RunResult;
@@ -79,20 +82,25 @@ public final class RunCommand implements Callable<Integer> {
         Runbook runbook = RunbookLoader.load(file, parameters);
         ConnectionSettings settings = connection.primary();
         Holder holder = Holder.current();
+        EngineGauges gauges = new EngineGauges();
         RunEngine.Options options = RunEngine.Options.defaults()
                 .withSchema(new LockstepSchema(schema))
                 .withPreApprovals(approvals)
-                .withAcceptChangedRunbook(acceptChangedRunbook);
-        RunEngine engine = new RunEngine(
-                () -> PgSessions.open(settings, SessionLimits.control()),
-                new PlainRenderer(out, everyBatch),
-                operator(out, holder, runbook.id()),
-                () -> Directive.NONE,
-                options,
-                holder);
-        StopSignals.install(engine);
-        RunResult result = engine.run(RunPlans.of(runbook, Instant.now()));
-        return result.exitCode().code();
+                .withAcceptChangedRunbook(acceptChangedRunbook)
+                .withGauges(gauges);
+        try (CriteriaDirectives criteria = RunCriteria.start(
+                runbook.stopCriteria(), settings, connection.standbys(), gauges, Sampler.Settings.defaults())) {
+            RunEngine engine = new RunEngine(
+                    () -> PgSessions.open(settings, SessionLimits.control()),
+                    new PlainRenderer(out, everyBatch),
+                    operator(out, holder, runbook.id()),
+                    criteria,
+                    options,
+                    holder);
+            StopSignals.install(engine);
+            RunResult result = engine.run(RunPlans.of(runbook, Instant.now()));
+            return result.exitCode().code();
+        }
     }
 
     /** Questions go to a person only when one is at a terminal; otherwise the run is unattended. */
