@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
             SchemaCommand.class,
             SandboxCommand.class,
             DemoCommand.class,
+            KeygenCommand.class,
+            VerifyCommand.class,
+            EvidenceCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {

@@ -1,0 +1,67 @@
+package dev.lockstep.timeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * What a run leaves for an auditor, read from its timeline: who ran which runbook against which
+ * database, who approved what, every step's outcome, breaches and what was done, decisions with reasons,
+ * whether the rollback boundary was crossed, the verification checks, and whether the timeline itself
+ * verifies.
+ */
+public record Evidence(
+        VerifyResult timeline,
+        String runId,
+        JsonNode open,
+        Runbook runbook,
+        List<StepRun> steps,
+        List<Event> approvals,
+        List<Event> breaches,
+        List<Event> decisions,
+        List<Event> verifications,
+        List<Event> recovers,
+        List<Event> notes,
+        Boundary boundary,
+        Event close,
+        List<Point> lockWaitSeconds,
+        List<Point> replicationLagSeconds,
+        List<Point> backfillRowsPerSecond) {
+
+    /** One event as it stands in the timeline: when, who, which step, and its body. */
+    public record Event(long seq, String ts, String actor, String step, Integer attempt, String type, JsonNode body) {}
+
+    /** One attempt of one step, from its step_start and step_end. */
+    public record StepRun(
+            String step,
+            Integer attempt,
+            String startedAt,
+            String endedAt,
+            String result,
+            Long rows,
+            Long durationMs,
+            String sqlstate,
+            String message,
+            boolean boundary) {}
+
+    /**
+     * The runbook as the open record carries it. {@code sha256Matches} compares the recorded SHA-256 with
+     * that of the source text; null when the source is not in the timeline (or was redacted).
+     */
+    public record Runbook(
+            String id,
+            String path,
+            String fileName,
+            String sha256,
+            Boolean sha256Matches,
+            String source,
+            String gitCommit) {}
+
+    /**
+     * The rollback boundary: crossed once a step that the engine marked {@code boundary: true} (a step
+     * after which rollback is no longer possible, such as a contract-phase destructive step) ended ok.
+     */
+    public record Boundary(boolean crossed, String step, String at) {}
+
+    /** A value over time, seconds since the first line. */
+    public record Point(double seconds, double value) {}
+}

@@ -1,0 +1,86 @@
+package dev.lockstep.timeline;
+
+import java.util.List;
+import java.util.Locale;
+
+/** A small inline SVG line chart: no scripts, no external files, readable when printed. */
+final class SvgChart {
+    private static final int WIDTH = 520;
+    private static final int HEIGHT = 160;
+    private static final int LEFT = 56;
+    private static final int RIGHT = 12;
+    private static final int TOP = 24;
+    private static final int BOTTOM = 28;
+
+    private SvgChart() {}
+
+    static String render(String title, List<Evidence.Point> points) {
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">",
+                WIDTH,
+                HEIGHT,
+                EvidenceReport.escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
+                LEFT,
+                EvidenceReport.escape(title)));
+        int plotWidth = WIDTH - LEFT - RIGHT;
+        int plotHeight = HEIGHT - TOP - BOTTOM;
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
+                LEFT,
+                TOP,
+                plotWidth,
+                plotHeight));
+        if (points.isEmpty()) {
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#666\">no data recorded</text>",
+                    LEFT + 10,
+                    TOP + plotHeight / 2));
+            return svg.append("</svg>\n").toString();
+        }
+        double minX = points.get(0).seconds();
+        double maxX = minX;
+        double maxY = 0;
+        for (Evidence.Point point : points) {
+            minX = Math.min(minX, point.seconds());
+            maxX = Math.max(maxX, point.seconds());
+            maxY = Math.max(maxY, point.value());
+        }
+        double spanX = maxX > minX ? maxX - minX : 1;
+        double spanY = maxY > 0 ? maxY : 1;
+        StringBuilder path = new StringBuilder();
+        for (Evidence.Point point : points) {
+            double x = LEFT + (point.seconds() - minX) / spanX * plotWidth;
+            double y = TOP + plotHeight - point.value() / spanY * plotHeight;
+            path.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        svg.append("<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"")
+                .append(path.toString().strip())
+                .append("\"/>");
+        svg.append(label(LEFT - 4, TOP + 4, "end", number(maxY)));
+        svg.append(label(LEFT - 4, TOP + plotHeight, "end", "0"));
+        svg.append(label(LEFT, HEIGHT - 8, "start", number(minX) + " s"));
+        svg.append(label(WIDTH - RIGHT, HEIGHT - 8, "end", number(maxX) + " s"));
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static String label(int x, int y, String anchor, String text) {
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\" fill=\"#444\">%s</text>",
+                x,
+                y,
+                anchor,
+                EvidenceReport.escape(text));
+    }
+
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.lockstep.timeline;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * The constants of timeline format version 1 and the exact texts that get hashed or signed. Each is
+ * specified in docs/timeline-format.md; change them only with a new format version.
+ */
+public final class TimelineFormat {
+    public static final int VERSION = 1;
+
+    /** Event types the engine emits through {@link TimelineWriter#append}. */
+    public static final Set<String> ENGINE_TYPES = Set.of(
+            "open",
+            "state",
+            "step_start",
+            "step_end",
+            "verify",
+            "batch",
+            "breach",
+            "clear",
+            "sample",
+            "approval",
+            "decision",
+            "note");
+
+    /** Types only the writer itself produces. */
+    public static final Set<String> WRITER_TYPES = Set.of("session_key", "recover", "checkpoint", "close");
+
+    /** Types after which the writer seals what it has written so far. */
+    static final Set<String> SEAL_AFTER = Set.of("step_end", "approval", "decision", "breach");
+
+    public static final int CHECKPOINT_EVERY_LINES = 100;
+    public static final long CHECKPOINT_EVERY_MILLIS = 30_000;
+
+    private TimelineFormat() {}
+
+    public static boolean isKnownType(String type) {
+        return ENGINE_TYPES.contains(type) || WRITER_TYPES.contains(type);
+    }
+
+    /** The {@code prev} of seq 0: SHA-256 of {@code "lockstep-timeline/1 genesis\n" + run + "\n"}, hex. */
+    public static String genesisPrev(String runId) {
+        return Hashing.hex(
+                Hashing.sha256(("lockstep-timeline/1 genesis\n" + runId + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** What the operator key signs to certify a session key. */
+    public static byte[] sessionKeyMessage(String runId, long seq, String prev, String sessionKeyBase64) {
+        return ("lockstep-timeline/1 session-key\nrun " + runId + "\nseq " + seq + "\nprev " + prev + "\nkey "
+                        + sessionKeyBase64 + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What the session key signs for a checkpoint over lines 0..size-1. */
+    public static byte[] checkpointMessage(String runId, long size, String rootHex, boolean last) {
+        return ("lockstep-timeline/1 checkpoint\nrun " + runId + "\nsize " + size + "\nroot " + rootHex + "\nfinal "
+                        + last + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+}

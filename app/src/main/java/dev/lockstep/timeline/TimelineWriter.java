@@ -1,0 +1,446 @@
+package dev.lockstep.timeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.ExitCode;
+import dev.lockstep.LockstepException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Appends a run's events to {@code <dir>/<run-id>.jsonl}, write-ahead: each line is one write on an
+ * append channel, forced to disk before {@link #append} returns, so the caller acts only on what is
+ * durable. Nothing is buffered in memory. Checkpoints (RFC 6962 root over every line so far, signed by a
+ * per-run session key that the operator key certified) follow every step end, approval, decision and
+ * breach, at least every 100 lines or 30 s, and the close record. The session private key is dropped
+ * after the final checkpoint and never written anywhere.
+ */
+public final class TimelineWriter {
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    static final String SYSTEM_ACTOR = "system";
+
+    private final Path file;
+    private final FileChannel channel;
+    private final String runId;
+    private final OperatorKey operatorKey;
+    private final Redactor redactor;
+    private final TimelineClock clock;
+    private final Supplier<KeyPair> sessionKeys;
+
+    private final MerkleTree tree;
+    private long nextSeq;
+    private String prev;
+    private KeyPair session;
+    private String sessionPublicBase64;
+    private long linesSinceCheckpoint;
+    private long lastCheckpointMono;
+    private boolean opened;
+    private boolean finished;
+    private boolean broken;
+
+    private TimelineWriter(
+            Path file,
+            FileChannel channel,
+            String runId,
+            OperatorKey operatorKey,
+            Redactor redactor,
+            TimelineClock clock,
+            Supplier<KeyPair> sessionKeys,
+            MerkleTree tree,
+            long nextSeq,
+            String prev) {
+        this.file = file;
+        this.channel = channel;
+        this.runId = runId;
+        this.operatorKey = operatorKey;
+        this.redactor = Objects.requireNonNull(redactor, "redactor");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sessionKeys = sessionKeys;
+        this.tree = tree;
+        this.nextSeq = nextSeq;
+        this.prev = prev;
+        this.lastCheckpointMono = clock.monoMillis();
+    }
+
+    /** A new signed timeline; the first {@link #append} must be the {@code open} record. */
+    public static TimelineWriter create(
+            Path dir, String runId, OperatorKey key, Redactor redactor, TimelineClock clock) {
+        return create(dir, runId, Objects.requireNonNull(key, "operator key"), redactor, clock, Ed25519::generate);
+    }
+
+    /** A new timeline without signatures ({@code --unsigned}): recorded in the open record, reported by verify. */
+    public static TimelineWriter createUnsigned(Path dir, String runId, Redactor redactor, TimelineClock clock) {
+        return create(dir, runId, null, redactor, clock, null);
+    }
+
+    static TimelineWriter create(
+            Path dir,
+            String runId,
+            OperatorKey key,
+            Redactor redactor,
+            TimelineClock clock,
+            Supplier<KeyPair> sessionKeys) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw LockstepException.usage("run id '" + runId
+                    + "' cannot name a timeline file: use letters, digits, '.', '_' and '-' (at most 128)");
+        }
+        Path file = dir.resolve(runId + ".jsonl");
+        try {
+            OwnerOnlyFiles.createDirectories(dir);
+            FileChannel channel = FileChannel.open(
+                    file,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                    OwnerOnlyFiles.fileMode());
+            OwnerOnlyFiles.forceDirectory(dir);
+            return new TimelineWriter(
+                    file,
+                    channel,
+                    runId,
+                    key,
+                    redactor,
+                    clock,
+                    sessionKeys,
+                    new MerkleTree(),
+                    0,
+                    TimelineFormat.genesisPrev(runId));
+        } catch (FileAlreadyExistsException e) {
+            throw LockstepException.usage("timeline " + file + " already exists: a run is resumed by reopening it");
+        } catch (IOException e) {
+            throw new LockstepException(ExitCode.USAGE, "cannot create timeline " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reopens a timeline after an unclean end: checks it, cuts off a torn last line (kept in the
+     * {@code recover} record), certifies a new session key and reports the steps in doubt.
+     */
+    public static ReopenedTimeline reopen(Path file, OperatorKey key, Redactor redactor, TimelineClock clock) {
+        return reopen(file, Objects.requireNonNull(key, "operator key"), redactor, clock, Ed25519::generate);
+    }
+
+    public static ReopenedTimeline reopenUnsigned(Path file, Redactor redactor, TimelineClock clock) {
+        return reopen(file, null, redactor, clock, null);
+    }
+
+    static ReopenedTimeline reopen(
+            Path file, OperatorKey key, Redactor redactor, TimelineClock clock, Supplier<KeyPair> sessionKeys) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw LockstepException.usage("timeline " + file + " does not exist");
+        } catch (IOException e) {
+            throw LockstepException.usage("cannot read timeline " + file + ": " + e.getMessage());
+        }
+        VerifyResult check = TimelineVerifier.verify(bytes, key == null ? null : key.publicKey());
+        if (check.lines() == 0) {
+            throw LockstepException.usage("timeline " + file + " has no complete line: start a new run instead");
+        }
+        if (check.signed() != (key != null)) {
+            throw LockstepException.usage("timeline " + file + " was written "
+                    + (check.signed()
+                            ? "signed: resume it with the operator key"
+                            : "unsigned: resume it with --unsigned"));
+        }
+        switch (check.verdict()) {
+            case TAMPERED -> throw new LockstepException(
+                    ExitCode.TIMELINE_TAMPERED, "timeline " + file + " cannot be continued: " + check.summary());
+            case COMPLETE, UNSIGNED -> throw LockstepException.usage(
+                    "timeline " + file + " is closed: run " + check.runId() + " has ended");
+            case INCOMPLETE -> {
+                // the expected case after a crash
+            }
+        }
+        int intact = (int) check.intactLength();
+        byte[] torn = Arrays.copyOfRange(bytes, intact, bytes.length);
+        Replay replay = Replay.of(bytes, intact);
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            channel.truncate(intact);
+            channel.force(true);
+            TimelineWriter writer = new TimelineWriter(
+                    file,
+                    channel,
+                    check.runId(),
+                    key,
+                    redactor,
+                    clock,
+                    sessionKeys,
+                    replay.tree,
+                    replay.lines,
+                    replay.lastHash);
+            writer.opened = true;
+            Recovery recovery = new Recovery(torn.length, replay.lines - 1, replay.inDoubt());
+            writer.writeRecover(torn, recovery);
+            return new ReopenedTimeline(writer, recovery);
+        } catch (IOException e) {
+            throw new LockstepException(ExitCode.STOPPED, "cannot reopen timeline " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public boolean signed() {
+        return operatorKey != null;
+    }
+
+    /**
+     * Writes one event and forces it to disk before returning its seq. The first event must be
+     * {@code open}; {@code close} goes through {@link #close}.
+     */
+    public synchronized long append(String type, String actor, String step, Integer attempt, Map<String, Object> body) {
+        if (!TimelineFormat.ENGINE_TYPES.contains(type)) {
+            throw new IllegalArgumentException("not an event type a caller may append: " + type);
+        }
+        ensureWritable();
+        if (opened == type.equals("open")) {
+            throw new IllegalStateException(
+                    opened ? "the open record was already written" : "the first record must be open, not " + type);
+        }
+        JsonNode redacted = redactor.redact(TimelineJson.MAPPER.valueToTree(body == null ? Map.of() : body));
+        ObjectNode bodyNode = redacted.isObject() ? (ObjectNode) redacted : JsonNodeFactory.instance.objectNode();
+        if (type.equals("open")) {
+            bodyNode.put("signed", signed());
+            bodyNode.put("operator_key", signed() ? operatorKey.fingerprint() : null);
+        }
+        long seq = writeLine(type, actor, step, attempt, bodyNode);
+        if (type.equals("open")) {
+            opened = true;
+            if (signed()) {
+                certifySessionKey();
+            }
+            checkpoint(false);
+        } else if (TimelineFormat.SEAL_AFTER.contains(type) || checkpointDue()) {
+            checkpoint(false);
+        }
+        return seq;
+    }
+
+    /** Writes the close record and the final checkpoint, then drops the session private key. */
+    public synchronized void close(Map<String, Object> body) {
+        ensureWritable();
+        if (!opened) {
+            throw new IllegalStateException("the timeline was never opened");
+        }
+        JsonNode redacted = redactor.redact(TimelineJson.MAPPER.valueToTree(body == null ? Map.of() : body));
+        writeLine(
+                "close",
+                SYSTEM_ACTOR,
+                null,
+                null,
+                redacted.isObject() ? (ObjectNode) redacted : JsonNodeFactory.instance.objectNode());
+        checkpoint(true);
+        finished = true;
+        // The only copy of the session private key: after this nobody can seal anything more in this run.
+        session = null;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new LockstepException(ExitCode.STOPPED, "cannot close timeline " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureWritable() {
+        if (finished) {
+            throw new IllegalStateException("timeline " + file + " is closed");
+        }
+        if (broken) {
+            throw new LockstepException(
+                    ExitCode.STOPPED,
+                    "timeline " + file + " could not be written earlier; the run stops here and can be resumed");
+        }
+    }
+
+    private boolean checkpointDue() {
+        return linesSinceCheckpoint >= TimelineFormat.CHECKPOINT_EVERY_LINES
+                || clock.monoMillis() - lastCheckpointMono >= TimelineFormat.CHECKPOINT_EVERY_MILLIS;
+    }
+
+    private void certifySessionKey() {
+        session = sessionKeys.get();
+        sessionPublicBase64 = Hashing.base64(Ed25519.rawPublic(session.getPublic()));
+        long seq = nextSeq;
+        byte[] message = TimelineFormat.sessionKeyMessage(runId, seq, prev, sessionPublicBase64);
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("key", sessionPublicBase64);
+        body.put("operator_key", operatorKey.publicKey().base64());
+        body.put("operator_fingerprint", operatorKey.fingerprint());
+        body.put("sig", Hashing.base64(operatorKey.sign(message)));
+        writeLine("session_key", SYSTEM_ACTOR, null, null, body);
+    }
+
+    private void checkpoint(boolean last) {
+        long size = tree.size();
+        String root = Hashing.hex(tree.root());
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("size", size);
+        body.put("root", root);
+        body.put("final", last);
+        if (signed()) {
+            body.put("key", sessionPublicBase64);
+            body.put(
+                    "sig",
+                    Hashing.base64(Ed25519.sign(
+                            session.getPrivate(), TimelineFormat.checkpointMessage(runId, size, root, last))));
+        }
+        writeLine("checkpoint", SYSTEM_ACTOR, null, null, body);
+        linesSinceCheckpoint = 0;
+        lastCheckpointMono = clock.monoMillis();
+    }
+
+    private void writeRecover(byte[] torn, Recovery recovery) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("prior_last_seq", recovery.lastSeq());
+        body.put("prior_last_hash", prev);
+        if (torn.length == 0) {
+            body.putNull("torn");
+        } else {
+            ObjectNode tornNode = body.putObject("torn");
+            tornNode.put("length", torn.length);
+            tornNode.put("sha256", Hashing.hex(Hashing.sha256(torn)));
+            tornNode.put("base64", Hashing.base64(torn));
+        }
+        ArrayNode inDoubt = body.putArray("steps_in_doubt");
+        for (StepInDoubt step : recovery.stepsInDoubt()) {
+            ObjectNode entry = inDoubt.addObject();
+            entry.put("step", step.step());
+            entry.put("attempt", step.attempt());
+            entry.put("start_seq", step.startSeq());
+        }
+        writeLine("recover", SYSTEM_ACTOR, null, null, body);
+        if (signed()) {
+            certifySessionKey();
+        }
+        checkpoint(false);
+    }
+
+    private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body) {
+        long seq = nextSeq;
+        StringBuilder line = new StringBuilder(256);
+        line.append("{\"v\":").append(TimelineFormat.VERSION).append(",\"run\":");
+        CanonicalJson.string(runId, line);
+        line.append(",\"seq\":").append(seq);
+        line.append(",\"ts\":\"")
+                .append(TS.format(clock.now().truncatedTo(ChronoUnit.MILLIS)))
+                .append('"');
+        line.append(",\"mono_ms\":").append(clock.monoMillis());
+        line.append(",\"type\":");
+        CanonicalJson.string(type, line);
+        line.append(",\"actor\":");
+        CanonicalJson.string(actor == null ? SYSTEM_ACTOR : actor, line);
+        line.append(",\"step\":");
+        if (step == null) {
+            line.append("null");
+        } else {
+            CanonicalJson.string(step, line);
+        }
+        line.append(",\"attempt\":").append(attempt == null ? "null" : attempt.toString());
+        line.append(",\"prev\":\"").append(prev).append('"');
+        line.append(",\"body\":");
+        CanonicalJson.write(body, line);
+        line.append("}\n");
+        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            // One write(2) for the whole line; the loop only guards against a short write.
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            // fdatasync: the data and the new file size, which is what reading the line back needs.
+            channel.force(false);
+        } catch (IOException e) {
+            broken = true;
+            throw new LockstepException(
+                    ExitCode.STOPPED,
+                    "cannot write timeline " + file + ": " + e.getMessage() + "; the run stops here and can be resumed",
+                    e);
+        }
+        prev = Hashing.hex(Hashing.sha256(bytes));
+        tree.append(bytes);
+        nextSeq++;
+        linesSinceCheckpoint++;
+        return seq;
+    }
+
+    /** The state of an intact prefix: Merkle tree, last line hash, line count and the steps in doubt. */
+    private static final class Replay {
+        final MerkleTree tree = new MerkleTree();
+        final Map<String, StepInDoubt> started = new LinkedHashMap<>();
+        long lines;
+        String lastHash;
+
+        static Replay of(byte[] bytes, int length) {
+            Replay replay = new Replay();
+            int offset = 0;
+            while (offset < length) {
+                int end = indexOf(bytes, offset, length);
+                JsonNode line = parse(bytes, offset, end + 1 - offset);
+                replay.tree.append(bytes, offset, end + 1 - offset);
+                replay.lastHash = Hashing.hex(Hashing.sha256(bytes, offset, end + 1 - offset));
+                String type = line.path("type").asText();
+                String step = line.path("step").isTextual() ? line.get("step").asText() : null;
+                if (step != null && type.equals("step_start")) {
+                    Integer attempt =
+                            line.path("attempt").isInt() ? line.get("attempt").intValue() : null;
+                    replay.started.put(step, new StepInDoubt(step, attempt, replay.lines));
+                } else if (step != null && type.equals("step_end")) {
+                    replay.started.remove(step);
+                }
+                replay.lines++;
+                offset = end + 1;
+            }
+            return replay;
+        }
+
+        List<StepInDoubt> inDoubt() {
+            return new ArrayList<>(started.values());
+        }
+
+        private static int indexOf(byte[] bytes, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == '\n') {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("intact prefix does not end with a newline");
+        }
+
+        private static JsonNode parse(byte[] bytes, int offset, int length) {
+            try {
+                return TimelineJson.MAPPER.readTree(bytes, offset, length);
+            } catch (IOException e) {
+                throw new IllegalStateException("intact prefix line does not parse", e);
+            }
+        }
+    }
+}

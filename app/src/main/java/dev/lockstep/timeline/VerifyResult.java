@@ -1,0 +1,76 @@
+package dev.lockstep.timeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What verifying a timeline found. For TAMPERED, {@code line} (1-based line number in the file) and
+ * {@code seq} name the first line found inconsistent and {@code reason} says why; for INCOMPLETE,
+ * {@code lastSealedSeq} is the last line a valid checkpoint covers (-1 when none) and
+ * {@code unsealedLines} counts the complete lines after the last checkpoint.
+ *
+ * @param intactLength bytes of the file up to the end of the last line that passed every check
+ */
+public record VerifyResult(
+        Verdict verdict,
+        String runId,
+        long lines,
+        boolean signed,
+        boolean signaturesChecked,
+        String operatorFingerprint,
+        long lastSealedSeq,
+        long unsealedLines,
+        int tornTailBytes,
+        long checkpoints,
+        long recovers,
+        Long line,
+        Long seq,
+        String reason,
+        long intactLength) {
+
+    public int exitCode() {
+        return verdict.exitCode().code();
+    }
+
+    /** One line for people: the verdict first, then what it rests on. */
+    public String summary() {
+        String run = runId == null ? "" : "run " + runId + ": ";
+        String checked = signaturesChecked ? "" : " (signatures not checked)";
+        return switch (verdict) {
+            case COMPLETE -> "COMPLETE: " + run + lines + " lines, closed and sealed to the end by session keys"
+                    + " certified by operator key " + operatorFingerprint + checked;
+            case UNSIGNED -> "UNSIGNED: " + run + lines + " lines, closed, hash chain and Merkle roots intact, but"
+                    + " written with --unsigned: nothing proves who wrote it";
+            case INCOMPLETE -> "INCOMPLETE: " + run + lines + " lines, "
+                    + (lastSealedSeq < 0 ? "nothing sealed" : "last sealed seq " + lastSealedSeq)
+                    + ", " + unsealedLines + " unsealed line" + (unsealedLines == 1 ? "" : "s") + " after it"
+                    + (tornTailBytes > 0 ? ", torn last line of " + tornTailBytes + " bytes" : "")
+                    + (signed ? "" : ", unsigned")
+                    + " (crash, unresumed run or truncation; unsealed lines are not proven)" + checked;
+            case TAMPERED -> "TAMPERED: " + (line == null ? "" : "line " + line + " (seq " + seq + "): ") + reason
+                    + checked;
+        };
+    }
+
+    /** The stable shape of {@code lockstep verify --json}. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("verdict", verdict.name());
+        json.put("exit_code", exitCode());
+        json.put("run", runId);
+        json.put("lines", lines);
+        json.put("signed", signed);
+        json.put("signatures_checked", signaturesChecked);
+        json.put("operator_key", operatorFingerprint);
+        json.put("checkpoints", checkpoints);
+        json.put("recovers", recovers);
+        json.put("last_sealed_seq", lastSealedSeq);
+        json.put("unsealed_lines", unsealedLines);
+        json.put("torn_tail_bytes", tornTailBytes);
+        json.put("line", line);
+        json.put("seq", seq);
+        json.put("reason", reason);
+        json.put("summary", summary());
+        return json;
+    }
+}

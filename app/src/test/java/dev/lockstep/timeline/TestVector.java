@@ -1,0 +1,119 @@
+package dev.lockstep.timeline;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The test vector of docs/timeline-format.md: fixed seeds and clock, a tiny run, and everything a
+ * verifier in another language needs to check itself against. {@code main} prints the docs section.
+ */
+final class TestVector {
+    static final String OPERATOR_SEED = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    static final String SESSION_SEED = "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
+    static final String RUN = "vector-1";
+
+    private TestVector() {}
+
+    static String generate(Path dir) throws IOException {
+        OperatorKey operator = OperatorKey.fromSeed(Hashing.fromHex(OPERATOR_SEED));
+        TimelineWriter writer = TimelineWriter.create(
+                dir,
+                RUN,
+                operator,
+                Redactor.forRun(Set.of("db_password"), Map.of("db_password", "s3cret-vector"), List.of()),
+                new SteppingClock(Instant.parse("2026-11-20T00:00:00Z"), 100),
+                () -> Ed25519.fromSeed(Hashing.fromHex(SESSION_SEED)));
+        Map<String, Object> open = new LinkedHashMap<>();
+        open.put("runbook_id", "CHG-1");
+        open.put("parameters", Map.of("db_password", "s3cret-vector", "batch_size", 1000));
+        open.put(
+                "database",
+                Map.of(
+                        "database",
+                        "cases",
+                        "host",
+                        "db1",
+                        "system_identifier",
+                        "7400000000000000001",
+                        "version",
+                        "17.6"));
+        writer.append("open", "operator:alice@bastion", null, null, open);
+        writer.append(
+                "step_start", "system", "add-col", 1, Map.of("kind", "sql", "sql", "ALTER TABLE t ADD COLUMN c int"));
+        writer.append(
+                "step_end",
+                "system",
+                "add-col",
+                1,
+                Map.of("result", "ok", "rows", 0, "duration_ms", 12, "note", "é \"q\" \t"));
+        writer.close(Map.of("state", "done", "exit_code", 0));
+
+        byte[] bytes = Files.readAllBytes(writer.file());
+        List<String> lines = TimelineTamperTest.splitLines(bytes);
+        StringBuilder out = new StringBuilder();
+        out.append("operator seed (hex)   ").append(OPERATOR_SEED).append('\n');
+        out.append("operator public key   ")
+                .append(operator.publicKey().base64())
+                .append('\n');
+        out.append("operator fingerprint  ").append(operator.fingerprint()).append('\n');
+        out.append("session seed (hex)    ").append(SESSION_SEED).append('\n');
+        out.append("session public key    ")
+                .append(Hashing.base64(Ed25519.rawPublic(
+                        Ed25519.fromSeed(Hashing.fromHex(SESSION_SEED)).getPublic())))
+                .append('\n');
+        out.append("genesis prev          ")
+                .append(TimelineFormat.genesisPrev(RUN))
+                .append('\n');
+        out.append("\nlines (each ends with one \\n, shown here one per row):\n\n");
+        for (String line : lines) {
+            out.append(line);
+        }
+        out.append("\nSHA-256 of each line including its \\n (= prev of the next line):\n\n");
+        MerkleTree tree = new MerkleTree();
+        for (int i = 0; i < lines.size(); i++) {
+            byte[] line = lines.get(i).getBytes(StandardCharsets.UTF_8);
+            out.append("seq ")
+                    .append(i)
+                    .append("  ")
+                    .append(Hashing.hex(Hashing.sha256(line)))
+                    .append('\n');
+        }
+        out.append("\nRFC 6962 Merkle root over lines 0..n-1:\n\n");
+        for (int i = 0; i < lines.size(); i++) {
+            tree.append(lines.get(i).getBytes(StandardCharsets.UTF_8));
+            out.append("n ")
+                    .append(i + 1)
+                    .append("  ")
+                    .append(Hashing.hex(tree.root()))
+                    .append('\n');
+        }
+        out.append("\nsigned message of the session key certificate (seq 1), then of the final checkpoint:\n\n");
+        String prevOfSessionKey = Hashing.hex(Hashing.sha256(lines.get(0).getBytes(StandardCharsets.UTF_8)));
+        String sessionKey = TimelineJson.MAPPER
+                .readTree(lines.get(1))
+                .get("body")
+                .get("key")
+                .asText();
+        out.append(new String(
+                TimelineFormat.sessionKeyMessage(RUN, 1, prevOfSessionKey, sessionKey), StandardCharsets.UTF_8));
+        out.append('\n');
+        var last = TimelineJson.MAPPER.readTree(lines.get(lines.size() - 1)).get("body");
+        out.append(new String(
+                TimelineFormat.checkpointMessage(
+                        RUN, last.get("size").asLong(), last.get("root").asText(), true),
+                StandardCharsets.UTF_8));
+        return out.toString();
+    }
+
+    public static void main(String... args) throws IOException {
+        Path dir = Files.createTempDirectory("vector");
+        System.out.print(generate(dir));
+    }
+}
