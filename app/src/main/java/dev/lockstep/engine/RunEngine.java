@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Runs a plan against a database: takes the lease, resumes where an earlier process stopped, executes the
@@ -20,8 +21,8 @@ public final class RunEngine {
      * Everything about how to run that is not the plan itself.
      *
      * @param gauges where the engine publishes the signals only it knows, for the criteria sampler
-     * @param inDoubtElsewhere steps another record (the timeline) shows started without an end; reported
-     *     next to what the step ledger says about them
+     * @param inDoubtElsewhere steps another record (the timeline) shows started without an end, asked for
+     *     once the run has opened; reported next to what the step ledger says about them
      * @param sampleEvery how often the latest signal readings are emitted as a {@code sample} event
      */
     public record Options(
@@ -31,11 +32,10 @@ public final class RunEngine {
             Duration reconnectWindow,
             Duration watchdogInterval,
             EngineGauges gauges,
-            Set<String> inDoubtElsewhere,
+            Supplier<Set<String>> inDoubtElsewhere,
             Duration sampleEvery) {
         public Options {
             preApprovals = Map.copyOf(preApprovals);
-            inDoubtElsewhere = Set.copyOf(inDoubtElsewhere);
         }
 
         public static Options defaults() {
@@ -46,7 +46,7 @@ public final class RunEngine {
                     Duration.ofMinutes(2),
                     Duration.ofMillis(100),
                     new EngineGauges(),
-                    Set.of(),
+                    Set::of,
                     Duration.ofSeconds(5));
         }
 
@@ -98,7 +98,7 @@ public final class RunEngine {
                     sampleEvery);
         }
 
-        public Options withInDoubtElsewhere(Set<String> steps) {
+        public Options withInDoubtElsewhere(Supplier<Set<String>> steps) {
             return new Options(
                     schema,
                     preApprovals,
@@ -230,7 +230,7 @@ public final class RunEngine {
                     "accept-changed-runbook",
                     options.acceptChangedRunbookReason()));
         }
-        for (String step : options.inDoubtElsewhere()) {
+        for (String step : options.inDoubtElsewhere().get()) {
             run.emit(new EngineEvent.Recovered(
                     Instant.now(),
                     step,

@@ -85,7 +85,10 @@ class RunProcessTest {
                 runbook.toString(),
                 "--db",
                 dbUri,
-                "--plain"));
+                "--plain",
+                "--timeline",
+                dir.resolve("timeline").toString(),
+                "--unsigned"));
         command.addAll(List.of(extra));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)

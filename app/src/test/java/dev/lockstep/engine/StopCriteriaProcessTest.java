@@ -91,7 +91,10 @@ class StopCriteriaProcessTest {
                 "--db",
                 EngineDatabase.uri(),
                 "--plain",
-                "--every-batch"));
+                "--every-batch",
+                "--timeline",
+                dir.resolve("timeline").toString(),
+                "--unsigned"));
         command.addAll(List.of(extra));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
