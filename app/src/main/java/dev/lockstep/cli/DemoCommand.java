@@ -4,43 +4,78 @@ import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.sandbox.DemoData;
 import dev.lockstep.sandbox.Sandbox;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/**
+ * {@code lockstep demo}: a real run of the demo runbook against a sandbox primary and standby, with a drill
+ * that makes a stop criterion fire, then the timeline verified and an evidence report written. The run,
+ * verify and evidence are the real commands, driven in-process.
+ */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Start a sandbox (primary + streaming standby), load the demo tables, and show how to connect"
-                    + " and which runbook to try. Runs until Ctrl-C or SIGTERM, then removes everything."
+            "Start a sandbox (primary + streaming standby), load the demo tables, run the demo runbook on it while a"
+                    + " drill pauses replay on the standby (the standby-lag stop criterion pauses the run, then it"
+                    + " resumes by itself), verify the signed timeline and write the evidence report. Then the"
+                    + " sandbox stays up for you to explore until Ctrl-C (or exits at once with --exit) and is"
+                    + " removed. Exit 0 when the run is done and its timeline verifies COMPLETE."
         })
 final class DemoCommand implements Callable<Integer> {
     static final String DEMO_RUNBOOK = "runbooks/enforcement-case-priority.yaml";
+    /** Above the criterion's clear_below (5 s), so that the lag has to shrink to clear. */
+    static final String MAX_LAG = "6s";
 
-    @Option(names = "--plain", description = "Line mode instead of the full-screen console.")
+    static final String APPROVAL_REASON =
+            "demo operator: app 2026.06.28 is deployed on every node (checked the deploy dashboard)";
+
+    @Option(
+            names = "--plain",
+            description = "Line mode. The full-screen console is not built yet, so the demo is line mode either way.")
     boolean plain;
+
+    @Option(names = "--exit", description = "Exit when the story is over instead of keeping the sandbox up.")
+    boolean exitWhenDone;
+
+    @Option(
+            names = "--keep",
+            paramLabel = "DIR",
+            description = "Copy the operator public key, the timeline and the evidence report into DIR before the"
+                    + " sandbox is removed.")
+    Path keep;
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() throws InterruptedException, IOException {
         PrintWriter err = spec.commandLine().getErr();
-        try (ShutdownSignal signal = ShutdownSignal.install();
-                Sandbox sandbox = Sandbox.start(SandboxCommand.sandboxConfig(null, null, err))) {
-            err.println("demo: loading the demo tables on the primary");
+        LineTap tap = new LineTap(spec.commandLine().getOut());
+        PrintWriter out = new PrintWriter(tap, true);
+        Path runbook = locateRunbook();
+        if (keep != null && Files.exists(keep) && !isEmptyDirectory(keep)) {
+            throw LockstepException.usage("--keep " + keep + ": exists and is not an empty directory");
+        }
+        int exit;
+        try (Sandbox sandbox = startSandbox(err)) {
+            err.println("demo: loading the demo tables on the primary and waiting for the standby to replay them");
             err.flush();
             try (Connection connection = sandbox.connectPrimary()) {
                 DemoData.load(connection);
@@ -48,94 +83,326 @@ final class DemoCommand implements Callable<Integer> {
                 throw new LockstepException(ExitCode.INTERNAL_ERROR, "cannot load the demo tables", e);
             }
             sandbox.awaitStandbyReplay(Duration.ofSeconds(120));
-            out.print(instructions(sandbox));
+            Path work = Files.createDirectories(sandbox.baseDir().resolve("demo"));
+            Path key = work.resolve("operator-key");
+            inProcess("keygen", "--out", key.toString());
+            out.print(header(sandbox, runbook));
             out.flush();
-            if (!signal.received()) {
-                signal.await();
+
+            DemoOutcome outcome = tellTheStory(sandbox, runbook, work, key, tap, out, err);
+            out.print(outcome.summary());
+            if (keep != null) {
+                copyOut(work, keep);
+                out.println("Kept the public key, the timeline and the evidence report in " + keep);
+            }
+            exit = outcome.complete() ? 0 : ExitCode.STEP_FAILED.code();
+            boolean stoppedByUser =
+                    tap.seen(line -> line.contains("SIGINT received") || line.contains("SIGTERM received"));
+            if (!exitWhenDone && !stoppedByUser) {
+                out.print(explore(sandbox, outcome));
+                out.flush();
+                // the run installed its own SIGINT handler (stop at a safe point); the sandbox needs one again
+                try (ShutdownSignal signal = ShutdownSignal.install()) {
+                    signal.await();
+                }
             }
             err.println("demo: stopping the sandbox and removing its data");
             err.flush();
         }
-        return 0;
+        return exit;
     }
 
-    private String instructions(Sandbox sandbox) {
+    /** Ctrl-C while the sandbox starts ends the demo; the sandbox closes whatever it started. */
+    private static Sandbox startSandbox(PrintWriter err) {
+        return Sandbox.start(SandboxCommand.sandboxConfig(null, null, err));
+    }
+
+    private DemoOutcome tellTheStory(
+            Sandbox sandbox, Path runbook, Path work, Path key, LineTap tap, PrintWriter out, PrintWriter err)
+            throws InterruptedException {
+        Path timelineDir = work.resolve("timeline");
+        DemoStory story = new DemoStory(sandbox, tap, out);
+        Thread drill = new Thread(story, "demo-drill");
+        drill.setDaemon(true);
+        drill.start();
+        List<String> run = List.of(
+                "run",
+                runbook.toString(),
+                "--db",
+                sandbox.primaryUri(),
+                "--standby",
+                sandbox.standbyUri(),
+                "--plain",
+                "--param",
+                "batch_size=1000",
+                "--param",
+                "batch_max=1000",
+                "--param",
+                "batch_pause=120ms",
+                "--param",
+                "max_lag=" + MAX_LAG,
+                "--approve",
+                "confirm-app-version=" + APPROVAL_REASON,
+                "--timeline",
+                timelineDir.toString(),
+                "--key",
+                key.toString());
+        out.println("$ lockstep "
+                + String.join(" ", run.stream().map(DemoCommand::shellWord).toList()));
+        out.flush();
+        int runExit = Main.run(out, err, run.toArray(String[]::new));
+        story.runEnded();
+        drill.interrupt();
+        drill.join(Duration.ofSeconds(30).toMillis());
+        out.println();
+        Optional<Path> timeline = newestTimeline(timelineDir);
+        int verifyExit = -1;
+        int evidenceExit = -1;
+        Path evidence = work.resolve("evidence");
+        if (timeline.isPresent()) {
+            out.println("The run is over (exit " + runExit + "). Anyone with the operator's public key can check"
+                    + " its timeline:");
+            out.println("$ lockstep verify " + timeline.get() + " --pubkey " + key + ".pub");
+            out.flush();
+            verifyExit = Main.run(out, err, "verify", timeline.get().toString(), "--pubkey", key + ".pub");
+            out.println("$ lockstep evidence " + timeline.get() + " --out " + evidence + " --pubkey " + key + ".pub");
+            out.flush();
+            evidenceExit = Main.run(
+                    out,
+                    err,
+                    "evidence",
+                    timeline.get().toString(),
+                    "--out",
+                    evidence.toString(),
+                    "--pubkey",
+                    key + ".pub");
+        } else {
+            out.println("The run is over (exit " + runExit + ") and wrote no timeline in " + timelineDir);
+        }
+        out.flush();
+        return new DemoOutcome(
+                runExit,
+                verifyExit,
+                evidenceExit,
+                timeline.orElse(null),
+                evidence.resolve("report.html"),
+                tap.seen(line -> line.contains("BREACH " + DemoStory.LAG_CRITERION)),
+                tap.seen(line -> line.contains(" -> paused: stop criterion " + DemoStory.LAG_CRITERION)),
+                tap.seen(line -> line.contains("clear  " + DemoStory.LAG_CRITERION)),
+                tap.seen(line -> line.contains("paused -> running")),
+                tap.seen(line -> line.contains("approve confirm-app-version by ") && line.contains(APPROVAL_REASON)),
+                story.replayWasPaused(),
+                story.replayWasResumed());
+    }
+
+    /** What happened, checked against the run's own output; the exit code rests on the run and verify. */
+    record DemoOutcome(
+            int runExit,
+            int verifyExit,
+            int evidenceExit,
+            Path timeline,
+            Path report,
+            boolean breached,
+            boolean paused,
+            boolean cleared,
+            boolean resumed,
+            boolean approvalRecorded,
+            boolean replayPaused,
+            boolean replayRestored) {
+
+        boolean complete() {
+            return runExit == 0 && verifyExit == 0 && evidenceExit == 0;
+        }
+
+        String summary() {
+            StringBuilder text = new StringBuilder("\nWhat happened:\n");
+            check(text, approvalRecorded, "the approval confirm-app-version was given with a reason and recorded");
+            check(text, breached, "the drill paused replay; standby-lag breached its threshold");
+            check(text, paused, "the run paused: no new batch while the standby fell behind");
+            check(text, cleared && resumed, "replay resumed, the lag cleared, the run resumed by itself");
+            check(text, runExit == 0, "the run finished: every step done (exit " + runExit + ")");
+            check(text, verifyExit == 0, "its signed timeline verifies COMPLETE");
+            check(text, evidenceExit == 0, "the evidence report is at " + report);
+            if (replayPaused && !replayRestored) {
+                text.append("  note: the drill ended early; replay on the standby was resumed anyway\n");
+            }
+            return text.toString();
+        }
+
+        private static void check(StringBuilder text, boolean held, String what) {
+            text.append(held ? "  [x] " : "  [ ] NOT: ").append(what).append('\n');
+        }
+    }
+
+    private String header(Sandbox sandbox, Path runbook) {
         String primary = sandbox.primaryUri();
         String standby = sandbox.standbyUri();
-        boolean canValidate = spec.root().subcommands().containsKey("validate");
-        boolean canRun = spec.root().subcommands().containsKey("run");
-        String lockstep = launcher();
-        StringBuilder text = new StringBuilder();
-        text.append(
-                """
+        return """
 
-                Lockstep demo: a PostgreSQL %d primary and its streaming standby are running.
-
+                Lockstep demo: a real PostgreSQL %d primary and its streaming standby.
                   PRIMARY_URL=%s
                   STANDBY_URL=%s
 
-                Connect with psql:
-                  psql '%s'    # primary
-                  psql '%s'    # standby: select pg_is_in_recovery();  -- true
+                What happens now (about a minute):
+                 1. lockstep runs %s: it adds
+                    enforcement_case.priority and backfills the open cases in small batches.
+                 2. The approval step confirm-app-version is answered by "the demo
+                    operator" (--approve), with a reason that goes into the timeline.
+                 3. A DRILL pauses WAL replay on the standby. The stop criterion standby-lag
+                    (lag over max_lag=%s for 5s) pauses the run. The drill then resumes
+                    replay: the lag clears and the run resumes by itself (auto_resume).
+                 4. The signed timeline is verified and an evidence report is written.
 
-                Demo tables on the primary, already replayed on the standby:
-                  enforcement_case  %,d rows (60%% OPEN)
-                  customer          %,d rows
-                  orders            %,d rows (jsonb shipping_address)
-                  app_error         empty; a runbook's stop criterion counts its recent rows
-
+                Watch it live from a second terminal:
+                  %s watch --db '%s' --standby '%s' --plain
+                %s
                 """
-                        .formatted(
-                                sandbox.pgMajor(),
-                                primary,
-                                standby,
-                                primary,
-                                standby,
-                                DemoData.ENFORCEMENT_CASES,
-                                DemoData.CUSTOMERS,
-                                DemoData.ORDERS));
-        text.append("The runbook to try: ").append(DEMO_RUNBOOK).append('\n');
-        String validate = "  " + lockstep + " validate " + DEMO_RUNBOOK + '\n';
-        String run = "  " + lockstep + " run " + DEMO_RUNBOOK + " --db '" + primary + "' --standby '" + standby + "'\n";
-        if (canValidate) {
-            text.append(validate);
-        } else {
-            text.append("  (`lockstep validate` is not in this build yet; once it is:)\n")
-                    .append(validate);
+                .formatted(
+                        sandbox.pgMajor(),
+                        primary,
+                        standby,
+                        relative(runbook),
+                        MAX_LAG,
+                        launcher(),
+                        primary,
+                        standby,
+                        "Line mode: the full-screen console is not built yet, so --plain changes nothing.\n");
+    }
+
+    private String explore(Sandbox sandbox, DemoOutcome outcome) {
+        String lockstep = launcher();
+        String primary = sandbox.primaryUri();
+        String standby = sandbox.standbyUri();
+        return """
+
+                The sandbox stays up. Explore:
+                  psql '%s'
+                      select priority, status, count(*) from enforcement_case group by 1, 2;
+                  %s status --db '%s'
+                  %s watch --db '%s' --standby '%s' --plain
+                  %s drill lock-holder --db '%s' --for 20s
+                  %s drill pause-replay --standby '%s' --for 20s
+                  %s verify %s --pubkey %s
+                  the report: %s
+
+                Press Ctrl-C to stop; the sandbox, the timeline and the report are removed%s.
+                """
+                .formatted(
+                        primary,
+                        lockstep,
+                        primary,
+                        lockstep,
+                        primary,
+                        standby,
+                        lockstep,
+                        primary,
+                        lockstep,
+                        standby,
+                        lockstep,
+                        outcome.timeline() == null ? "TIMELINE" : outcome.timeline(),
+                        outcome.timeline() == null
+                                ? "KEY.pub"
+                                : outcome.timeline().getParent().getParent().resolve("operator-key.pub"),
+                        outcome.report(),
+                        keep == null ? " (keep them with --keep DIR)" : " (a copy is in " + keep + ")");
+    }
+
+    private static void inProcess(String... args) {
+        StringWriter discarded = new StringWriter();
+        StringWriter problems = new StringWriter();
+        int exit = Main.run(new PrintWriter(discarded), new PrintWriter(problems), args);
+        if (exit != 0) {
+            throw new LockstepException(
+                    ExitCode.INTERNAL_ERROR,
+                    "demo: lockstep " + args[0] + " failed: "
+                            + problems.toString().strip());
         }
-        if (canRun) {
-            text.append(run);
-        } else {
-            text.append("  (`lockstep run` is not in this build yet; once it is, this runs the runbook here:)\n")
-                    .append(run);
+    }
+
+    private static Optional<Path> newestTimeline(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
         }
-        text.append(plain ? "" : "  (the full-screen console is not in this build yet: this is the line-mode demo)\n");
-        text.append("\nPress Ctrl-C to stop; the sandbox and its data are removed.\n");
-        return text.toString();
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".jsonl"))
+                    .max((a, b) ->
+                            Long.compare(a.toFile().lastModified(), b.toFile().lastModified()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void copyOut(Path work, Path target) throws IOException {
+        Files.createDirectories(target);
+        List<Path> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(work)) {
+            // the private key stays behind: it is a throwaway, and keeping it would let anyone sign as the demo
+            files.filter(Files::isRegularFile)
+                    .filter(file -> !file.getFileName().toString().equals("operator-key"))
+                    .forEach(sources::add);
+        }
+        for (Path source : sources) {
+            Path copy = target.resolve(work.relativize(source));
+            Files.createDirectories(copy.getParent());
+            Files.copy(source, copy);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The demo runbook in the working directory's checkout, else in the checkout this build came from. */
+    private static Path locateRunbook() {
+        Path here = Path.of(DEMO_RUNBOOK);
+        if (Files.isRegularFile(here)) {
+            return here;
+        }
+        Optional<Path> code = codeLocation();
+        for (Path dir = code.orElse(null); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(DEMO_RUNBOOK);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw LockstepException.usage("cannot find " + DEMO_RUNBOOK + " here or next to this build of lockstep; run"
+                + " the demo from the Lockstep checkout (scripts/demo)");
+    }
+
+    private static String relative(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
+    }
+
+    private static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@,+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** dist/lockstep relative to the working directory when that is the checkout, else its full path. */
     private static String launcher() {
-        Optional<Path> jar = runningJar();
+        Optional<Path> jar = codeLocation().filter(Files::isRegularFile);
         if (jar.isEmpty()) {
             return "dist/lockstep";
         }
         Path script = jar.get().resolveSibling("lockstep");
-        Path cwd = Path.of("").toAbsolutePath();
-        if (Files.isRegularFile(script) && script.startsWith(cwd)) {
-            return cwd.relativize(script).toString();
+        if (!Files.isRegularFile(script)) {
+            return "dist/lockstep";
         }
-        return Files.isRegularFile(script) ? script.toString() : "dist/lockstep";
+        return relative(script);
     }
 
-    private static Optional<Path> runningJar() {
+    private static Optional<Path> codeLocation() {
         try {
             var codeSource = DemoCommand.class.getProtectionDomain().getCodeSource();
             if (codeSource == null) {
                 return Optional.empty();
             }
-            Path location = Path.of(codeSource.getLocation().toURI());
-            return Files.isRegularFile(location) ? Optional.of(location) : Optional.empty();
+            return Optional.of(Path.of(codeSource.getLocation().toURI()));
         } catch (URISyntaxException | IllegalArgumentException e) {
             return Optional.empty();
         }

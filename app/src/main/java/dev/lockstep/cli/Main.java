@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             SchemaCommand.class,
             SandboxCommand.class,
             DemoCommand.class,
+            DrillCommand.class,
             KeygenCommand.class,
             VerifyCommand.class,
             EvidenceCommand.class,

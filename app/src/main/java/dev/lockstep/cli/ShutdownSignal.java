@@ -40,6 +40,16 @@ final class ShutdownSignal implements AutoCloseable {
         return "SIG" + name;
     }
 
+    /** Blocks until SIGINT or SIGTERM arrives or {@code timeout} passes; true when a signal arrived. */
+    boolean await(java.time.Duration timeout) throws InterruptedException {
+        return received.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The signal's name once one arrived ({@code SIGINT}, {@code SIGTERM}), else null. */
+    String name() {
+        return name == null ? null : "SIG" + name;
+    }
+
     @Override
     public void close() {
         for (int i = 0; i < SIGNALS.length; i++) {

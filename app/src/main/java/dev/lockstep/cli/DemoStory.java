@@ -1,0 +1,99 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.sandbox.Drill;
+import dev.lockstep.sandbox.Drills;
+import dev.lockstep.sandbox.Sandbox;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.function.Predicate;
+
+/**
+ * The drill that runs beside the demo's run: once the backfill is under way it pauses WAL replay on the
+ * standby, keeps it paused until the run has visibly paused on the standby-lag criterion, then resumes replay
+ * so that the lag clears and the run resumes by itself. It waits for what the run prints, never for a guessed
+ * time, and gives up (undoing the drill) when the run ends first.
+ */
+final class DemoStory implements Runnable {
+
+    static final String BACKFILL_STEP = "backfill-open-cases";
+    static final String LAG_CRITERION = "standby-lag";
+
+    /** How long the paused run stays on screen before the drill lets replay go on. */
+    private static final Duration SHOW_PAUSE = Duration.ofSeconds(6);
+    /** Lets a few batches and a status line go by before the fault, so that the pause is visible against them. */
+    private static final Duration SHOW_PROGRESS = Duration.ofSeconds(4);
+
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final Sandbox sandbox;
+    private final LineTap tap;
+    private final PrintWriter out;
+    private volatile boolean runEnded;
+    private volatile boolean replayPaused;
+    private volatile boolean replayResumed;
+
+    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out) {
+        this.sandbox = sandbox;
+        this.tap = tap;
+        this.out = out;
+    }
+
+    void runEnded() {
+        runEnded = true;
+    }
+
+    boolean replayWasPaused() {
+        return replayPaused;
+    }
+
+    boolean replayWasResumed() {
+        return replayResumed;
+    }
+
+    @Override
+    public void run() {
+        try (Drill pauseReplay = Drills.of("pause-replay", Drills.Target.of(sandbox), Drills.Options.defaults())) {
+            if (!await(line -> line.contains(" step   " + BACKFILL_STEP + " ") && line.endsWith(" started"))) {
+                return;
+            }
+            if (!pauseFor(SHOW_PROGRESS)) {
+                return;
+            }
+            say("DRILL  " + pauseReplay.inject());
+            replayPaused = true;
+            say("DRILL  the standby falls behind; " + LAG_CRITERION + " pauses the run once its lag is over max_lag"
+                    + " for 5s");
+            boolean paused = await(line -> line.contains("BREACH " + LAG_CRITERION))
+                    && await(line -> line.contains(" -> paused: stop criterion " + LAG_CRITERION));
+            if (paused) {
+                pauseFor(SHOW_PAUSE);
+            }
+            say("DRILL  " + pauseReplay.undo());
+            replayResumed = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            say("DRILL  the drill failed: " + e.getMessage());
+        }
+    }
+
+    private boolean await(Predicate<String> wanted) throws InterruptedException {
+        return tap.await(wanted, () -> runEnded || Thread.currentThread().isInterrupted(), PATIENCE);
+    }
+
+    /** Sleeps unless the run ends first; false when it did. */
+    private boolean pauseFor(Duration duration) throws InterruptedException {
+        return !tap.await(line -> false, () -> runEnded, duration) && !runEnded;
+    }
+
+    private void say(String line) {
+        out.println(
+                LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(TIME) + " " + line);
+        out.flush();
+    }
+}

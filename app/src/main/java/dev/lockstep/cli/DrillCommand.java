@@ -1,0 +1,162 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.LockstepException;
+import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.pg.PgSessions;
+import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.runbook.Durations;
+import dev.lockstep.sandbox.Drill;
+import dev.lockstep.sandbox.Drills;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lockstep drill}: injects one real fault into a sandbox, holds it, and undoes it. */
+@Command(
+        name = "drill",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Inject a real fault into a sandbox for a recovery drill, hold it for --for, then undo it (Ctrl-C undoes"
+                    + " it at once). Its sessions are labelled application_name 'lockstep-drill'.",
+            "  pause-replay     pause WAL replay on the --standby: replication lag grows",
+            "  lock-holder      hold SHARE on --table in an open transaction and queue a write behind it",
+            "  kill-connection  terminate Lockstep's control session (waits up to --for for one)",
+            "  bad-data         insert --rows rows into app_error, as a failing application would",
+            "  slow-batch       make every UPDATE on --table sleep --delay first (a statement trigger)",
+            "Exit 0 when the fault was injected and undone; 2 when the target is not a sandbox or lacks what the"
+                    + " scenario needs; 5 when it cannot be reached."
+        })
+final class DrillCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    @Parameters(
+            index = "0",
+            paramLabel = "SCENARIO",
+            description = "One of ${COMPLETION-CANDIDATES}.",
+            completionCandidates = Scenarios.class)
+    String scenario;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(
+            names = "--for",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "How long the fault lasts (default: ${DEFAULT-VALUE}).")
+    Duration hold;
+
+    @Option(
+            names = "--table",
+            paramLabel = "NAME",
+            defaultValue = "enforcement_case",
+            description = "lock-holder, slow-batch: the table (default: ${DEFAULT-VALUE}).")
+    String table;
+
+    @Option(
+            names = "--rows",
+            paramLabel = "N",
+            defaultValue = "60",
+            description = "bad-data: how many app_error rows (default: ${DEFAULT-VALUE}).")
+    int rows;
+
+    @Option(
+            names = "--delay",
+            paramLabel = "DURATION",
+            defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "slow-batch: the sleep before every UPDATE (default: ${DEFAULT-VALUE}).")
+    Duration delay;
+
+    @Option(
+            names = "--any-database",
+            description = "Drill a database that does not look like a Lockstep sandbox (a rehearsal copy).")
+    boolean anyDatabase;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ConnectionSettings primary = connection.primary();
+        List<ConnectionSettings> standbys = connection.standbys();
+        if (standbys.size() > 1) {
+            throw LockstepException.usage("drill takes at most one --standby");
+        }
+        SessionLimits limits = SessionLimits.monitor()
+                .withApplicationName(Drills.APPLICATION_NAME)
+                .withStatementTimeout(Duration.ofSeconds(30))
+                .withLockTimeout(Duration.ofSeconds(5))
+                .withIdleInTransactionTimeout(hold.plusMinutes(1));
+        Drills.Target target = new Drills.Target(
+                () -> PgSessions.open(primary, limits),
+                standbys.isEmpty() ? null : () -> PgSessions.open(standbys.get(0), limits),
+                anyDatabase);
+        Drills.Options options = Drills.Options.defaults()
+                .withTable(table)
+                .withRows(rows)
+                .withDelay(delay)
+                .withPatience(hold);
+        try (ShutdownSignal signal = ShutdownSignal.install();
+                Drill drill = Drills.of(scenario, target, options)) {
+            try {
+                say(out, drill.inject());
+                if (!scenario.equals("kill-connection")) {
+                    say(
+                            out,
+                            "drill: holding it for " + Durations.format(hold) + " (until "
+                                    + LocalTime.now(java.time.ZoneOffset.UTC)
+                                            .plus(hold)
+                                            .truncatedTo(ChronoUnit.SECONDS)
+                                            .format(TIME)
+                                    + "); Ctrl-C undoes it now");
+                    if (signal.await(hold)) {
+                        say(out, "drill: " + signal.name() + " received: undoing now");
+                    }
+                }
+            } finally {
+                say(out, drill.undo());
+            }
+        }
+        return 0;
+    }
+
+    private static void say(PrintWriter out, String line) {
+        out.println(LocalTime.now(java.time.ZoneOffset.UTC)
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .format(TIME) + " " + line);
+        out.flush();
+    }
+
+    static final class Scenarios implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Drills.SCENARIOS.iterator();
+        }
+    }
+
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
