@@ -271,7 +271,7 @@ public final class Drills {
                 if (failure != null) {
                     throw LockstepException.usage("kill-connection: no Lockstep control session (application_name"
                             + " lockstep-control) appeared on this database within " + wait.toSeconds()
-                            + "s: start a run first");
+                            + "s (" + failure + "): start a run first");
                 }
                 return "kill-connection: terminated Lockstep's control session"
                         + (killed.size() == 1 ? " pid " : "s pids ")
@@ -282,20 +282,35 @@ public final class Drills {
             }
         }
 
+        /**
+         * Lists first, terminates second: in one query the planner may call pg_terminate_backend before the
+         * filters that keep it to Lockstep's control sessions.
+         */
         private static List<Integer> terminateControlSessions(Connection session) throws SQLException {
-            List<Integer> pids = new ArrayList<>();
+            List<Integer> candidates = new ArrayList<>();
             try (Statement statement = session.createStatement();
                     ResultSet rows = statement.executeQuery(
                             """
                             select pid from pg_stat_activity
                             where application_name = 'lockstep-control' and datname = current_database()
-                              and pid <> pg_backend_pid() and pg_terminate_backend(pid)
+                              and pid <> pg_backend_pid()
                             """)) {
                 while (rows.next()) {
-                    pids.add(rows.getInt(1));
+                    candidates.add(rows.getInt(1));
                 }
             }
-            return pids;
+            List<Integer> terminated = new ArrayList<>();
+            for (int pid : candidates) {
+                try (PreparedStatement statement = session.prepareStatement("select pg_terminate_backend(?)")) {
+                    statement.setInt(1, pid);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        if (rows.next() && rows.getBoolean(1)) {
+                            terminated.add(pid);
+                        }
+                    }
+                }
+            }
+            return terminated;
         }
 
         @Override

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code lockstep sandbox} and {@code lockstep demo} as real processes, stopped the way people stop them. */
+/** {@code lockstep sandbox} as a real process, stopped the way people stop them. */
 class SandboxCommandTest {
 
     @Test
@@ -56,32 +56,6 @@ class SandboxCommandTest {
                             ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
             assertThat(sandboxDir.resolve("primary/postmaster.pid")).doesNotExist();
             assertThat(sandboxDir.resolve("standby/PG_VERSION")).exists();
-        } finally {
-            lockstep.destroyForcibly();
-        }
-    }
-
-    @Test
-    void demoLoadsTheTablesAndSaysHowToConnect() throws Exception {
-        Process lockstep = startLockstep("demo", "--plain");
-        try {
-            StringBuilder printed = new StringBuilder();
-            Map<String, String> urls =
-                    readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL", "Press Ctrl-C"), printed);
-
-            assertThat(printed)
-                    .contains("psql '" + urls.get("PRIMARY_URL") + "'")
-                    .contains("psql '" + urls.get("STANDBY_URL") + "'")
-                    .contains("runbooks/enforcement-case-priority.yaml");
-            try (Connection standby = DriverManager.getConnection(jdbcUrl(urls.get("STANDBY_URL")))) {
-                assertThat(single(standby, "select count(*) from enforcement_case"))
-                        .isEqualTo("200000");
-            }
-
-            lockstep.destroy();
-
-            assertThat(lockstep.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(lockstep.exitValue()).isZero();
         } finally {
             lockstep.destroyForcibly();
         }
