@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * {@code lockstep demo}: a real run of the demo runbook against a sandbox primary and standby, with a drill
@@ -86,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
             Path work = Files.createDirectories(sandbox.baseDir().resolve("demo"));
             Path key = work.resolve("operator-key");
             inProcess("keygen", "--out", key.toString());
-            out.print(header(sandbox, runbook));
+            out.print(header(sandbox, runbook, work));
             out.flush();
 
             DemoOutcome outcome = tellTheStory(sandbox, runbook, work, key, tap, out, err);
@@ -96,20 +98,34 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("Kept the public key, the timeline and the evidence report in " + keep);
             }
             exit = outcome.complete() ? 0 : ExitCode.STEP_FAILED.code();
-            boolean stoppedByUser =
-                    tap.seen(line -> line.contains("SIGINT received") || line.contains("SIGTERM received"));
+            boolean stoppedByUser = tap.seen(line -> line.contains("SIGINT received")
+                    || line.contains("SIGTERM received")
+                    || line.contains("SIGHUP received"));
             if (!exitWhenDone && !stoppedByUser) {
-                out.print(explore(sandbox, outcome));
+                // the run left its own handlers behind (stop the engine at a safe point, a no-op now): replace
+                // them before saying "press Ctrl-C", or the first Ctrl-C would be swallowed
+                CountDownLatch ended = endOnSignal();
+                out.print(explore(sandbox, outcome, work));
                 out.flush();
-                // the run installed its own SIGINT handler (stop at a safe point); the sandbox needs one again
-                try (ShutdownSignal signal = ShutdownSignal.install()) {
-                    signal.await();
-                }
+                ended.await();
             }
             err.println("demo: stopping the sandbox and removing its data");
             err.flush();
         }
         return exit;
+    }
+
+    /** SIGINT (Ctrl-C), SIGTERM and SIGHUP (the terminal went away) end the wait for the user. */
+    private static CountDownLatch endOnSignal() {
+        CountDownLatch ended = new CountDownLatch(1);
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> ended.countDown());
+            } catch (IllegalArgumentException unavailable) {
+                // the platform or the JVM (-Xrs) does not offer this signal; the others still work
+            }
+        }
+        return ended;
     }
 
     /** Ctrl-C while the sandbox starts ends the demo; the sandbox closes whatever it started. */
@@ -121,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
             Sandbox sandbox, Path runbook, Path work, Path key, LineTap tap, PrintWriter out, PrintWriter err)
             throws InterruptedException {
         Path timelineDir = work.resolve("timeline");
-        DemoStory story = new DemoStory(sandbox, tap, out);
+        DemoStory story = new DemoStory(sandbox, tap, out, MAX_LAG);
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();
@@ -162,10 +178,11 @@ final class DemoCommand implements Callable<Integer> {
         if (timeline.isPresent()) {
             out.println("The run is over (exit " + runExit + "). Anyone with the operator's public key can check"
                     + " its timeline:");
-            out.println("$ lockstep verify " + timeline.get() + " --pubkey " + key + ".pub");
+            out.println("$ lockstep verify " + shown(timeline.get(), work) + " --pubkey $DEMO/operator-key.pub");
             out.flush();
             verifyExit = Main.run(out, err, "verify", timeline.get().toString(), "--pubkey", key + ".pub");
-            out.println("$ lockstep evidence " + timeline.get() + " --out " + evidence + " --pubkey " + key + ".pub");
+            out.println("$ lockstep evidence " + shown(timeline.get(), work) + " --out $DEMO/evidence"
+                    + " --pubkey $DEMO/operator-key.pub");
             out.flush();
             evidenceExit = Main.run(
                     out,
@@ -185,7 +202,6 @@ final class DemoCommand implements Callable<Integer> {
                 verifyExit,
                 evidenceExit,
                 timeline.orElse(null),
-                evidence.resolve("report.html"),
                 tap.seen(line -> line.contains("BREACH " + DemoStory.LAG_CRITERION)),
                 tap.seen(line -> line.contains(" -> paused: stop criterion " + DemoStory.LAG_CRITERION)),
                 tap.seen(line -> line.contains("clear  " + DemoStory.LAG_CRITERION)),
@@ -201,7 +217,6 @@ final class DemoCommand implements Callable<Integer> {
             int verifyExit,
             int evidenceExit,
             Path timeline,
-            Path report,
             boolean breached,
             boolean paused,
             boolean cleared,
@@ -216,13 +231,13 @@ final class DemoCommand implements Callable<Integer> {
 
         String summary() {
             StringBuilder text = new StringBuilder("\nWhat happened:\n");
-            check(text, approvalRecorded, "the approval confirm-app-version was given with a reason and recorded");
+            check(text, approvalRecorded, "a decision recorded: confirm-app-version approved, with who and why");
             check(text, breached, "the drill paused replay; standby-lag breached its threshold");
             check(text, paused, "the run paused: no new batch while the standby fell behind");
             check(text, cleared && resumed, "replay resumed, the lag cleared, the run resumed by itself");
             check(text, runExit == 0, "the run finished: every step done (exit " + runExit + ")");
             check(text, verifyExit == 0, "its signed timeline verifies COMPLETE");
-            check(text, evidenceExit == 0, "the evidence report is at " + report);
+            check(text, evidenceExit == 0, "the evidence report is written: $DEMO/evidence/report.html");
             if (replayPaused && !replayRestored) {
                 text.append("  note: the drill ended early; replay on the standby was resumed anyway\n");
             }
@@ -234,16 +249,11 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private String header(Sandbox sandbox, Path runbook) {
-        String primary = sandbox.primaryUri();
-        String standby = sandbox.standbyUri();
+    private String header(Sandbox sandbox, Path runbook, Path work) {
         return """
 
-                Lockstep demo: a real PostgreSQL %d primary and its streaming standby.
-                  PRIMARY_URL=%s
-                  STANDBY_URL=%s
-
-                What happens now (about a minute):
+                Lockstep demo: a real PostgreSQL %d primary and its streaming standby run on
+                this machine. What happens now (about a minute):
                  1. lockstep runs %s: it adds
                     enforcement_case.priority and backfills the open cases in small batches.
                  2. The approval step confirm-app-version is answered by "the demo
@@ -252,59 +262,60 @@ final class DemoCommand implements Callable<Integer> {
                     (lag over max_lag=%s for 5s) pauses the run. The drill then resumes
                     replay: the lag clears and the run resumes by itself (auto_resume).
                  4. The signed timeline is verified and an evidence report is written.
+                Line mode: the full-screen console is not built yet; --plain changes nothing.
 
-                Watch it live from a second terminal:
-                  %s watch --db '%s' --standby '%s' --plain
-                %s
+                Watch it live from a second terminal (paste these lines):
+                  PRIMARY_URL=%s
+                  STANDBY_URL=%s
+                  DEMO=%s
+                  %s watch --db $PRIMARY_URL --standby $STANDBY_URL --plain
+
                 """
                 .formatted(
                         sandbox.pgMajor(),
-                        primary,
-                        standby,
                         relative(runbook),
                         MAX_LAG,
-                        launcher(),
-                        primary,
-                        standby,
-                        "Line mode: the full-screen console is not built yet, so --plain changes nothing.\n");
+                        sandbox.primaryUri(),
+                        sandbox.standbyUri(),
+                        work,
+                        launcher());
     }
 
-    private String explore(Sandbox sandbox, DemoOutcome outcome) {
+    private String explore(Sandbox sandbox, DemoOutcome outcome, Path work) {
         String lockstep = launcher();
-        String primary = sandbox.primaryUri();
-        String standby = sandbox.standbyUri();
         return """
 
-                The sandbox stays up. Explore:
-                  psql '%s'
-                      select priority, status, count(*) from enforcement_case group by 1, 2;
-                  %s status --db '%s'
-                  %s watch --db '%s' --standby '%s' --plain
-                  %s drill lock-holder --db '%s' --for 20s
-                  %s drill pause-replay --standby '%s' --for 20s
-                  %s verify %s --pubkey %s
-                  the report: %s
+                The sandbox stays up. Explore it (paste the variables first):
+                  PRIMARY_URL=%s
+                  STANDBY_URL=%s
+                  DEMO=%s
+                  psql $PRIMARY_URL
+                      select status, priority, count(*) from enforcement_case group by 1, 2;
+                  %s status --db $PRIMARY_URL
+                  %s watch --db $PRIMARY_URL --standby $STANDBY_URL --plain
+                  %s drill lock-holder --db $PRIMARY_URL --for 20s
+                  %s drill pause-replay --standby $STANDBY_URL --for 20s
+                  %s verify %s --pubkey $DEMO/operator-key.pub
+                  the report: $DEMO/evidence/report.html
 
                 Press Ctrl-C to stop; the sandbox, the timeline and the report are removed%s.
                 """
                 .formatted(
-                        primary,
+                        sandbox.primaryUri(),
+                        sandbox.standbyUri(),
+                        work,
                         lockstep,
-                        primary,
                         lockstep,
-                        primary,
-                        standby,
                         lockstep,
-                        primary,
                         lockstep,
-                        standby,
                         lockstep,
-                        outcome.timeline() == null ? "TIMELINE" : outcome.timeline(),
-                        outcome.timeline() == null
-                                ? "KEY.pub"
-                                : outcome.timeline().getParent().getParent().resolve("operator-key.pub"),
-                        outcome.report(),
-                        keep == null ? " (keep them with --keep DIR)" : " (a copy is in " + keep + ")");
+                        outcome.timeline() == null ? "TIMELINE" : shown(outcome.timeline(), work),
+                        keep == null ? "\n(keep a copy with --keep DIR)" : " (a copy is in " + keep + ")");
+    }
+
+    /** A path under the demo's directory as the header names it, so that commands fit the screen. */
+    private static String shown(Path path, Path work) {
+        return "$DEMO/" + work.relativize(path);
     }
 
     private static void inProcess(String... args) {

@@ -32,13 +32,15 @@ final class DemoStory implements Runnable {
 
     private final Sandbox sandbox;
     private final LineTap tap;
+    private final String maxLag;
     private final PrintWriter out;
     private volatile boolean runEnded;
     private volatile boolean replayPaused;
     private volatile boolean replayResumed;
 
-    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out) {
+    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out, String maxLag) {
         this.sandbox = sandbox;
+        this.maxLag = maxLag;
         this.tap = tap;
         this.out = out;
     }
@@ -66,8 +68,7 @@ final class DemoStory implements Runnable {
             }
             say("DRILL  " + pauseReplay.inject());
             replayPaused = true;
-            say("DRILL  the standby falls behind; " + LAG_CRITERION + " pauses the run once its lag is over max_lag"
-                    + " for 5s");
+            say("DRILL  " + LAG_CRITERION + " pauses the run when the lag is over " + maxLag + " for 5s");
             boolean paused = await(line -> line.contains("BREACH " + LAG_CRITERION))
                     && await(line -> line.contains(" -> paused: stop criterion " + LAG_CRITERION));
             if (paused) {

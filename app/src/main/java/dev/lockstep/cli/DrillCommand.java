@@ -113,8 +113,10 @@ final class DrillCommand implements Callable<Integer> {
                 .withPatience(hold);
         try (ShutdownSignal signal = ShutdownSignal.install();
                 Drill drill = Drills.of(scenario, target, options)) {
+            boolean injected = false;
             try {
                 say(out, drill.inject());
+                injected = true;
                 if (!scenario.equals("kill-connection")) {
                     say(
                             out,
@@ -129,7 +131,11 @@ final class DrillCommand implements Callable<Integer> {
                     }
                 }
             } finally {
-                say(out, drill.undo());
+                // a failed inject still closes what it opened, but there is nothing to report as undone
+                String undone = drill.undo();
+                if (injected) {
+                    say(out, undone);
+                }
             }
         }
         return 0;

@@ -111,8 +111,7 @@ public final class Drills {
                 }
                 execute(session, "select pg_wal_replay_pause()");
                 paused = true;
-                return "pause-replay: paused WAL replay on the standby (pg_wal_replay_pause()); its lag now grows"
-                        + " with every write on the primary";
+                return "pause-replay: paused WAL replay on the standby; its lag now grows";
             } catch (SQLException e) {
                 throw failed("pause-replay", e);
             }
@@ -132,8 +131,7 @@ public final class Drills {
                     closeQuietly(resumer);
                 }
                 paused = false;
-                return "pause-replay: resumed WAL replay on the standby (pg_wal_replay_resume()); it catches up by"
-                        + " itself";
+                return "pause-replay: resumed WAL replay on the standby; it catches up";
             } catch (SQLException | LockstepException e) {
                 return "pause-replay: COULD NOT resume replay (" + e.getMessage()
                         + "); run  select pg_wal_replay_resume();  on the standby";
@@ -271,7 +269,8 @@ public final class Drills {
                 if (failure != null) {
                     throw LockstepException.usage("kill-connection: no Lockstep control session (application_name"
                             + " lockstep-control) appeared on this database within " + wait.toSeconds()
-                            + "s (" + failure + "): start a run first");
+                            + "s" + (failure.startsWith("timed out") ? "" : " (" + failure + ")")
+                            + ": start a run first");
                 }
                 return "kill-connection: terminated Lockstep's control session"
                         + (killed.size() == 1 ? " pid " : "s pids ")
