@@ -312,8 +312,11 @@ final class BackfillWorker {
             eta = Duration.ZERO;
             finish = Instant.now();
         } else if (keysPerSecond > 0 && total != null) {
-            long remaining = Math.max(0, total - checkpoint.keysDone());
-            eta = Duration.ofMillis(Math.round(remaining / keysPerSecond * 1000));
+            // the runbook's estimate counts the rows touched, the planner's the table's keys
+            boolean rows = "runbook".equals(estimateSource);
+            long remaining = Math.max(0, total - (rows ? checkpoint.rowsDone() : checkpoint.keysDone()));
+            double rate = rows ? rowsPerSecond : keysPerSecond;
+            eta = Duration.ofMillis(Math.round(remaining / Math.max(rate, 1e-6) * 1000));
             finish = Instant.now().plus(eta);
         }
         BackfillProgress progress = new BackfillProgress(
