@@ -213,7 +213,10 @@ final class BackfillWorker {
     private Bound upperBound(Connection connection, String from, int size) throws SQLException {
         String inner = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
                 + " order by " + key + " limit ?";
-        String sql = "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1";
+        // an aggregate over the index-ordered keys (no window, no second sort); uuid has no max() before 18
+        String sql = keyType == KeyType.UUID_KEY
+                ? "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1"
+                : "select max(k)::text, count(*) from (" + inner + ") batch";
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             int index = 1;
             if (from != null) {
@@ -222,7 +225,7 @@ final class BackfillWorker {
             query.setInt(index, size);
             run.inFlight(query);
             try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? new Bound(rows.getString(1), rows.getLong(2)) : null;
+                return rows.next() && rows.getString(1) != null ? new Bound(rows.getString(1), rows.getLong(2)) : null;
             } finally {
                 run.inFlight(null);
             }

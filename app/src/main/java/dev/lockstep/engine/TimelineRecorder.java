@@ -97,6 +97,11 @@ public final class TimelineRecorder implements EngineListener {
             writer = null;
             return;
         }
+        if (event instanceof EngineEvent.BatchCommitted) {
+            // committed with its checkpoint row already: the database is the authority, so no force per batch
+            writer.record(type(event), actor(event), event.step(), attempt(event), body(event));
+            return;
+        }
         writer.append(type(event), actor(event), event.step(), attempt(event), body(event));
     }
 
