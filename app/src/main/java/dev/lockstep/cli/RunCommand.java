@@ -1,25 +1,44 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.Directive;
+import dev.lockstep.LockstepException;
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.engine.CriteriaDirectives;
+import dev.lockstep.engine.EngineGauges;
 import dev.lockstep.engine.Holder;
 import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.RunCriteria;
 import dev.lockstep.engine.RunEngine;
+import dev.lockstep.engine.RunPlan;
 import dev.lockstep.engine.RunPlans;
 import dev.lockstep.engine.RunResult;
+import dev.lockstep.engine.TimelineRecorder;
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.pg.PgSessions;
+import dev.lockstep.pg.ServerIdentity;
 import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.runbook.Parameter;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.timeline.GitInfo;
+import dev.lockstep.timeline.OperatorKey;
+import dev.lockstep.timeline.Redactor;
+import dev.lockstep.timeline.TimelineClock;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,29 +89,118 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--every-batch", description = "Print a line for every committed batch.")
     boolean everyBatch;
 
+    @Option(
+            names = "--timeline",
+            paramLabel = "DIR",
+            defaultValue = "timeline",
+            description = "Where the run's signed write-ahead timeline goes (default: ./${DEFAULT-VALUE}).")
+    Path timelineDir;
+
+    @Option(
+            names = "--key",
+            paramLabel = "FILE",
+            description = "The operator key that signs the timeline (else LOCKSTEP_KEY, else the default path;"
+                    + " make one with 'lockstep keygen --out FILE').")
+    Path key;
+
+    @Option(
+            names = "--unsigned",
+            description = "Write the timeline without signatures; the timeline and verify say so.")
+    boolean unsigned;
+
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (unsigned && key != null) {
+            throw LockstepException.usage("--key and --unsigned contradict each other: choose one");
+        }
         Runbook runbook = RunbookLoader.load(file, parameters);
+        OperatorKey operatorKey = unsigned ? null : OperatorKey.locate(key, System.getenv());
         ConnectionSettings settings = connection.primary();
+        List<ConnectionSettings> standbys = connection.standbys();
         Holder holder = Holder.current();
+        RunPlan plan = RunPlans.of(runbook, Instant.now());
+        TimelineRecorder timeline = new TimelineRecorder(
+                timelineDir,
+                operatorKey,
+                redactor(runbook, settings),
+                TimelineClock.system(),
+                openInfo(runbook, settings, holder),
+                plan);
+        EngineGauges gauges = new EngineGauges();
+        gauges.window(plan.windowEnd());
         RunEngine.Options options = RunEngine.Options.defaults()
                 .withSchema(new LockstepSchema(schema))
                 .withPreApprovals(approvals)
-                .withAcceptChangedRunbook(acceptChangedRunbook);
-        RunEngine engine = new RunEngine(
-                () -> PgSessions.open(settings, SessionLimits.control()),
-                new PlainRenderer(out, everyBatch),
-                operator(out, holder, runbook.id()),
-                () -> Directive.NONE,
-                options,
-                holder);
-        StopSignals.install(engine);
-        RunResult result = engine.run(RunPlans.of(runbook, Instant.now()));
-        return result.exitCode().code();
+                .withAcceptChangedRunbook(acceptChangedRunbook)
+                .withGauges(gauges)
+                .withInDoubtElsewhere(timeline::stepsInDoubt);
+        PlainRenderer renderer = new PlainRenderer(out, everyBatch);
+        try (CriteriaDirectives criteria =
+                RunCriteria.start(runbook.stopCriteria(), settings, standbys, gauges, Sampler.Settings.defaults())) {
+            RunEngine engine = new RunEngine(
+                    () -> PgSessions.open(settings, SessionLimits.control()),
+                    event -> {
+                        // write-ahead: the timeline line is on disk before anyone, the engine included, goes on
+                        timeline.on(event);
+                        renderer.on(event);
+                    },
+                    operator(out, holder, runbook.id()),
+                    criteria,
+                    options,
+                    holder);
+            StopSignals.install(engine);
+            RunResult result = engine.run(plan);
+            if (timeline.file() != null) {
+                out.println("timeline " + timeline.file());
+            }
+            return result.exitCode().code();
+        }
+    }
+
+    /** Secret parameters and the connection password are written as {"redacted": true}, never in clear. */
+    private Redactor redactor(Runbook runbook, ConnectionSettings settings) {
+        Set<String> secretNames = new HashSet<>();
+        Map<String, String> values = new HashMap<>(parameters);
+        runbook.parameters().stream().filter(Parameter::secret).forEach(p -> secretNames.add(p.name()));
+        if (settings.password() != null && !settings.password().isEmpty()) {
+            secretNames.add(CONNECTION_PASSWORD);
+            values.put(CONNECTION_PASSWORD, settings.password().reveal());
+        }
+        return Redactor.forRun(secretNames, values, List.of());
+    }
+
+    private static final String CONNECTION_PASSWORD = "connection password";
+
+    private TimelineRecorder.OpenInfo openInfo(Runbook runbook, ConnectionSettings settings, Holder holder)
+            throws IOException {
+        Map<String, Object> database = new LinkedHashMap<>();
+        try (Connection session = PgSessions.open(settings, SessionLimits.monitor())) {
+            ServerIdentity identity = ServerIdentity.read(session);
+            database.put("system_identifier", identity.systemIdentifier());
+            database.put("version", identity.version());
+            database.put("database", identity.database());
+            database.put("user", identity.user());
+        } catch (SQLException e) {
+            // the identity is evidence, not a precondition: the engine's own connection reports the failure
+        }
+        database.put("host", settings.host() + ":" + settings.port());
+        Map<String, String> values = new LinkedHashMap<>();
+        runbook.parameters()
+                .forEach(parameter -> parameter.defaultValue().ifPresent(value -> values.put(parameter.name(), value)));
+        values.putAll(parameters);
+        return new TimelineRecorder.OpenInfo(
+                file,
+                runbook.source(),
+                GitInfo.commitOf(file),
+                database,
+                holder.userAtHost(),
+                holder.pid(),
+                values,
+                new Main.Version().getVersion()[0]);
     }
 
     /** Questions go to a person only when one is at a terminal; otherwise the run is unattended. */

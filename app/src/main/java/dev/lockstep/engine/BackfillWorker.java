@@ -59,15 +59,21 @@ final class BackfillWorker {
         int failures = 0;
         while (!checkpoint.done()) {
             RunContext.Pace pace = run.safePoint();
-            int size = pace == RunContext.Pace.THROTTLED ? Math.max(sizer.min(), sizer.size() / 2) : sizer.size();
+            int size = pace.throttled()
+                    ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * pace.batchMultiplier()))
+                    : sizer.size();
             try {
+                run.gauges.batchStarted();
                 BatchOutcome outcome = batch(run.connection(), checkpoint, size);
+                run.gauges.batchEnded(Math.max(0, rowsPerSecond));
                 failures = 0;
                 checkpoint = outcome.checkpoint();
                 if (!checkpoint.done()) {
-                    pauseBetweenBatches(pace, outcome.elapsedNanos());
+                    pauseBetweenBatches(pace);
                 }
             } catch (SQLException e) {
+                run.gauges.batchAbandoned();
+                run.gauges.error();
                 rollbackQuietly(run.connection());
                 if (SqlStates.connectionLost(e) && !run.aborting()) {
                     connection = run.recover(plan.stepId(), e);
@@ -108,6 +114,7 @@ final class BackfillWorker {
                 run.sleep(delay);
             }
         }
+        run.gauges.backfillEnded();
         return checkpoint.rowsDone();
     }
 
@@ -305,8 +312,11 @@ final class BackfillWorker {
             eta = Duration.ZERO;
             finish = Instant.now();
         } else if (keysPerSecond > 0 && total != null) {
-            long remaining = Math.max(0, total - checkpoint.keysDone());
-            eta = Duration.ofMillis(Math.round(remaining / keysPerSecond * 1000));
+            // the runbook's estimate counts the rows touched, the planner's the table's keys
+            boolean rows = "runbook".equals(estimateSource);
+            long remaining = Math.max(0, total - (rows ? checkpoint.rowsDone() : checkpoint.keysDone()));
+            double rate = rows ? rowsPerSecond : keysPerSecond;
+            eta = Duration.ofMillis(Math.round(remaining / Math.max(rate, 1e-6) * 1000));
             finish = Instant.now().plus(eta);
         }
         BackfillProgress progress = new BackfillProgress(
@@ -333,13 +343,9 @@ final class BackfillWorker {
         }
     }
 
-    private void pauseBetweenBatches(RunContext.Pace pace, long lastBatchNanos) {
+    private void pauseBetweenBatches(RunContext.Pace pace) {
         Duration pause = plan.pause() == null ? Duration.ZERO : plan.pause();
-        if (pace == RunContext.Pace.THROTTLED) {
-            // throttled: at most half the time spent working, and never less than the configured pause
-            Duration duty = Duration.ofNanos(lastBatchNanos);
-            pause = duty.compareTo(pause) > 0 ? duty : pause.multipliedBy(2).plusMillis(100);
-        }
+        pause = pause.plus(pace.addedPause());
         if (!pause.isZero()) {
             run.sleep(pause);
         }

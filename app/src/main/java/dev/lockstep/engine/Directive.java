@@ -1,10 +1,28 @@
 package dev.lockstep.engine;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * What the stop criteria currently ask of the run. The criteria sampler publishes one; the engine reads
  * it at every safe point (before each batch and step) and a watchdog reads it to cancel on abort.
+ *
+ * @param autoResume for a pause: the run goes on by itself once the pausing criteria clear
+ * @param awaitingOperator for a pause: every pausing signal has cleared and only the operator's release
+ *     (resume, with a reason) keeps the run paused
+ * @param batchMultiplier for a throttle: the factor applied to the adaptive batch size, in (0, 1]
+ * @param addedPause for a throttle: added to the pause between batches
  */
-public record Directive(Action action, String criterion, String reason, boolean autoResume) {
+public record Directive(
+        Action action,
+        String criterion,
+        String reason,
+        boolean autoResume,
+        boolean awaitingOperator,
+        double batchMultiplier,
+        Duration addedPause) {
 
     public enum Action {
         NONE,
@@ -15,9 +33,45 @@ public record Directive(Action action, String criterion, String reason, boolean 
 
     public static final Directive NONE = new Directive(Action.NONE, null, null, false);
 
-    /** Where the current directive comes from; {@code () -> Directive.NONE} when the runbook has no criteria. */
+    public Directive {
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(addedPause, "addedPause");
+        if (!(batchMultiplier > 0 && batchMultiplier <= 1)) {
+            throw new IllegalArgumentException("batch multiplier must be in (0, 1], got " + batchMultiplier);
+        }
+    }
+
+    /** A directive without throttle details: a throttle halves batches and adds a second between them. */
+    public Directive(Action action, String criterion, String reason, boolean autoResume) {
+        this(
+                action,
+                criterion,
+                reason,
+                autoResume,
+                false,
+                action == Action.THROTTLE ? 0.5 : 1.0,
+                action == Action.THROTTLE ? Duration.ofSeconds(1) : Duration.ZERO);
+    }
+
+    /**
+     * Where the current directive comes from; {@code () -> Directive.NONE} when the runbook has no criteria.
+     * Implementations are read from the engine's thread and the watchdog's, so they must be thread-safe.
+     */
     @FunctionalInterface
     public interface Source {
         Directive current();
+
+        /** The operator resumed a pause that waits for them: criteria held after clearing are released. */
+        default void release() {}
+
+        /** Breaches and clears since the last call, oldest first, as engine events to record. */
+        default List<EngineEvent> drainEvents() {
+            return List.of();
+        }
+
+        /** The latest reading of each readable signal, for the timeline's periodic samples. */
+        default Map<String, Double> latestReadings() {
+            return Map.of();
+        }
     }
 }

@@ -238,6 +238,21 @@ public sealed interface EngineEvent {
         }
     }
 
+    /** The latest signal readings, every few seconds while the run goes on: the evidence charts' data. */
+    record Sampled(Instant at, String step, Map<String, Object> readings) implements EngineEvent {
+        public Sampled {
+            readings = Map.copyOf(readings);
+        }
+
+        public String type() {
+            return "sample";
+        }
+
+        public Map<String, Object> body() {
+            return new java.util.TreeMap<>(readings);
+        }
+    }
+
     record RunClosed(Instant at, String runId, RunState state, int exitCode, String message) implements EngineEvent {
         public String type() {
             return "close";

@@ -32,6 +32,7 @@ final class RunContext {
     private final RunLease lease;
     private final EngineListener listener;
     private final Directive.Source directives;
+    final EngineGauges gauges;
     private volatile Connection connection;
     private volatile Statement inFlight;
     private volatile String stopRequest;
@@ -51,6 +52,7 @@ final class RunContext {
             RunLease lease,
             EngineListener listener,
             Directive.Source directives,
+            EngineGauges gauges,
             Duration reconnectWindow) {
         this.schema = schema;
         this.runs = new RunStore(schema);
@@ -65,7 +67,23 @@ final class RunContext {
         this.lease = lease;
         this.listener = listener;
         this.directives = directives;
+        this.gauges = gauges;
         this.reconnectWindow = reconnectWindow;
+        noteOwnPid(connection);
+    }
+
+    /** Tells the criteria which backend is ours, so sessions queued behind it count as blocked by us. */
+    private void noteOwnPid(Connection session) {
+        try {
+            gauges.ownPids(java.util.Set.of(
+                    session.unwrap(org.postgresql.PGConnection.class).getBackendPID()));
+        } catch (SQLException e) {
+            // not a PostgreSQL driver connection: our sessions are still known by their application_name
+        }
+    }
+
+    Directive.Source directives() {
+        return directives;
     }
 
     Connection connection() {
@@ -130,10 +148,23 @@ final class RunContext {
         }
     }
 
-    /** How the next unit of work should go. */
-    enum Pace {
-        NORMAL,
-        THROTTLED
+    /**
+     * How the next unit of work should go: the factor on the batch size and the pause added between
+     * batches while a throttle criterion is in force.
+     */
+    record Pace(double batchMultiplier, Duration addedPause) {
+        static final Pace NORMAL = new Pace(1.0, Duration.ZERO);
+
+        boolean throttled() {
+            return batchMultiplier < 1.0 || !addedPause.isZero();
+        }
+    }
+
+    /** Records the criteria's breaches and clears, in order, before anything acts on them. */
+    synchronized void flushCriteriaEvents() {
+        for (EngineEvent event : directives.drainEvents()) {
+            listener.on(event);
+        }
     }
 
     /**
@@ -146,6 +177,7 @@ final class RunContext {
             while (true) {
                 checkStop();
                 Directive directive = directives.current();
+                flushCriteriaEvents();
                 switch (directive.action()) {
                     case NONE -> {
                         transition(RunState.RUNNING, state == RunState.PENDING ? "started" : "stop criteria clear");
@@ -153,7 +185,7 @@ final class RunContext {
                     }
                     case THROTTLE -> {
                         transition(RunState.THROTTLED, describe(directive));
-                        return Pace.THROTTLED;
+                        return new Pace(directive.batchMultiplier(), directive.addedPause());
                     }
                     case ABORT -> abort(directive);
                     case PAUSE -> {
@@ -178,14 +210,27 @@ final class RunContext {
         }
     }
 
+    /**
+     * A pause without auto_resume: unattended, the run stops resumable; attended, it waits until the
+     * pausing signals clear (or another directive takes over), then asks the operator, whose answer and
+     * reason are recorded before the run goes on.
+     */
     private void awaitOperatorResume(Directive directive) {
         if (!operator.attended()) {
             throw new RunStopped("paused by stop criterion " + directive.criterion() + " (" + directive.reason()
                     + "); it has no auto_resume and nobody is attending: run again to resume");
         }
-        while (directives.current().action() == Directive.Action.PAUSE) {
+        Directive now = directives.current();
+        while (now.action() == Directive.Action.PAUSE && !now.autoResume() && !now.awaitingOperator()) {
             checkStop();
+            flushCriteriaEvents();
             sleep(SAFE_POINT_POLL);
+            now = directives.current();
+        }
+        flushCriteriaEvents();
+        if (now.action() != Directive.Action.PAUSE || now.autoResume()) {
+            // another criterion took over (an abort, a throttle) or the pause can lift by itself
+            return;
         }
         var answer = operator.decide(
                 currentStep,
@@ -202,6 +247,7 @@ final class RunContext {
                 answer.get().actor(),
                 "resume",
                 answer.get().reason()));
+        directives.release();
     }
 
     synchronized Duration pausedFor() {
@@ -262,6 +308,7 @@ final class RunContext {
                     fresh = source.open();
                     lease.reacquire(fresh, runId, holder);
                     connection = fresh;
+                    noteOwnPid(fresh);
                     emit(new EngineEvent.Recovered(
                             Instant.now(),
                             stepId,

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Runs a plan against a database: takes the lease, resumes where an earlier process stopped, executes the
@@ -15,32 +17,109 @@ import java.util.Map;
  */
 public final class RunEngine {
 
-    /** Everything about how to run that is not the plan itself. */
+    /**
+     * Everything about how to run that is not the plan itself.
+     *
+     * @param gauges where the engine publishes the signals only it knows, for the criteria sampler
+     * @param inDoubtElsewhere steps another record (the timeline) shows started without an end, asked for
+     *     once the run has opened; reported next to what the step ledger says about them
+     * @param sampleEvery how often the latest signal readings are emitted as a {@code sample} event
+     */
     public record Options(
             LockstepSchema schema,
             Map<String, String> preApprovals,
             String acceptChangedRunbookReason,
             Duration reconnectWindow,
-            Duration watchdogInterval) {
+            Duration watchdogInterval,
+            EngineGauges gauges,
+            Supplier<Set<String>> inDoubtElsewhere,
+            Duration sampleEvery) {
         public Options {
             preApprovals = Map.copyOf(preApprovals);
         }
 
         public static Options defaults() {
             return new Options(
-                    LockstepSchema.defaultSchema(), Map.of(), null, Duration.ofMinutes(2), Duration.ofMillis(100));
+                    LockstepSchema.defaultSchema(),
+                    Map.of(),
+                    null,
+                    Duration.ofMinutes(2),
+                    Duration.ofMillis(100),
+                    new EngineGauges(),
+                    Set::of,
+                    Duration.ofSeconds(5));
         }
 
         public Options withPreApprovals(Map<String, String> approvals) {
-            return new Options(schema, approvals, acceptChangedRunbookReason, reconnectWindow, watchdogInterval);
+            return new Options(
+                    schema,
+                    approvals,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    inDoubtElsewhere,
+                    sampleEvery);
         }
 
         public Options withAcceptChangedRunbook(String reason) {
-            return new Options(schema, preApprovals, reason, reconnectWindow, watchdogInterval);
+            return new Options(
+                    schema,
+                    preApprovals,
+                    reason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    inDoubtElsewhere,
+                    sampleEvery);
         }
 
         public Options withSchema(LockstepSchema other) {
-            return new Options(other, preApprovals, acceptChangedRunbookReason, reconnectWindow, watchdogInterval);
+            return new Options(
+                    other,
+                    preApprovals,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    inDoubtElsewhere,
+                    sampleEvery);
+        }
+
+        public Options withGauges(EngineGauges other) {
+            return new Options(
+                    schema,
+                    preApprovals,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    other,
+                    inDoubtElsewhere,
+                    sampleEvery);
+        }
+
+        public Options withInDoubtElsewhere(Supplier<Set<String>> steps) {
+            return new Options(
+                    schema,
+                    preApprovals,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    steps,
+                    sampleEvery);
+        }
+
+        public Options withSampleEvery(Duration every) {
+            return new Options(
+                    schema,
+                    preApprovals,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    inDoubtElsewhere,
+                    every);
         }
     }
 
@@ -118,7 +197,9 @@ public final class RunEngine {
                 lease,
                 listener,
                 directives,
+                options.gauges(),
                 options.reconnectWindow());
+        options.gauges().window(plan.windowEnd());
         context = run;
         if (earlyStop != null) {
             run.requestStop(earlyStop);
@@ -149,7 +230,15 @@ public final class RunEngine {
                     "accept-changed-runbook",
                     options.acceptChangedRunbookReason()));
         }
-        Watchdog watchdog = new Watchdog(run, directives, options.watchdogInterval());
+        for (String step : options.inDoubtElsewhere().get()) {
+            run.emit(new EngineEvent.Recovered(
+                    Instant.now(),
+                    step,
+                    "in doubt",
+                    "the timeline shows step " + step + " started without an end; the step ledger decides"
+                            + " whether it applied"));
+        }
+        Watchdog watchdog = new Watchdog(run, directives, options);
         watchdog.start();
         try {
             return finish(run, execute(run, plan));
@@ -166,7 +255,7 @@ public final class RunEngine {
     }
 
     private RunResult execute(RunContext run, RunPlan plan) {
-        StepExecutor executor = new StepExecutor(run, options.preApprovals());
+        StepExecutor executor = new StepExecutor(run, options.preApprovals(), plan.stepEstimates());
         try {
             run.safePoint();
             for (StepPlan step : plan.steps()) {
@@ -179,7 +268,10 @@ public final class RunEngine {
                     run.runId,
                     RunState.STOPPED,
                     ExitCode.STOPPED,
-                    "stopped at step " + run.currentStep() + ": " + stopped.getMessage()
+                    (run.currentStep() == null
+                                    ? "stopped before the first step"
+                                    : "stopped at step " + run.currentStep())
+                            + ": " + stopped.getMessage()
                             + "; the run is resumable (run the same command again)");
         } catch (StepFailed failed) {
             return new RunResult(run.runId, RunState.FAILED, ExitCode.STEP_FAILED, failed.getMessage());
@@ -222,20 +314,23 @@ public final class RunEngine {
     }
 
     /**
-     * Reads the criteria independently of the step in flight: reports breaches and clears, and cancels
-     * the statement in flight on an abort so that the run stops now rather than after the statement.
+     * Reads the criteria independently of the step in flight: records breaches and clears as they happen,
+     * cancels the statement in flight on an abort so that the run stops now rather than after the
+     * statement, and emits the latest signal readings every {@code sampleEvery}.
      */
     private static final class Watchdog {
         private final RunContext run;
         private final Directive.Source directives;
         private final Duration interval;
+        private final Duration sampleEvery;
         private final Thread thread;
         private volatile boolean stopped;
 
-        Watchdog(RunContext run, Directive.Source directives, Duration interval) {
+        Watchdog(RunContext run, Directive.Source directives, Options options) {
             this.run = run;
             this.directives = directives;
-            this.interval = interval;
+            this.interval = options.watchdogInterval();
+            this.sampleEvery = options.sampleEvery();
             this.thread = new Thread(this::loop, "lockstep-watchdog");
             this.thread.setDaemon(true);
         }
@@ -255,23 +350,22 @@ public final class RunEngine {
         }
 
         private void loop() {
-            Directive previous = Directive.NONE;
+            long lastSample = System.nanoTime();
             while (!stopped) {
-                Directive current = directives.current();
-                if (current.action() != previous.action()) {
-                    if (current.action() == Directive.Action.NONE) {
-                        run.emit(new EngineEvent.Clear(Instant.now(), previous.criterion(), previous.reason()));
-                    } else {
-                        run.emit(new EngineEvent.Breach(
-                                Instant.now(),
-                                current.criterion(),
-                                current.action().name().toLowerCase(java.util.Locale.ROOT),
-                                current.reason()));
+                try {
+                    Directive current = directives.current();
+                    run.flushCriteriaEvents();
+                    if (current.action() == Directive.Action.ABORT && !run.aborting()) {
+                        run.abort(current);
                     }
-                    previous = current;
-                }
-                if (current.action() == Directive.Action.ABORT && !run.aborting()) {
-                    run.abort(current);
+                    if (System.nanoTime() - lastSample >= sampleEvery.toNanos()) {
+                        lastSample = System.nanoTime();
+                        Map<String, Object> readings = new java.util.TreeMap<>(directives.latestReadings());
+                        readings.put("rows_per_second", run.gauges.rowsPerSecond());
+                        run.emit(new EngineEvent.Sampled(Instant.now(), run.currentStep(), readings));
+                    }
+                } catch (RuntimeException listenerFailure) {
+                    // a listener that cannot record refuses on the engine's thread too, where it stops the run
                 }
                 try {
                     Thread.sleep(interval.toMillis());

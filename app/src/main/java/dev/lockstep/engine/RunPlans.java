@@ -13,7 +13,9 @@ import dev.lockstep.runbook.WaitStep;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,7 +39,26 @@ public final class RunPlans {
                 .orElse(null);
         List<StepPlan> steps =
                 runbook.steps().stream().map(step -> plan(step, windowEnd)).toList();
-        return new RunPlan(runbook.id(), runbook.sha256(), windowEnd, steps);
+        Map<String, Duration> estimates = new LinkedHashMap<>();
+        for (Step step : runbook.steps()) {
+            execution(step)
+                    .flatMap(Execution::estimate)
+                    .ifPresent(estimate -> estimates.put(step.id(), estimate.get()));
+        }
+        return new RunPlan(runbook.id(), runbook.sha256(), windowEnd, steps, estimates);
+    }
+
+    private static Optional<Execution> execution(Step step) {
+        if (step instanceof SqlStep sql) {
+            return Optional.of(sql.execution());
+        }
+        if (step instanceof CheckStep check) {
+            return Optional.of(check.execution());
+        }
+        if (step instanceof BackfillStep backfill) {
+            return Optional.of(backfill.execution());
+        }
+        return Optional.empty();
     }
 
     private static StepPlan plan(Step step, Instant windowEnd) {

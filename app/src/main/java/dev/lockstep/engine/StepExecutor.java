@@ -20,10 +20,12 @@ final class StepExecutor {
 
     private final RunContext run;
     private final Map<String, String> preApprovals;
+    private final Map<String, Duration> estimates;
 
-    StepExecutor(RunContext run, Map<String, String> preApprovals) {
+    StepExecutor(RunContext run, Map<String, String> preApprovals, Map<String, Duration> estimates) {
         this.run = run;
         this.preApprovals = preApprovals;
+        this.estimates = estimates;
     }
 
     /** Executes the step unless an earlier process completed it. */
@@ -50,18 +52,23 @@ final class StepExecutor {
             }
         }
         run.safePoint();
-        if (step instanceof StepPlan.Sql sql) {
-            sql(sql);
-        } else if (step instanceof StepPlan.Check check) {
-            check(check);
-        } else if (step instanceof StepPlan.Wait wait) {
-            waitFor(wait);
-        } else if (step instanceof StepPlan.Approval approval) {
-            approval(approval);
-        } else if (step instanceof StepPlan.Note note) {
-            note(note);
-        } else if (step instanceof StepPlan.Backfill backfill) {
-            backfill(backfill);
+        run.gauges.stepStarted(estimates.get(step.stepId()));
+        try {
+            if (step instanceof StepPlan.Sql sql) {
+                sql(sql);
+            } else if (step instanceof StepPlan.Check check) {
+                check(check);
+            } else if (step instanceof StepPlan.Wait wait) {
+                waitFor(wait);
+            } else if (step instanceof StepPlan.Approval approval) {
+                approval(approval);
+            } else if (step instanceof StepPlan.Note note) {
+                note(note);
+            } else if (step instanceof StepPlan.Backfill backfill) {
+                backfill(backfill);
+            }
+        } finally {
+            run.gauges.stepEnded();
         }
     }
 
@@ -84,6 +91,7 @@ final class StepExecutor {
                 }
                 return;
             } catch (SQLException e) {
+                run.gauges.error();
                 rollbackQuietly(connection);
                 if (SqlStates.connectionLost(e) && !run.aborting()) {
                     run.emit(ended(step.stepId(), attempt, "lost", null, started, SqlStates.of(e), e.getMessage()));

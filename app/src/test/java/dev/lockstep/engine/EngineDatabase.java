@@ -1,40 +1,39 @@
 package dev.lockstep.engine;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.lockstep.sandbox.Sandbox;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** One embedded PostgreSQL for all engine tests of a run (the machine has two cores). */
+/**
+ * The engine tests' database: the primary of the run's one sandbox (a real primary with a streaming
+ * standby, shared by every test class through {@code SandboxExtension}). Each engine test class calls
+ * {@link #use} from its {@code @BeforeAll}.
+ */
 final class EngineDatabase {
 
-    private static EmbeddedPostgres postgres;
+    private static volatile Sandbox sandbox;
 
     private EngineDatabase() {}
 
-    static synchronized EmbeddedPostgres get() {
-        if (postgres == null) {
-            try {
-                postgres = EmbeddedPostgres.builder().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    postgres.close();
-                } catch (IOException e) {
-                    // the JVM is going away; the data directory is temporary
-                }
-            }));
+    static void use(Sandbox running) {
+        sandbox = running;
+    }
+
+    static Sandbox sandbox() {
+        if (sandbox == null) {
+            throw new IllegalStateException("the test class must call EngineDatabase.use(sandbox) in @BeforeAll");
         }
-        return postgres;
+        return sandbox;
     }
 
     static String jdbcUrl() {
-        return get().getJdbcUrl("postgres", "postgres");
+        return sandbox().primaryJdbcUrl();
+    }
+
+    static String uri() {
+        return sandbox().primaryUri();
     }
 
     static Connection connect() throws SQLException {

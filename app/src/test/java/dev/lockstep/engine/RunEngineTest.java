@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -12,9 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SandboxExtension.class)
 class RunEngineTest {
+
+    @BeforeAll
+    static void database(Sandbox sandbox) {
+        EngineDatabase.use(sandbox);
+    }
 
     private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
 

@@ -2,6 +2,8 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,12 +14,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine's promises tested the way they are broken in production: a real {@code lockstep run}
  * process, killed with SIGKILL, its session terminated by the server, a second runner started next to it.
  */
+@ExtendWith(SandboxExtension.class)
 class RunProcessTest {
 
     private static final int ROWS = 200_000;
@@ -28,11 +32,12 @@ class RunProcessTest {
     private static String dbUri;
 
     @BeforeAll
-    static void database() throws Exception {
+    static void database(Sandbox sandbox) throws Exception {
+        EngineDatabase.use(sandbox);
         try (var connection = EngineDatabase.connect()) {
             LockstepSchema.defaultSchema().ensure(connection);
         }
-        dbUri = "postgresql://postgres@localhost:" + EngineDatabase.get().getPort() + "/postgres";
+        dbUri = EngineDatabase.uri();
     }
 
     private static Path runbook(String id, String table, int batch, String pause) throws IOException {
@@ -80,7 +85,10 @@ class RunProcessTest {
                 runbook.toString(),
                 "--db",
                 dbUri,
-                "--plain"));
+                "--plain",
+                "--timeline",
+                dir.resolve("timeline").toString(),
+                "--unsigned"));
         command.addAll(List.of(extra));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)

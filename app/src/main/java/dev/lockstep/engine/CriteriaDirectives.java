@@ -1,0 +1,165 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.criteria.CriterionEvent;
+import dev.lockstep.criteria.CriterionStatus;
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.criteria.SignalReading;
+import dev.lockstep.criteria.SignalSource;
+import dev.lockstep.criteria.StopAction;
+import dev.lockstep.criteria.StopCriteriaEvaluator;
+import dev.lockstep.criteria.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+
+/**
+ * The runbook's stop criteria as the engine's {@link Directive.Source}: a {@link Sampler} reads the signal
+ * sources on its own thread; each verdict becomes a directive, each breach and clear an engine event.
+ *
+ * <p>The directive handed out is the one of the last verdict whose breach and clear events are already
+ * queued, so the engine never acts on a breach it has not yet recorded.
+ */
+public final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
+
+    private final Sampler sampler;
+    private final List<SignalSource> sources;
+    private final ConcurrentLinkedQueue<EngineEvent> events = new ConcurrentLinkedQueue<>();
+    private final Map<String, Double> readings = new ConcurrentHashMap<>();
+    private volatile Directive current = Directive.NONE;
+
+    private CriteriaDirectives(StopCriteriaEvaluator evaluator, List<SignalSource> sources, Sampler.Settings settings) {
+        this.sources = List.copyOf(sources);
+        List<SignalSource> recorded = sources.stream().map(this::recording).toList();
+        this.sampler = new Sampler(evaluator, recorded, this, settings);
+    }
+
+    /** Starts sampling; the first sample is taken before this returns. */
+    public static CriteriaDirectives start(
+            StopCriteriaEvaluator evaluator, List<SignalSource> sources, Sampler.Settings settings) {
+        CriteriaDirectives directives = new CriteriaDirectives(evaluator, sources, settings);
+        directives.sampler.start();
+        return directives;
+    }
+
+    @Override
+    public Directive current() {
+        // Asking the sampler is what notices a stalled sampler: it then publishes an all-unknown verdict
+        // through onVerdict on this thread before returning.
+        sampler.currentVerdict();
+        return current;
+    }
+
+    @Override
+    public void release() {
+        sampler.release();
+    }
+
+    @Override
+    public List<EngineEvent> drainEvents() {
+        List<EngineEvent> drained = new ArrayList<>();
+        EngineEvent event;
+        while ((event = events.poll()) != null) {
+            drained.add(event);
+        }
+        return drained;
+    }
+
+    @Override
+    public Map<String, Double> latestReadings() {
+        return new TreeMap<>(readings);
+    }
+
+    @Override
+    public void onTransition(CriterionEvent event, Verdict verdict) {
+        String action = event.action().name().toLowerCase(Locale.ROOT);
+        events.add(
+                event.kind() == CriterionEvent.Kind.BREACH
+                        ? new EngineEvent.Breach(event.at(), event.criterionId(), action, event.describe())
+                        : new EngineEvent.Clear(event.at(), event.criterionId(), event.describe()));
+    }
+
+    @Override
+    public void onVerdict(Verdict verdict) {
+        current = directiveOf(verdict);
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+        for (SignalSource source : sources) {
+            if (source instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing a monitoring session that is already gone
+                }
+            }
+        }
+    }
+
+    static Directive directiveOf(Verdict verdict) {
+        return switch (verdict.directive()) {
+            case PROCEED -> Directive.NONE;
+            case THROTTLE -> new Directive(
+                    Directive.Action.THROTTLE,
+                    inForce(verdict, StopAction.THROTTLE),
+                    verdict.summary(),
+                    false,
+                    false,
+                    verdict.throttle().batchSizeMultiplier(),
+                    verdict.throttle().addedPause());
+            case PAUSE -> new Directive(
+                    Directive.Action.PAUSE,
+                    inForce(verdict, StopAction.PAUSE),
+                    verdict.summary(),
+                    verdict.resumesAutomatically(),
+                    verdict.awaitingOperator(),
+                    1.0,
+                    java.time.Duration.ZERO);
+            case ABORT -> new Directive(
+                    Directive.Action.ABORT,
+                    inForce(verdict, StopAction.ABORT),
+                    verdict.summary(),
+                    false,
+                    false,
+                    1.0,
+                    java.time.Duration.ZERO);
+        };
+    }
+
+    private static String inForce(Verdict verdict, StopAction action) {
+        return verdict.statuses().stream()
+                .filter(status -> status.state().inForce() && status.criterion().action() == action)
+                .map(CriterionStatus::id)
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Keeps each readable signal's latest value for the timeline's samples. */
+    private SignalSource recording(SignalSource source) {
+        return new SignalSource() {
+            @Override
+            public Set<String> signals() {
+                return source.signals();
+            }
+
+            @Override
+            public Map<String, SignalReading> sample() {
+                Map<String, SignalReading> sampled = source.sample();
+                for (String key : source.signals()) {
+                    if (sampled.get(key) instanceof SignalReading.Value value) {
+                        readings.put(key, value.value());
+                    } else {
+                        readings.remove(key);
+                    }
+                }
+                return sampled;
+            }
+        };
+    }
+}

@@ -1,0 +1,291 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.timeline.OperatorKey;
+import dev.lockstep.timeline.Redactor;
+import dev.lockstep.timeline.ReopenedTimeline;
+import dev.lockstep.timeline.StepInDoubt;
+import dev.lockstep.timeline.TimelineClock;
+import dev.lockstep.timeline.TimelineVerifier;
+import dev.lockstep.timeline.TimelineWriter;
+import dev.lockstep.timeline.Verdict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Records the engine's events in the run's signed write-ahead timeline. The engine calls listeners on its
+ * own thread before it acts, and {@link TimelineWriter#append} returns only once the line is on disk, so
+ * the intent line (a {@code step_start}) is durable before the step's statements run; a line that cannot
+ * be written throws, and the engine stops rather than act unrecorded.
+ *
+ * <p>One run, one timeline: {@code <dir>/<run-id>.jsonl}, created when the run opens. A run resumed after
+ * a crash reopens it (the writer cuts a torn line and adds a {@code recover} record) and the steps the
+ * timeline shows in doubt are handed to the engine. A run that stopped cleanly (exit 4) closed its
+ * timeline; resuming it starts the next segment {@code <run-id>.<n>.jsonl}, whose open record names the
+ * segment before it.
+ */
+public final class TimelineRecorder implements EngineListener {
+
+    /**
+     * What the open record says about the run beyond the engine's own open event.
+     *
+     * @param database {@code system_identifier}, {@code version}, {@code database}, {@code host}
+     * @param parameters the run's parameter values (secret ones are redacted by the writer)
+     */
+    public record OpenInfo(
+            Path runbookPath,
+            String source,
+            String gitCommit,
+            Map<String, Object> database,
+            String operator,
+            long pid,
+            Map<String, String> parameters,
+            String lockstepVersion) {
+        public OpenInfo {
+            database = new LinkedHashMap<>(database);
+            parameters = new LinkedHashMap<>(parameters);
+        }
+    }
+
+    private final Path dir;
+    private final OperatorKey key;
+    private final Redactor redactor;
+    private final TimelineClock clock;
+    private final OpenInfo info;
+    private final RunPlan plan;
+    private final Set<String> stepsInDoubt = new LinkedHashSet<>();
+    private TimelineWriter writer;
+    private Path file;
+
+    /** @param key the operator key; null for an {@code --unsigned} run */
+    public TimelineRecorder(
+            Path dir, OperatorKey key, Redactor redactor, TimelineClock clock, OpenInfo info, RunPlan plan) {
+        this.dir = dir;
+        this.key = key;
+        this.redactor = redactor;
+        this.clock = clock;
+        this.info = info;
+        this.plan = plan;
+    }
+
+    /** The steps the reopened timeline shows started without an end; empty for a new timeline. */
+    public synchronized Set<String> stepsInDoubt() {
+        return Set.copyOf(stepsInDoubt);
+    }
+
+    /** The timeline file, once the run has opened. */
+    public synchronized Path file() {
+        return file;
+    }
+
+    @Override
+    public synchronized void on(EngineEvent event) {
+        if (event instanceof EngineEvent.RunOpened opened) {
+            open(opened);
+            return;
+        }
+        if (writer == null || event instanceof EngineEvent.ProgressReported) {
+            // a run found already done has no timeline to add to; progress is sampled, not logged per batch
+            return;
+        }
+        if (event instanceof EngineEvent.RunClosed closed) {
+            writer.close(fields(
+                    "state", closed.state().label(), "exit_code", closed.exitCode(), "message", closed.message()));
+            writer = null;
+            return;
+        }
+        writer.append(type(event), actor(event), event.step(), attempt(event), body(event));
+    }
+
+    private void open(EngineEvent.RunOpened opened) {
+        openWriter(opened);
+        file = writer.file();
+    }
+
+    private void openWriter(EngineEvent.RunOpened opened) {
+        Segment segment = Segment.latest(dir, opened.runId());
+        if (segment.file() != null && !segment.closed(key)) {
+            ReopenedTimeline reopened = key == null
+                    ? TimelineWriter.reopenUnsigned(segment.file(), redactor, clock)
+                    : TimelineWriter.reopen(segment.file(), key, redactor, clock);
+            writer = reopened.writer();
+            for (StepInDoubt doubt : reopened.recovery().stepsInDoubt()) {
+                stepsInDoubt.add(doubt.step());
+            }
+            writer.append(
+                    "note",
+                    actor(opened),
+                    null,
+                    null,
+                    fields(
+                            "text",
+                            "run resumed by " + opened.holder()
+                                    + (opened.takenOverFrom() == null
+                                            ? ""
+                                            : ", taken over from " + opened.takenOverFrom())));
+            return;
+        }
+        String timelineId = segment.file() == null ? opened.runId() : opened.runId() + "." + (segment.number() + 1);
+        writer = key == null
+                ? TimelineWriter.createUnsigned(dir, timelineId, redactor, clock)
+                : TimelineWriter.create(dir, timelineId, key, redactor, clock);
+        Map<String, Object> body = fields(
+                "run",
+                opened.runId(),
+                "runbook_id",
+                opened.runbookId(),
+                "path",
+                info.runbookPath().toString(),
+                "sha256",
+                opened.runbookSha256(),
+                "source",
+                info.source(),
+                "git_commit",
+                info.gitCommit(),
+                "database",
+                info.database(),
+                "operator",
+                info.operator(),
+                "pid",
+                info.pid(),
+                "parameters",
+                info.parameters(),
+                "lockstep_version",
+                info.lockstepVersion(),
+                "resumed",
+                opened.resumed(),
+                "taken_over_from",
+                opened.takenOverFrom(),
+                "continues",
+                segment.file() == null ? null : segment.file().getFileName().toString());
+        if (!body.containsKey("git_commit")) {
+            body.put("git_commit", null);
+        }
+        writer.append("open", actor(opened), null, null, body);
+    }
+
+    /** The engine's event type, or the timeline's where the two differ. */
+    private static String type(EngineEvent event) {
+        return event instanceof EngineEvent.Recovered ? "note" : event.type();
+    }
+
+    private static String actor(EngineEvent event) {
+        return event.actor().equals("engine") ? "engine" : "operator:" + event.actor();
+    }
+
+    private static Integer attempt(EngineEvent event) {
+        return event.attempt() == 0 ? null : event.attempt();
+    }
+
+    /** Bodies as docs/timeline-format.md defines them. */
+    private Map<String, Object> body(EngineEvent event) {
+        if (event instanceof EngineEvent.StepStarted started) {
+            Map<String, Object> body = fields("kind", started.kind(), "transactional", started.transactional());
+            plan.steps().stream()
+                    .filter(step -> step.stepId().equals(started.step()))
+                    .findFirst()
+                    .ifPresent(step -> describe(step, body));
+            return body;
+        }
+        if (event instanceof EngineEvent.Verified verified) {
+            return fields(
+                    "step",
+                    verified.step(),
+                    "expected",
+                    verified.expected(),
+                    "actual",
+                    verified.actual(),
+                    "ok",
+                    verified.passed());
+        }
+        if (event instanceof EngineEvent.BatchCommitted batch) {
+            return fields(
+                    "step",
+                    batch.step(),
+                    "batch",
+                    batch.batch(),
+                    "from",
+                    batch.fromKey(),
+                    "to",
+                    batch.toKey(),
+                    "rows",
+                    batch.rows(),
+                    "duration_ms",
+                    batch.durationMs(),
+                    "batch_size",
+                    batch.keys(),
+                    "next_size",
+                    batch.nextSize(),
+                    "keys_done",
+                    batch.keysDone(),
+                    "rows_done",
+                    batch.rowsDone());
+        }
+        if (event instanceof EngineEvent.ApprovalGiven approval) {
+            return fields(
+                    "step",
+                    approval.step(),
+                    "by",
+                    approval.actor(),
+                    "how",
+                    approval.source().equals("command-line") ? "command-line" : "console",
+                    "reason",
+                    approval.reason());
+        }
+        if (event instanceof EngineEvent.DecisionMade decision) {
+            return fields(
+                    "what", decision.decision().replace('-', '_'), "by", decision.actor(), "reason", decision.reason());
+        }
+        if (event instanceof EngineEvent.Recovered recovered) {
+            return fields("text", recovered.what() + ": " + recovered.detail(), "recovered", recovered.what());
+        }
+        return event.body();
+    }
+
+    private static void describe(StepPlan step, Map<String, Object> body) {
+        if (step instanceof StepPlan.Sql sql) {
+            body.put("sql", sql.sql());
+            body.put("lock_timeout", sql.lockTimeout().toMillis() + "ms");
+        } else if (step instanceof StepPlan.Check check) {
+            body.put("sql", check.sql());
+        } else if (step instanceof StepPlan.Wait wait) {
+            body.put("sql", wait.condition().sql());
+        } else if (step instanceof StepPlan.Backfill backfill) {
+            body.put("sql", backfill.plan().sql());
+            body.put("table", backfill.plan().table());
+            body.put("lock_timeout", backfill.plan().lockTimeout().toMillis() + "ms");
+        } else if (step instanceof StepPlan.Approval approval) {
+            body.put("prompt", approval.prompt());
+        }
+    }
+
+    private static Map<String, Object> fields(Object... keysAndValues) {
+        return EngineEvent.fields(keysAndValues);
+    }
+
+    /** The run's latest timeline segment: {@code <run>.jsonl}, then {@code <run>.2.jsonl}, ... */
+    private record Segment(Path file, int number) {
+        static Segment latest(Path dir, String runId) {
+            Path first = dir.resolve(runId + ".jsonl");
+            if (!Files.exists(first)) {
+                return new Segment(null, 0);
+            }
+            int number = 1;
+            Path latest = first;
+            while (Files.exists(dir.resolve(runId + "." + (number + 1) + ".jsonl"))) {
+                number++;
+                latest = dir.resolve(runId + "." + number + ".jsonl");
+            }
+            return new Segment(latest, number);
+        }
+
+        boolean closed(OperatorKey key) {
+            Verdict verdict = TimelineVerifier.verify(file, key == null ? null : key.publicKey())
+                    .verdict();
+            return verdict == Verdict.COMPLETE || verdict == Verdict.UNSIGNED;
+        }
+    }
+}
