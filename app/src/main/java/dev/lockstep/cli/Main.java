@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
             KeygenCommand.class,
             VerifyCommand.class,
             EvidenceCommand.class,
+            WatchCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
