@@ -105,9 +105,20 @@ final class PlainRenderer implements EngineListener {
         }
         lastStatus = event.at();
         StringBuilder line = new StringBuilder("status ").append(event.step()).append(' ');
-        line.append(progress.keysDone());
-        if (progress.totalEstimate() != null) {
-            line.append('/')
+        if (progress.totalEstimate() != null && progress.countsRows()) {
+            line.append(progress.rowsDone())
+                    .append('/')
+                    .append(progress.totalEstimate())
+                    .append(" rows (")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100 * Math.max(0, progress.fraction())))
+                    .append(", total from ")
+                    .append(progress.estimateSource())
+                    .append("), ")
+                    .append(progress.keysDone())
+                    .append(" keys");
+        } else if (progress.totalEstimate() != null) {
+            line.append(progress.keysDone())
+                    .append('/')
                     .append(progress.totalEstimate())
                     .append(" keys (")
                     .append(String.format(Locale.ROOT, "%.1f%%", 100 * Math.max(0, progress.fraction())))
@@ -115,11 +126,12 @@ final class PlainRenderer implements EngineListener {
                     .append(progress.estimateSource())
                     .append(')');
         } else {
-            line.append(" keys");
+            line.append(progress.keysDone()).append(" keys");
+        }
+        if (!(progress.totalEstimate() != null && progress.countsRows())) {
+            line.append(", ").append(progress.rowsDone()).append(" rows");
         }
         line.append(", ")
-                .append(progress.rowsDone())
-                .append(" rows, ")
                 .append(Math.round(progress.rowsPerSecond()))
                 .append(" rows/s, batch ")
                 .append(progress.batchSize());

@@ -131,6 +131,7 @@ public final class RunCommand implements Callable<Integer> {
                 openInfo(runbook, settings, holder),
                 plan);
         EngineGauges gauges = new EngineGauges();
+        gauges.window(plan.windowEnd());
         RunEngine.Options options = RunEngine.Options.defaults()
                 .withSchema(new LockstepSchema(schema))
                 .withPreApprovals(approvals)

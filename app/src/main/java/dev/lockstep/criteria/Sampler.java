@@ -234,10 +234,13 @@ public final class Sampler implements AutoCloseable {
         evaluation.lock();
         try {
             Evaluation outcome = evaluator.evaluate(at, readings);
-            publish(outcome.verdict());
+            // Transitions reach the listeners (the timeline) before the verdict becomes visible to the engine:
+            // a breach is on record before anything acts on it, and a waiter never sees a verdict whose event
+            // has not been told yet.
             for (CriterionEvent event : outcome.events()) {
                 tellQuietly(() -> listener.onTransition(event, outcome.verdict()));
             }
+            publish(outcome.verdict());
             tellQuietly(() -> listener.onVerdict(outcome.verdict()));
             return outcome.verdict();
         } finally {

@@ -22,12 +22,20 @@ public record BackfillProgress(
         int batchSize,
         Duration pausedFor) {
 
+    /**
+     * Whether the total counts rows rather than keys: the runbook's {@code estimate_rows} is the rows the
+     * backfill touches, while the planner's and count's totals are the table's keys.
+     */
+    public boolean countsRows() {
+        return "runbook".equals(estimateSource);
+    }
+
     /** Fraction done, 0..1, or -1 when nothing is known about the total. */
     public double fraction() {
         if (totalEstimate == null || totalEstimate <= 0) {
             return -1;
         }
-        return Math.min(1.0, (double) keysDone / totalEstimate);
+        return Math.min(1.0, (double) (countsRows() ? rowsDone : keysDone) / totalEstimate);
     }
 
     /** Whether the projected finish is after the window's end. */

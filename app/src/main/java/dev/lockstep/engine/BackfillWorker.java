@@ -213,7 +213,10 @@ final class BackfillWorker {
     private Bound upperBound(Connection connection, String from, int size) throws SQLException {
         String inner = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
                 + " order by " + key + " limit ?";
-        String sql = "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1";
+        // an aggregate over the index-ordered keys (no window, no second sort); uuid has no max() before 18
+        String sql = keyType == KeyType.UUID_KEY
+                ? "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1"
+                : "select max(k)::text, count(*) from (" + inner + ") batch";
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             int index = 1;
             if (from != null) {
@@ -222,7 +225,7 @@ final class BackfillWorker {
             query.setInt(index, size);
             run.inFlight(query);
             try (ResultSet rows = query.executeQuery()) {
-                return rows.next() ? new Bound(rows.getString(1), rows.getLong(2)) : null;
+                return rows.next() && rows.getString(1) != null ? new Bound(rows.getString(1), rows.getLong(2)) : null;
             } finally {
                 run.inFlight(null);
             }
@@ -312,8 +315,11 @@ final class BackfillWorker {
             eta = Duration.ZERO;
             finish = Instant.now();
         } else if (keysPerSecond > 0 && total != null) {
-            long remaining = Math.max(0, total - checkpoint.keysDone());
-            eta = Duration.ofMillis(Math.round(remaining / keysPerSecond * 1000));
+            // the runbook's estimate counts the rows touched, the planner's the table's keys
+            boolean rows = "runbook".equals(estimateSource);
+            long remaining = Math.max(0, total - (rows ? checkpoint.rowsDone() : checkpoint.keysDone()));
+            double rate = rows ? rowsPerSecond : keysPerSecond;
+            eta = Duration.ofMillis(Math.round(remaining / Math.max(rate, 1e-6) * 1000));
             finish = Instant.now().plus(eta);
         }
         BackfillProgress progress = new BackfillProgress(

@@ -36,7 +36,8 @@ public final class EngineGauges implements EngineSignals {
         this.clock = clock;
     }
 
-    synchronized void window(Instant end) {
+    /** The window's end (null: no window); set before the sampler starts, so it never reads it unknown. */
+    public synchronized void window(Instant end) {
         windowEnd = end;
     }
 

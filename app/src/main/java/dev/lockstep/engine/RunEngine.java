@@ -268,7 +268,10 @@ public final class RunEngine {
                     run.runId,
                     RunState.STOPPED,
                     ExitCode.STOPPED,
-                    "stopped at step " + run.currentStep() + ": " + stopped.getMessage()
+                    (run.currentStep() == null
+                                    ? "stopped before the first step"
+                                    : "stopped at step " + run.currentStep())
+                            + ": " + stopped.getMessage()
                             + "; the run is resumable (run the same command again)");
         } catch (StepFailed failed) {
             return new RunResult(run.runId, RunState.FAILED, ExitCode.STEP_FAILED, failed.getMessage());

@@ -105,7 +105,8 @@ public final class RunPlans {
         BackfillStep.Batch batch = backfill.batch();
         int size = batch.size().get();
         Optional<Duration> target = batch.target().map(Value::get);
-        int min = batch.min().map(Value::get).orElse(target.isPresent() ? Math.min(size, BACKFILL_MIN) : size);
+        // a fixed size still shrinks under a throttle or after a statement timeout, down to BACKFILL_MIN
+        int min = batch.min().map(Value::get).orElse(Math.min(size, BACKFILL_MIN));
         int max = batch.max().map(Value::get).orElse(target.isPresent() ? Math.max(size, BACKFILL_MAX) : size);
         Execution execution = backfill.execution();
         return new StepPlan.Backfill(new BackfillPlan(

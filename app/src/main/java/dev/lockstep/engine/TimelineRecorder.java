@@ -58,6 +58,7 @@ public final class TimelineRecorder implements EngineListener {
     private final RunPlan plan;
     private final Set<String> stepsInDoubt = new LinkedHashSet<>();
     private TimelineWriter writer;
+    private Path file;
 
     /** @param key the operator key; null for an {@code --unsigned} run */
     public TimelineRecorder(
@@ -77,7 +78,7 @@ public final class TimelineRecorder implements EngineListener {
 
     /** The timeline file, once the run has opened. */
     public synchronized Path file() {
-        return writer == null ? null : writer.file();
+        return file;
     }
 
     @Override
@@ -96,10 +97,20 @@ public final class TimelineRecorder implements EngineListener {
             writer = null;
             return;
         }
+        if (event instanceof EngineEvent.BatchCommitted) {
+            // committed with its checkpoint row already: the database is the authority, so no force per batch
+            writer.record(type(event), actor(event), event.step(), attempt(event), body(event));
+            return;
+        }
         writer.append(type(event), actor(event), event.step(), attempt(event), body(event));
     }
 
     private void open(EngineEvent.RunOpened opened) {
+        openWriter(opened);
+        file = writer.file();
+    }
+
+    private void openWriter(EngineEvent.RunOpened opened) {
         Segment segment = Segment.latest(dir, opened.runId());
         if (segment.file() != null && !segment.closed(key)) {
             ReopenedTimeline reopened = key == null

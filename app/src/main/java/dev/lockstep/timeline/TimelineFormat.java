@@ -25,6 +25,9 @@ public final class TimelineFormat {
             "decision",
             "note");
 
+    /** Types that report what is already durable elsewhere, so they may be written without a force. */
+    public static final Set<String> RECORD_TYPES = Set.of("batch");
+
     /** Types only the writer itself produces. */
     public static final Set<String> WRITER_TYPES = Set.of("session_key", "recover", "checkpoint", "close");
 

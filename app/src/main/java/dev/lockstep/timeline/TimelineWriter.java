@@ -219,6 +219,24 @@ public final class TimelineWriter {
      * {@code open}; {@code close} goes through {@link #close}.
      */
     public synchronized long append(String type, String actor, String step, Integer attempt, Map<String, Object> body) {
+        return append(type, actor, step, attempt, body, true);
+    }
+
+    /**
+     * Writes a line that reports what already happened and is durable elsewhere (a committed backfill batch,
+     * whose checkpoint row in the database is the authority) with the same single write, but without waiting
+     * for the disk: a killed process loses nothing (the bytes are in the kernel), and the next forced line
+     * (a step end, a sample, a checkpoint) forces it with everything before it. Never for an intent line.
+     */
+    public synchronized long record(String type, String actor, String step, Integer attempt, Map<String, Object> body) {
+        if (!TimelineFormat.RECORD_TYPES.contains(type)) {
+            throw new IllegalArgumentException("only after-the-fact lines may skip the force, not " + type);
+        }
+        return append(type, actor, step, attempt, body, false);
+    }
+
+    private long append(
+            String type, String actor, String step, Integer attempt, Map<String, Object> body, boolean force) {
         if (!TimelineFormat.ENGINE_TYPES.contains(type)) {
             throw new IllegalArgumentException("not an event type a caller may append: " + type);
         }
@@ -233,7 +251,7 @@ public final class TimelineWriter {
             bodyNode.put("signed", signed());
             bodyNode.put("operator_key", signed() ? operatorKey.fingerprint() : null);
         }
-        long seq = writeLine(type, actor, step, attempt, bodyNode);
+        long seq = writeLine(type, actor, step, attempt, bodyNode, force);
         if (type.equals("open")) {
             opened = true;
             if (signed()) {
@@ -345,6 +363,10 @@ public final class TimelineWriter {
     }
 
     private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body) {
+        return writeLine(type, actor, step, attempt, body, true);
+    }
+
+    private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body, boolean force) {
         long seq = nextSeq;
         StringBuilder line = new StringBuilder(256);
         line.append("{\"v\":").append(TimelineFormat.VERSION).append(",\"run\":");
@@ -377,7 +399,9 @@ public final class TimelineWriter {
                 channel.write(buffer);
             }
             // fdatasync: the data and the new file size, which is what reading the line back needs.
-            channel.force(false);
+            if (force) {
+                channel.force(false);
+            }
         } catch (IOException e) {
             broken = true;
             throw new LockstepException(

@@ -1,0 +1,396 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.pg.PgSessions;
+import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.timeline.Redactor;
+import dev.lockstep.timeline.TimelineClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The backfill benchmark behind {@code scripts/bench-backfill} (docs/benchmarks.md, "Backfill"); not a test.
+ *
+ * <ol>
+ *   <li>Throughput: on a sandbox primary with a streaming standby, the engine's backfill (bound query,
+ *       statement, checkpoint row, commit per batch; criteria sampler on its monitor session and the
+ *       replication source reading the standby; every batch forced to an unsigned timeline) against a
+ *       minimal JDBC loop running the identical statement with the same batch size on an identical table,
+ *       one transaction per batch. Rounds alternate which goes first; medians and their ratio.
+ *   <li>Reaction: a pause-level custom-SQL criterion is tripped (a row inserted in a flag table) at a
+ *       random moment of a running backfill, repeatedly; for each, the time from the signal turning bad,
+ *       and from the breach being recorded, to the last batch commit before the run held still.
+ * </ol>
+ */
+public final class BackfillBenchmark {
+
+    /** {@code -Dbench.timeline=false} leaves the timeline out, to see what its forced writes cost. */
+    private static final boolean RECORD_TIMELINE = Boolean.parseBoolean(System.getProperty("bench.timeline", "true"));
+
+    private static final String CRITERIA =
+            """
+            - id: lock-queue
+              signal: lock_wait_seconds
+              above: 30
+              action: pause
+              auto_resume: true
+            - id: standby-lag
+              signal: replication_lag_seconds
+              above: 300
+              action: pause
+              auto_resume: true
+            """;
+
+    private final Sandbox sandbox;
+    private final ConnectionSettings settings;
+    private final Path work;
+    private volatile RunEngine running;
+
+    private BackfillBenchmark(Sandbox sandbox, Path work) {
+        this.sandbox = sandbox;
+        this.settings = ConnectionSettings.parse(sandbox.primaryUri());
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int breaches = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        Path work = Files.createTempDirectory("lockstep-bench-backfill");
+        try (Sandbox sandbox = Sandbox.start()) {
+            BackfillBenchmark bench = new BackfillBenchmark(sandbox, work);
+            bench.throughput(rows, batch, rounds);
+            if (breaches > 0) {
+                bench.reaction(batch, breaches);
+            }
+        }
+    }
+
+    private void throughput(int rows, int batch, int rounds) throws Exception {
+        System.out.printf(Locale.ROOT, "throughput: %d rows, batch %d, %d rounds (rows/s)%n", rows, batch, rounds);
+        List<Double> engine = new ArrayList<>();
+        List<Double> jdbc = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        // one unreported warm-up of each side, so that neither pays for JIT compilation in a measured round
+        table("bench_engine", Math.max(batch * 20, rows / 5));
+        table("bench_jdbc", Math.max(batch * 20, rows / 5));
+        engineRun(0, Math.max(batch * 20, rows / 5), batch);
+        jdbcLoop(Math.max(batch * 20, rows / 5), batch);
+        for (int round = 1; round <= rounds; round++) {
+            table("bench_engine", rows);
+            table("bench_jdbc", rows);
+            double engineRate;
+            double jdbcRate;
+            // each run starts from a checkpointed, caught-up server: no dirty pages or replay left by the other
+            if (round % 2 == 1) {
+                settle();
+                engineRate = engineRun(round, rows, batch);
+                settle();
+                jdbcRate = jdbcLoop(rows, batch);
+            } else {
+                settle();
+                jdbcRate = jdbcLoop(rows, batch);
+                settle();
+                engineRate = engineRun(round, rows, batch);
+            }
+            engine.add(engineRate);
+            jdbc.add(jdbcRate);
+            ratios.add(engineRate / jdbcRate);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  round %d: engine %.0f, jdbc %.0f, ratio %.3f%n",
+                    round,
+                    engineRate,
+                    jdbcRate,
+                    engineRate / jdbcRate);
+        }
+        double engineMedian = median(engine);
+        double jdbcMedian = median(jdbc);
+        System.out.printf(
+                Locale.ROOT,
+                "  median: engine %.0f rows/s, jdbc %.0f rows/s, ratio of medians %.3f, median of round ratios %.3f"
+                        + " (target >= 0.95)%n",
+                engineMedian,
+                jdbcMedian,
+                engineMedian / jdbcMedian,
+                median(ratios));
+    }
+
+    private double engineRun(int round, int rows, int batch) throws Exception {
+        String id = "BENCH-T" + round + "-" + System.nanoTime();
+        Runbook runbook = runbook(id, "bench_engine", batch, "0ms", CRITERIA);
+        long[] step = new long[2];
+        RunResult result = run(runbook, event -> {
+            // the backfill itself, from its start to its last batch: not the lease, the schema or the verify
+            if (event instanceof EngineEvent.StepStarted started
+                    && started.step().equals("fill")) {
+                step[0] = System.nanoTime();
+            } else if (event instanceof EngineEvent.StepEnded ended
+                    && ended.step().equals("fill")) {
+                step[1] = System.nanoTime();
+            }
+        });
+        long elapsed = step[1] - step[0];
+        if (result.exitCode() != dev.lockstep.ExitCode.DONE) {
+            throw new IllegalStateException("engine run failed: " + result.message());
+        }
+        check("bench_engine", rows);
+        return rows / (elapsed / 1e9);
+    }
+
+    /** The minimal loop: the same statement, the same batch size, one transaction per batch. */
+    private double jdbcLoop(int rows, int batch) throws Exception {
+        Runbook sampled = runbook("BENCH-J-" + System.nanoTime(), "bench_jdbc", batch, "0ms", CRITERIA);
+        // the same sampler and sources as in the engine's runs, so both sides share the monitoring load
+        try (CriteriaDirectives sampler = RunCriteria.start(
+                        sampled.stopCriteria(),
+                        settings,
+                        List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                        new EngineGauges(),
+                        Sampler.Settings.defaults());
+                Connection connection = PgSessions.open(settings, SessionLimits.control())) {
+            connection.setAutoCommit(false);
+            long started = System.nanoTime();
+            try (PreparedStatement update =
+                    connection.prepareStatement("update bench_jdbc set n = n + 1 where id > ? and id <= ?")) {
+                for (long from = 0; from < rows; from += batch) {
+                    update.setLong(1, from);
+                    update.setLong(2, from + batch);
+                    update.executeUpdate();
+                    connection.commit();
+                }
+            }
+            long elapsed = System.nanoTime() - started;
+            check("bench_jdbc", rows);
+            return rows / (elapsed / 1e9);
+        }
+    }
+
+    private void reaction(int batch, int breaches) throws Exception {
+        System.out.printf(Locale.ROOT, "reaction: %d pause-level breaches, batch %d%n", breaches, batch);
+        execute("drop table if exists bench_flag", "create table bench_flag (at timestamptz)");
+        List<Double> fromSignal = new ArrayList<>();
+        List<Double> fromBreach = new ArrayList<>();
+        int batchesAfterBreachMax = 0;
+        while (fromSignal.size() < breaches) {
+            table("bench_react", 1_500_000);
+            String id = "BENCH-R-" + System.nanoTime();
+            Runbook runbook = runbook(
+                    id,
+                    "bench_react",
+                    batch,
+                    "20ms",
+                    """
+                    - id: flag
+                      signal: { sql: "select count(*) from bench_flag" }
+                      above: 0
+                      action: pause
+                      auto_resume: true
+                    """);
+            List<long[]> commits = new CopyOnWriteArrayList<>();
+            List<Long> breachTimes = new CopyOnWriteArrayList<>();
+            List<Long> pausedTimes = new CopyOnWriteArrayList<>();
+            running = null;
+            Thread runner = new Thread(() -> run(runbook, event -> {
+                long now = System.nanoTime();
+                if (event instanceof EngineEvent.BatchCommitted) {
+                    commits.add(new long[] {now});
+                } else if (event instanceof EngineEvent.Breach) {
+                    breachTimes.add(now);
+                } else if (event instanceof EngineEvent.StateChanged state && state.to() == RunState.PAUSED) {
+                    pausedTimes.add(now);
+                }
+            }));
+            runner.start();
+            while (running == null) {
+                Thread.sleep(5);
+            }
+            while (runner.isAlive() && fromSignal.size() < breaches) {
+                Thread.sleep(300 + ThreadLocalRandom.current().nextInt(700));
+                if (!runner.isAlive()) {
+                    break;
+                }
+                int pausesBefore = pausedTimes.size();
+                long signal = System.nanoTime();
+                execute("insert into bench_flag values (now())");
+                while (pausedTimes.size() == pausesBefore && runner.isAlive()) {
+                    Thread.sleep(5);
+                }
+                if (!runner.isAlive()) {
+                    break;
+                }
+                Thread.sleep(1500); // nothing may commit from here on; what did is counted below
+                long breach = breachTimes.get(breachTimes.size() - 1);
+                long lastCommit = 0;
+                int afterBreach = 0;
+                for (long[] commit : commits) {
+                    lastCommit = Math.max(lastCommit, commit[0]);
+                    if (commit[0] > breach) {
+                        afterBreach++;
+                    }
+                }
+                fromSignal.add(Math.max(0, lastCommit - signal) / 1e6);
+                fromBreach.add(Math.max(0, lastCommit - breach) / 1e6);
+                batchesAfterBreachMax = Math.max(batchesAfterBreachMax, afterBreach);
+                commits.clear();
+                execute("delete from bench_flag");
+                // wait for the clear and the first batch after it
+                while (commits.isEmpty() && runner.isAlive()) {
+                    Thread.sleep(5);
+                }
+            }
+            running.requestStop("benchmark done");
+            runner.join();
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  signal turned bad -> last batch commit (ms): median %.0f, p90 %.0f, max %.0f (n=%d)%n",
+                median(fromSignal),
+                percentile(fromSignal, 0.9),
+                Collections.max(fromSignal),
+                fromSignal.size());
+        System.out.printf(
+                Locale.ROOT,
+                "  breach recorded -> last batch commit (ms): median %.1f, p90 %.1f, max %.1f;"
+                        + " at most %d batch(es) committed after a breach was recorded%n",
+                median(fromBreach),
+                percentile(fromBreach, 0.9),
+                Collections.max(fromBreach),
+                batchesAfterBreachMax);
+    }
+
+    private RunResult run(Runbook runbook, EngineListener probe) {
+        RunPlan plan = RunPlans.of(runbook, Instant.now());
+        EngineGauges gauges = new EngineGauges();
+        gauges.window(plan.windowEnd());
+        TimelineRecorder timeline = new TimelineRecorder(
+                work.resolve("timeline"),
+                null,
+                Redactor.defaults(),
+                TimelineClock.system(),
+                new TimelineRecorder.OpenInfo(
+                        Path.of("bench.yaml"),
+                        runbook.source(),
+                        null,
+                        Map.of(),
+                        "bench",
+                        ProcessHandle.current().pid(),
+                        Map.of(),
+                        "bench"),
+                plan);
+        Holder holder = Holder.current();
+        try (CriteriaDirectives criteria = RunCriteria.start(
+                runbook.stopCriteria(),
+                settings,
+                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                gauges,
+                Sampler.Settings.defaults())) {
+            RunEngine engine = new RunEngine(
+                    () -> PgSessions.open(settings, SessionLimits.control()),
+                    event -> {
+                        if (RECORD_TIMELINE) {
+                            timeline.on(event);
+                        }
+                        probe.on(event);
+                    },
+                    Operator.UNATTENDED,
+                    criteria,
+                    RunEngine.Options.defaults().withGauges(gauges).withSampleEvery(java.time.Duration.ofSeconds(5)),
+                    holder);
+            running = engine;
+            return engine.run(plan);
+        }
+    }
+
+    private Runbook runbook(String id, String table, int batch, String pause, String criteria) throws Exception {
+        Path file = work.resolve(id + ".yaml");
+        Files.writeString(
+                file,
+                """
+                lockstep: 1
+                id: %s
+                title: backfill benchmark
+                owner: bench
+                intent: measure the backfill against a minimal JDBC loop
+                change: { class: R2, phase: migrate }
+                stop_criteria:
+                %s
+                steps:
+                  - id: fill
+                    kind: backfill
+                    table: %s
+                    key: id
+                    batch: { size: %d, pause: %s }
+                    sql: update %s set n = n + 1 where id > :from and id <= :to
+                    verify:
+                      sql: select count(*) from %s where n > 1
+                      expect: { equals: 0 }
+                """
+                        .formatted(id, criteria.indent(2).stripTrailing(), table, batch, pause, table, table),
+                StandardCharsets.UTF_8);
+        return RunbookLoader.load(file);
+    }
+
+    private void table(String table, int rows) throws SQLException {
+        execute(
+                "drop table if exists " + table,
+                "create table " + table + " (id bigint primary key, n int not null default 0)",
+                "insert into " + table + " select g from generate_series(1, " + rows + ") g",
+                "vacuum analyze " + table,
+                "checkpoint");
+    }
+
+    private void settle() throws SQLException {
+        execute("checkpoint");
+        sandbox.awaitStandbyReplay(java.time.Duration.ofMinutes(2));
+    }
+
+    private void check(String table, int rows) throws SQLException {
+        try (Connection connection = sandbox.connectPrimary();
+                Statement statement = connection.createStatement();
+                var result = statement.executeQuery("select count(*) from " + table + " where n = 1")) {
+            result.next();
+            if (result.getLong(1) != rows) {
+                throw new IllegalStateException(table + ": " + result.getLong(1) + " of " + rows + " rows updated");
+            }
+        }
+    }
+
+    private void execute(String... statements) throws SQLException {
+        try (Connection connection = sandbox.connectPrimary();
+                Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    private static double median(List<Double> values) {
+        return percentile(values, 0.5);
+    }
+
+    private static double percentile(List<Double> values, double p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+}

@@ -1,0 +1,231 @@
+package dev.lockstep.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.pg.PgSessions;
+import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.runbook.Runbook;
+import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The criteria wired into the engine in-process, where a test can play the operator: a pause without
+ * auto_resume waits for the signal to clear, then for the operator's resume (with a reason, recorded as a
+ * decision), and only then goes on; a throttle shrinks the batches.
+ */
+@ExtendWith(SandboxExtension.class)
+class CriteriaEngineTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void database(Sandbox sandbox) throws Exception {
+        EngineDatabase.use(sandbox);
+        try (var connection = EngineDatabase.connect()) {
+            LockstepSchema.defaultSchema().ensure(connection);
+        }
+    }
+
+    private final List<EngineEvent> events = new CopyOnWriteArrayList<>();
+
+    private static Runbook runbook(String id, String table, String criteria) throws Exception {
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(
+                file,
+                """
+                lockstep: 1
+                id: %s
+                title: criteria in the engine
+                owner: tests
+                intent: a backfill under criteria, with an operator at hand
+                change: { class: R2, phase: migrate }
+                stop_criteria:
+                %s
+                steps:
+                  - id: fill
+                    kind: backfill
+                    table: %s
+                    key: id
+                    batch: { size: 400, pause: 20ms }
+                    sql: update %s set n = n + 1 where id > :from and id <= :to
+                    verify:
+                      sql: select count(*) from %s where n <> 1
+                      expect: { equals: 0 }
+                """
+                        .formatted(id, criteria.indent(2).stripTrailing(), table, table, table),
+                StandardCharsets.UTF_8);
+        return RunbookLoader.load(file);
+    }
+
+    private RunResult run(Runbook runbook, Operator operator) {
+        ConnectionSettings settings = ConnectionSettings.parse(EngineDatabase.uri());
+        RunPlan plan = RunPlans.of(runbook, Instant.now());
+        EngineGauges gauges = new EngineGauges();
+        gauges.window(plan.windowEnd());
+        try (CriteriaDirectives criteria = RunCriteria.start(
+                runbook.stopCriteria(),
+                settings,
+                List.of(),
+                gauges,
+                Sampler.Settings.defaults().withInterval(Duration.ofMillis(200)))) {
+            return new RunEngine(
+                            () -> PgSessions.open(settings, SessionLimits.control()),
+                            events::add,
+                            operator,
+                            criteria,
+                            RunEngine.Options.defaults().withGauges(gauges),
+                            new Holder("tester", "testhost", 4242))
+                    .run(plan);
+        }
+    }
+
+    private static void table(String table, int rows) throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists " + table,
+                "create table " + table + " (id bigint primary key, n int not null default 0)",
+                "insert into " + table + " select g from generate_series(1, " + rows + ") g");
+    }
+
+    @Test
+    void aPauseWithoutAutoResumeWaitsForTheOperatorAfterTheSignalClears() throws Exception {
+        // given: a flag that pauses, cleared by the test when the run is paused
+        table("crit_hold_t", 40_000);
+        EngineDatabase.execute("drop table if exists crit_hold_flag", "create table crit_hold_flag (x int)");
+        Runbook runbook = runbook(
+                "T-crit-hold",
+                "crit_hold_t",
+                """
+                - id: hold
+                  signal: { sql: "select count(*) from crit_hold_flag" }
+                  above: 0
+                  action: pause
+                """);
+        AtomicReference<Long> batchesWhenAsked = new AtomicReference<>();
+        Operator operator = new Operator() {
+            public boolean attended() {
+                return true;
+            }
+
+            public Optional<Answer> approve(String stepId, String prompt, String confirmText) {
+                return Optional.empty();
+            }
+
+            public Optional<Answer> decide(String stepId, String question, List<String> options) {
+                try {
+                    batchesWhenAsked.set(committed());
+                    // still paused: the criterion cleared, but nothing moves until the operator answers
+                    assertThat(EngineDatabase.queryLong("select count(*) from crit_hold_flag"))
+                            .isZero();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return Optional.of(new Answer("resume", "alice", "flag checked, safe to go on"));
+            }
+        };
+        Thread trip = new Thread(() -> {
+            try {
+                while (committed() < 5) {
+                    Thread.sleep(5);
+                }
+                EngineDatabase.execute("insert into crit_hold_flag values (1)");
+                while (events.stream()
+                        .noneMatch(e -> e instanceof EngineEvent.StateChanged s && s.to() == RunState.PAUSED)) {
+                    Thread.sleep(5);
+                }
+                EngineDatabase.execute("delete from crit_hold_flag");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        trip.start();
+
+        // when
+        RunResult result = run(runbook, operator);
+        trip.join();
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(dev.lockstep.ExitCode.DONE);
+        assertThat(batchesWhenAsked.get()).isNotNull();
+        List<String> order = events.stream()
+                .filter(e -> e instanceof EngineEvent.Breach
+                        || e instanceof EngineEvent.Clear
+                        || e instanceof EngineEvent.DecisionMade)
+                .map(EngineEvent::type)
+                .toList();
+        assertThat(order).containsSubsequence("breach", "clear", "decision");
+        EngineEvent.DecisionMade decision = events.stream()
+                .filter(e -> e instanceof EngineEvent.DecisionMade)
+                .map(e -> (EngineEvent.DecisionMade) e)
+                .findFirst()
+                .orElseThrow();
+        assertThat(decision.decision()).isEqualTo("resume");
+        assertThat(decision.actor()).isEqualTo("alice");
+        assertThat(decision.reason()).isEqualTo("flag checked, safe to go on");
+        int breachAt = indexOf(EngineEvent.Breach.class);
+        int decisionAt = indexOf(EngineEvent.DecisionMade.class);
+        long batchesBetween = events.subList(breachAt, decisionAt).stream()
+                .filter(e -> e instanceof EngineEvent.BatchCommitted)
+                .count();
+        assertThat(batchesBetween)
+                .as("at most the batch in flight when the breach came")
+                .isLessThanOrEqualTo(1);
+        assertThat(EngineDatabase.queryLong("select count(*) from crit_hold_t where n <> 1"))
+                .isZero();
+    }
+
+    @Test
+    void aThrottleShrinksTheBatches() throws Exception {
+        table("crit_slow_t", 1_000); // five throttled batches, each followed by the added second
+        Runbook runbook = runbook(
+                "T-crit-slow",
+                "crit_slow_t",
+                """
+                - id: always
+                  signal: { sql: "select 1" }
+                  above: 0
+                  action: throttle
+                """);
+
+        RunResult result = run(runbook, Operator.UNATTENDED);
+
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(dev.lockstep.ExitCode.DONE);
+        assertThat(events)
+                .filteredOn(e -> e instanceof EngineEvent.BatchCommitted)
+                .allSatisfy(
+                        e -> assertThat(((EngineEvent.BatchCommitted) e).keys()).isEqualTo(200));
+        assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(EngineEvent.StateChanged.class, s -> {
+            assertThat(s.to()).isEqualTo(RunState.THROTTLED);
+        }));
+    }
+
+    private int indexOf(Class<?> type) {
+        for (int i = 0; i < events.size(); i++) {
+            if (type.isInstance(events.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in " + events);
+    }
+
+    private static long committed() throws Exception {
+        return EngineDatabase.queryLong("select coalesce(sum(batches), 0) from lockstep.backfill_checkpoint"
+                + " where runbook_id like 'T-crit-%' and not done");
+    }
+}
