@@ -152,8 +152,10 @@ public final class RunCommand implements Callable<Integer> {
                     criteria,
                     options,
                     holder);
-            StopSignals.install(engine);
-            RunResult result = engine.run(plan);
+            RunResult result;
+            try (StopSignals signals = StopSignals.install(engine)) {
+                result = engine.run(plan);
+            }
             if (timeline.file() != null) {
                 out.println("timeline " + timeline.file());
             }

@@ -1,26 +1,43 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.engine.RunEngine;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
- * SIGINT (Ctrl-C) and SIGHUP (a dropped SSH session) stop the run at a safe point (after the batch or
- * statement in flight) instead of killing the JVM, so the run is left resumable. SIGKILL cannot be caught;
- * the checkpoint design covers it.
+ * SIGINT (Ctrl-C), SIGHUP (a dropped SSH session) and SIGTERM stop the run at a safe point (after the batch
+ * or statement in flight) instead of killing the JVM, so the run is left resumable. SIGKILL cannot be
+ * caught; the checkpoint design covers it. Closing puts the previous handlers back, so a caller that runs
+ * the command in-process (the demo) gets its signals again once the run is over.
  */
-final class StopSignals {
+final class StopSignals implements AutoCloseable {
+
+    private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
 
     private StopSignals() {}
 
-    static void install(RunEngine engine) {
+    static StopSignals install(RunEngine engine) {
+        StopSignals installed = new StopSignals();
         for (String name : new String[] {"INT", "HUP", "TERM"}) {
             try {
-                Signal.handle(
-                        new Signal(name),
-                        signal -> engine.requestStop("SIG" + signal.getName() + " received: stopped at a safe point"));
+                Signal signal = new Signal(name);
+                installed.previous.put(
+                        signal,
+                        Signal.handle(
+                                signal,
+                                received -> engine.requestStop(
+                                        "SIG" + received.getName() + " received: stopped at a safe point")));
             } catch (IllegalArgumentException unavailable) {
                 // the platform or the JVM (-Xrs) does not offer this signal; the others still work
             }
         }
+        return installed;
+    }
+
+    @Override
+    public void close() {
+        previous.forEach(Signal::handle);
     }
 }

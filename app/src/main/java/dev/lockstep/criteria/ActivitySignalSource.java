@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * <p>Kept cheap: one query over {@code pg_stat_activity}, and only when some session waits for a lock a second
  * one that calls {@code pg_blocking_pids} for those sessions alone (it takes the lock manager's shared state) and
  * reads their wait start from {@code pg_locks}. The monitoring session itself is never counted. Lockstep's own
- * sessions are those whose {@code application_name} starts with {@code lockstep} or whose pid the engine names.
+ * sessions are the ones doing a run's work ({@code application_name} lockstep-control, not the monitor or a drill)
+ * or whose pid the engine names.
  *
  * <p>Confined to the sampler thread, like the connection it uses.
  */
@@ -34,7 +35,7 @@ public final class ActivitySignalSource implements SignalSource {
             """
             select coalesce(max(extract(epoch from clock_timestamp() - xact_start))
                                 filter (where backend_type = 'client backend'), 0) as oldest_xact_seconds,
-                   coalesce(array_agg(pid) filter (where application_name like 'lockstep%' or pid = any(?)),
+                   coalesce(array_agg(pid) filter (where application_name = 'lockstep-control' or pid = any(?)),
                             '{}') as our_pids,
                    count(*) filter (where wait_event_type = 'Lock') as lock_waiters
             from pg_stat_activity

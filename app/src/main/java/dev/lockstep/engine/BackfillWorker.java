@@ -34,6 +34,10 @@ final class BackfillWorker {
     private String estimateSource;
     private double keysPerSecond = -1;
     private double rowsPerSecond = -1;
+    /** When the previous batch committed and how long the run had been paused by then, for the pace. */
+    private long previousCommitNanos = -1;
+
+    private long pausedNanosAtPreviousCommit;
     private long lastHeartbeat;
     private long lastProgress;
 
@@ -190,7 +194,7 @@ final class BackfillWorker {
                 false,
                 Instant.now());
         int nextSize = sizer.observe(bound.keys(), elapsed);
-        learnRate(bound.keys(), rows, elapsed);
+        learnRate(bound.keys(), rows, cycleNanos(elapsed));
         run.emit(new EngineEvent.BatchCommitted(
                 Instant.now(),
                 plan.stepId(),
@@ -295,6 +299,22 @@ final class BackfillWorker {
             total = rows.getLong(1);
             estimateSource = "count";
         }
+    }
+
+    /**
+     * The time this batch took in the backfill's pace: from the previous commit, so that the planned pause
+     * between batches counts (it is part of how fast the backfill goes), but time paused by a stop criterion
+     * or the operator does not (the ETA must not grow with a pause that is over).
+     */
+    private long cycleNanos(long batchNanos) {
+        long now = System.nanoTime();
+        long pausedNow = run.pausedFor().toNanos();
+        long cycle = previousCommitNanos < 0
+                ? batchNanos
+                : now - previousCommitNanos - (pausedNow - pausedNanosAtPreviousCommit);
+        previousCommitNanos = now;
+        pausedNanosAtPreviousCommit = pausedNow;
+        return Math.max(batchNanos, cycle);
     }
 
     private void learnRate(long keys, long rows, long elapsedNanos) {
