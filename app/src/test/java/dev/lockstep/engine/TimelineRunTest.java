@@ -203,4 +203,71 @@ class TimelineRunTest {
         assertThat(EngineDatabase.queryLong("select count(*) from tl_kill_t where n <> 1"))
                 .isZero();
     }
+
+    @Test
+    void everyKindOfTamperingWithARealRunsTimelineIsNamed() throws Exception {
+        // given: the timeline of a real run, finished and sealed
+        table("tl_tamper_t", 10_000);
+        Path timelines = dir.resolve("tamper");
+        Path log = dir.resolve("tamper.log");
+        String db = "postgresql://postgres@127.0.0.1:" + sandbox.primaryPort() + "/postgres";
+        Process run = start(runbook("T-tl-tamper", "tl_tamper_t", 1000), timelines, db, log);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(Files.readString(log)).isZero();
+        Path timeline = onlyTimeline(timelines);
+        List<String> lines =
+                Files.readString(timeline, StandardCharsets.UTF_8).lines().toList();
+        int middle = lines.size() / 2;
+        int last = lines.size() - 1;
+        assertThat(lines.get(last)).contains("\"type\":\"checkpoint\"").contains("\"final\":true");
+
+        // when / then: each edit gets its verdict and names a line
+        assertVerdict(edited(lines, l -> l.set(middle, flipOneCharacter(l.get(middle)))), 6, "TAMPERED", "line ");
+        assertVerdict(edited(lines, l -> l.remove(middle)), 6, "TAMPERED", "line ");
+        assertVerdict(
+                edited(lines, l -> {
+                    String moved = l.remove(middle);
+                    l.add(middle + 1, moved);
+                }),
+                6,
+                "TAMPERED",
+                "line ");
+        assertVerdict(edited(lines, l -> l.add(middle, l.get(middle - 1))), 6, "TAMPERED", "line ");
+        assertVerdict(
+                edited(lines, l -> l.set(last, l.get(last).replaceFirst("\"sig\":\"[A-Za-z0-9+/]", "\"sig\":\"A"))),
+                6,
+                "TAMPERED",
+                "line ");
+        assertVerdict(edited(lines, l -> l.subList(middle, l.size()).clear()), 1, "INCOMPLETE", "");
+        String all = String.join("\n", lines) + "\n";
+        assertVerdict(all.substring(0, all.length() - lines.get(last).length() / 2), 1, "INCOMPLETE", "");
+        Path intruder = dir.resolve("intruder.key");
+        OperatorKey.generate().save(intruder);
+        CliRun otherOperator = CliRun.of("verify", timeline.toString(), "--pubkey", intruder + ".pub");
+        assertThat(otherOperator.exitCode())
+                .as(otherOperator.out() + otherOperator.err())
+                .isEqualTo(6);
+    }
+
+    private static String edited(List<String> lines, java.util.function.Consumer<List<String>> edit) {
+        List<String> copy = new ArrayList<>(lines);
+        edit.accept(copy);
+        return String.join("\n", copy) + "\n";
+    }
+
+    /** Changes one character inside the body of a line, keeping it valid JSON. */
+    private static String flipOneCharacter(String line) {
+        int at = line.indexOf("\"body\":{") + "\"body\":{".length() + 2;
+        char changed = line.charAt(at) == 'a' ? 'b' : 'a';
+        return line.substring(0, at) + changed + line.substring(at + 1);
+    }
+
+    private static void assertVerdict(String content, int exitCode, String verdict, String names) throws IOException {
+        Path tampered = Files.createTempFile(dir, "tampered", ".jsonl");
+        Files.writeString(tampered, content, StandardCharsets.UTF_8);
+        CliRun verified = verify(tampered);
+        String said = verified.out() + verified.err();
+        assertThat(verified.exitCode()).as(said).isEqualTo(exitCode);
+        assertThat(said).contains(verdict).contains(names);
+    }
 }
