@@ -82,10 +82,6 @@ class StopCriteriaProcessTest {
 
     private static Process start(Path runbook, Path log, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.lockstep.cli.Main",
                 "run",
                 runbook.toString(),
                 "--db",
@@ -96,10 +92,7 @@ class StopCriteriaProcessTest {
                 dir.resolve("timeline").toString(),
                 "--unsigned"));
         command.addAll(List.of(extra));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        return LockstepProcess.start(log, command);
     }
 
     private static long batches(String runbookId) throws Exception {

@@ -93,10 +93,6 @@ class TimelineRunTest {
 
     private static Process start(Path runbook, Path timelines, String db, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.lockstep.cli.Main",
                 "run",
                 runbook.toString(),
                 "--db",
@@ -108,10 +104,7 @@ class TimelineRunTest {
                 timelines.toString(),
                 "--key",
                 key.toString()));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+        return LockstepProcess.start(log, command);
     }
 
     private static Path onlyTimeline(Path timelines) throws IOException {

@@ -1,0 +1,26 @@
+package dev.lockstep.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts the real command line as its own JVM (the test classpath), as an operator's shell would. */
+final class LockstepProcess {
+
+    private LockstepProcess() {}
+
+    /** {@code lockstep ARGS...} with stdout and stderr appended to {@code log}. */
+    static Process start(Path log, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.lockstep.cli.Main"));
+        command.addAll(args);
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+}
