@@ -336,63 +336,52 @@ final class ServerProbe implements AutoCloseable {
     }
 
     private List<PreparedTransaction> prepared(Connection connection, Tick tick) throws SQLException {
-        List<PreparedTransaction> prepared = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.preparedTransactions())) {
-            while (row.next()) {
-                prepared.add(new PreparedTransaction(
+        return list(
+                connection,
+                queries.preparedTransactions(),
+                row -> new PreparedTransaction(
                         row.getString("gid"),
                         Rows.instant(row, "prepared"),
                         row.getString("owner"),
                         row.getString("database"),
                         Rows.whole(row, "xid_age"),
                         row.getDouble("age_seconds")));
-            }
-        }
-        return prepared;
     }
 
     private List<ReplicationConnection> replication(Connection connection, Tick tick) throws SQLException {
-        List<ReplicationConnection> connections = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.replication())) {
-            while (row.next()) {
-                Double replayLag = Rows.decimal(row, "replay_lag_seconds");
-                Long replayLagBytes = Rows.whole(row, "replay_lag_bytes");
-                String lagState = replayLag != null
-                        ? "measured"
-                        : replayLagBytes != null && replayLagBytes == 0 ? "idle" : "unknown";
-                connections.add(new ReplicationConnection(
-                        row.getInt("pid"),
-                        row.getString("usename"),
-                        row.getString("application_name"),
-                        row.getString("client_addr"),
-                        row.getString("state"),
-                        row.getString("sync_state"),
-                        row.getString("sent_lsn"),
-                        row.getString("write_lsn"),
-                        row.getString("flush_lsn"),
-                        row.getString("replay_lsn"),
-                        Rows.decimal(row, "write_lag_seconds"),
-                        Rows.decimal(row, "flush_lag_seconds"),
-                        replayLag,
-                        Rows.instant(row, "reply_time"),
-                        Rows.whole(row, "sent_lag_bytes"),
-                        Rows.whole(row, "write_lag_bytes"),
-                        Rows.whole(row, "flush_lag_bytes"),
-                        replayLagBytes,
-                        lagState));
-            }
-        }
-        return connections;
+        return list(connection, queries.replication(), row -> {
+            Double replayLag = Rows.decimal(row, "replay_lag_seconds");
+            Long replayLagBytes = Rows.whole(row, "replay_lag_bytes");
+            String lagState =
+                    replayLag != null ? "measured" : replayLagBytes != null && replayLagBytes == 0 ? "idle" : "unknown";
+            return new ReplicationConnection(
+                    row.getInt("pid"),
+                    row.getString("usename"),
+                    row.getString("application_name"),
+                    row.getString("client_addr"),
+                    row.getString("state"),
+                    row.getString("sync_state"),
+                    row.getString("sent_lsn"),
+                    row.getString("write_lsn"),
+                    row.getString("flush_lsn"),
+                    row.getString("replay_lsn"),
+                    Rows.decimal(row, "write_lag_seconds"),
+                    Rows.decimal(row, "flush_lag_seconds"),
+                    replayLag,
+                    Rows.instant(row, "reply_time"),
+                    Rows.whole(row, "sent_lag_bytes"),
+                    Rows.whole(row, "write_lag_bytes"),
+                    Rows.whole(row, "flush_lag_bytes"),
+                    replayLagBytes,
+                    lagState);
+        });
     }
 
     private List<ReplicationSlot> slots(Connection connection, Tick tick) throws SQLException {
-        List<ReplicationSlot> slots = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.replicationSlots())) {
-            while (row.next()) {
-                slots.add(new ReplicationSlot(
+        return list(
+                connection,
+                queries.replicationSlots(),
+                row -> new ReplicationSlot(
                         row.getString("slot_name"),
                         row.getString("slot_type"),
                         row.getString("database"),
@@ -405,42 +394,33 @@ final class ServerProbe implements AutoCloseable {
                         Rows.whole(row, "catalog_xmin_age_xids"),
                         Rows.instant(row, "inactive_since"),
                         row.getString("invalidation_reason")));
-            }
-        }
-        return slots;
     }
 
     private List<Progress.CreateIndexProgress> createIndex(Connection connection, Tick tick) throws SQLException {
-        List<Progress.CreateIndexProgress> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.createIndexProgress())) {
-            while (row.next()) {
-                Integer locker = Rows.integer(row, "current_locker_pid");
-                rows.add(new Progress.CreateIndexProgress(
-                        row.getInt("pid"),
-                        Rows.qualified(row),
-                        row.getString("index_name"),
-                        row.getString("command"),
-                        row.getString("phase"),
-                        Rows.whole(row, "lockers_total"),
-                        Rows.whole(row, "lockers_done"),
-                        locker == null || locker == 0 ? null : locker,
-                        Rows.whole(row, "blocks_total"),
-                        Rows.whole(row, "blocks_done"),
-                        Rows.whole(row, "tuples_total"),
-                        Rows.whole(row, "tuples_done"),
-                        Rows.decimal(row, "elapsed_seconds")));
-            }
-        }
-        return rows;
+        return list(connection, queries.createIndexProgress(), row -> {
+            Integer locker = Rows.integer(row, "current_locker_pid");
+            return new Progress.CreateIndexProgress(
+                    row.getInt("pid"),
+                    Rows.qualified(row),
+                    row.getString("index_name"),
+                    row.getString("command"),
+                    row.getString("phase"),
+                    Rows.whole(row, "lockers_total"),
+                    Rows.whole(row, "lockers_done"),
+                    locker == null || locker == 0 ? null : locker,
+                    Rows.whole(row, "blocks_total"),
+                    Rows.whole(row, "blocks_done"),
+                    Rows.whole(row, "tuples_total"),
+                    Rows.whole(row, "tuples_done"),
+                    Rows.decimal(row, "elapsed_seconds"));
+        });
     }
 
     private List<Progress.VacuumProgress> vacuum(Connection connection, Tick tick) throws SQLException {
-        List<Progress.VacuumProgress> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.vacuumProgress())) {
-            while (row.next()) {
-                rows.add(new Progress.VacuumProgress(
+        return list(
+                connection,
+                queries.vacuumProgress(),
+                row -> new Progress.VacuumProgress(
                         row.getInt("pid"),
                         Rows.qualified(row),
                         row.getString("phase"),
@@ -453,17 +433,13 @@ final class ServerProbe implements AutoCloseable {
                         Rows.whole(row, "max_dead_tuple_bytes"),
                         Rows.whole(row, "num_dead_item_ids"),
                         Rows.decimal(row, "elapsed_seconds")));
-            }
-        }
-        return rows;
     }
 
     private List<Progress.ClusterProgress> cluster(Connection connection, Tick tick) throws SQLException {
-        List<Progress.ClusterProgress> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.clusterProgress())) {
-            while (row.next()) {
-                rows.add(new Progress.ClusterProgress(
+        return list(
+                connection,
+                queries.clusterProgress(),
+                row -> new Progress.ClusterProgress(
                         row.getInt("pid"),
                         Rows.qualified(row),
                         row.getString("command"),
@@ -474,17 +450,13 @@ final class ServerProbe implements AutoCloseable {
                         Rows.whole(row, "heap_tuples_written"),
                         Rows.whole(row, "index_rebuild_count"),
                         Rows.decimal(row, "elapsed_seconds")));
-            }
-        }
-        return rows;
     }
 
     private List<Progress.CopyProgress> copy(Connection connection, Tick tick) throws SQLException {
-        List<Progress.CopyProgress> rows = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery(queries.copyProgress())) {
-            while (row.next()) {
-                rows.add(new Progress.CopyProgress(
+        return list(
+                connection,
+                queries.copyProgress(),
+                row -> new Progress.CopyProgress(
                         row.getInt("pid"),
                         Rows.qualified(row),
                         row.getString("command"),
@@ -494,13 +466,27 @@ final class ServerProbe implements AutoCloseable {
                         Rows.whole(row, "tuples_processed"),
                         Rows.whole(row, "tuples_excluded"),
                         Rows.decimal(row, "elapsed_seconds")));
-            }
-        }
-        return rows;
     }
 
     @Override
     public void close() {
         monitor.close();
+    }
+
+    /** Reads every row of a query with the given mapping; the parts that list rows share this shape. */
+    private static <T> List<T> list(Connection connection, String sql, RowReader<T> reader) throws SQLException {
+        List<T> rows = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                rows.add(reader.read(row));
+            }
+        }
+        return rows;
+    }
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
     }
 }
