@@ -96,17 +96,10 @@ class CriteriaEngineTest {
         }
     }
 
-    private static void table(String table, int rows) throws Exception {
-        EngineDatabase.execute(
-                "drop table if exists " + table,
-                "create table " + table + " (id bigint primary key, n int not null default 0)",
-                "insert into " + table + " select g from generate_series(1, " + rows + ") g");
-    }
-
     @Test
     void aPauseWithoutAutoResumeWaitsForTheOperatorAfterTheSignalClears() throws Exception {
         // given: a flag that pauses, cleared by the test when the run is paused
-        table("crit_hold_t", 40_000);
+        EngineDatabase.counterTable("crit_hold_t", 40_000);
         EngineDatabase.execute("drop table if exists crit_hold_flag", "create table crit_hold_flag (x int)");
         Runbook runbook = runbook(
                 "T-crit-hold",
@@ -192,7 +185,7 @@ class CriteriaEngineTest {
 
     @Test
     void aThrottleShrinksTheBatches() throws Exception {
-        table("crit_slow_t", 1_000); // five throttled batches, each followed by the added second
+        EngineDatabase.counterTable("crit_slow_t", 1_000); // five throttled batches, each followed by the added second
         Runbook runbook = runbook(
                 "T-crit-slow",
                 "crit_slow_t",

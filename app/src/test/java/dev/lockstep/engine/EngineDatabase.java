@@ -40,6 +40,15 @@ final class EngineDatabase {
         return DriverManager.getConnection(jdbcUrl());
     }
 
+    /** A table of {@code rows} keys with a counter {@code n} at 0: a backfill doing n = n + 1 shows any repeat. */
+    static void counterTable(String table, long rows) throws SQLException {
+        execute(
+                "drop table if exists " + table,
+                "create table " + table + " (id bigint primary key, n int not null default 0)",
+                "insert into " + table + " select g from generate_series(1, " + rows + ") g",
+                "analyze " + table);
+    }
+
     static void execute(String... statements) throws SQLException {
         try (Connection connection = connect();
                 Statement statement = connection.createStatement()) {

@@ -67,14 +67,6 @@ class RunProcessTest {
         return file;
     }
 
-    private static void table(String table) throws Exception {
-        EngineDatabase.execute(
-                "drop table if exists " + table,
-                "create table " + table + " (id bigint primary key, n int not null default 0)",
-                "insert into " + table + " select g from generate_series(1, " + ROWS + ") g",
-                "analyze " + table);
-    }
-
     private static Process start(Path runbook, Path log, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 "run",
@@ -108,7 +100,7 @@ class RunProcessTest {
     @Test
     void sigkillAtThreeMomentsNeitherSkipsNorRepeatsAnyBatch() throws Exception {
         // given
-        table("crash_t");
+        EngineDatabase.counterTable("crash_t", ROWS);
         Path runbook = runbook("T-crash", "crash_t", 5000, "20ms");
         Path log = dir.resolve("crash.log");
 
@@ -134,7 +126,7 @@ class RunProcessTest {
 
     @Test
     void aSecondRunIsRefusedNamingTheHolder() throws Exception {
-        table("second_t");
+        EngineDatabase.counterTable("second_t", ROWS);
         Path runbook = runbook("T-second", "second_t", 2000, "50ms");
         Path log = dir.resolve("first.log");
         Process first = start(runbook, log);
@@ -158,7 +150,7 @@ class RunProcessTest {
 
     @Test
     void terminatedControlSessionReconnectsAndAppliesEveryBatchOnce() throws Exception {
-        table("term_t");
+        EngineDatabase.counterTable("term_t", ROWS);
         Path runbook = runbook("T-term", "term_t", 5000, "30ms");
         Path log = dir.resolve("term.log");
         Process run = start(runbook, log);
@@ -181,7 +173,7 @@ class RunProcessTest {
 
     @Test
     void sigintStopsAtASafePointResumably() throws Exception {
-        table("int_t");
+        EngineDatabase.counterTable("int_t", ROWS);
         Path runbook = runbook("T-int", "int_t", 5000, "30ms");
         Path log = dir.resolve("int.log");
         Process run = start(runbook, log);

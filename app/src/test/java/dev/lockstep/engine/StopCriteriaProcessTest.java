@@ -72,14 +72,6 @@ class StopCriteriaProcessTest {
         return file;
     }
 
-    private static void table(String table) throws Exception {
-        EngineDatabase.execute(
-                "drop table if exists " + table,
-                "create table " + table + " (id bigint primary key, n int not null default 0)",
-                "insert into " + table + " select g from generate_series(1, " + ROWS + ") g",
-                "analyze " + table);
-    }
-
     private static Process start(Path runbook, Path log, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 "run",
@@ -140,7 +132,7 @@ class StopCriteriaProcessTest {
     @Test
     void pausedStandbyReplayPausesTheBackfillUntilTheStandbyCatchesUp() throws Exception {
         // given
-        table("lag_t");
+        EngineDatabase.counterTable("lag_t", ROWS);
         Path runbook = runbook(
                 "T-lag",
                 "lag_t",
@@ -188,7 +180,7 @@ class StopCriteriaProcessTest {
     @Test
     void aLockQueuePausesTheRunAndItGoesOnWhenTheHolderCommits() throws Exception {
         // given
-        table("lockq_t");
+        EngineDatabase.counterTable("lockq_t", ROWS);
         EngineDatabase.execute("drop table if exists lockq_app", "create table lockq_app (id int)");
         Path runbook = runbook(
                 "T-lockq",
@@ -239,7 +231,7 @@ class StopCriteriaProcessTest {
     @Test
     void anAbortLevelCustomSignalStopsResumablyAndASecondRunFinishes() throws Exception {
         // given
-        table("abort_t");
+        EngineDatabase.counterTable("abort_t", ROWS);
         EngineDatabase.execute("drop table if exists abort_flag", "create table abort_flag (raised_at timestamptz)");
         Path runbook = runbook(
                 "T-abort",

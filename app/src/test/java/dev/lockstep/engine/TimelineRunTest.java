@@ -83,14 +83,6 @@ class TimelineRunTest {
         return file;
     }
 
-    private static void table(String table, int rows) throws Exception {
-        EngineDatabase.execute(
-                "drop table if exists " + table,
-                "create table " + table + " (id bigint primary key, n int not null default 0)",
-                "insert into " + table + " select g from generate_series(1, " + rows + ") g",
-                "analyze " + table);
-    }
-
     private static Process start(Path runbook, Path timelines, String db, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 "run",
@@ -125,7 +117,7 @@ class TimelineRunTest {
         sandbox.createLoginRole(ROLE, PASSWORD);
         EngineDatabase.execute("alter role " + ROLE + " superuser");
         sandbox.requirePassword(ROLE, AuthMethod.SCRAM_SHA_256);
-        table("tl_done_t", 20_000);
+        EngineDatabase.counterTable("tl_done_t", 20_000);
         Path timelines = dir.resolve("done");
         Path log = dir.resolve("done.log");
         String db = "postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + sandbox.primaryPort() + "/postgres";
@@ -160,7 +152,7 @@ class TimelineRunTest {
     @Test
     void aKilledRunIsIncompleteUntilResumedToTheEnd() throws Exception {
         // given
-        table("tl_kill_t", 100_000);
+        EngineDatabase.counterTable("tl_kill_t", 100_000);
         Path runbook = runbook("T-tl-kill", "tl_kill_t", 2000);
         Path timelines = dir.resolve("kill");
         Path log = dir.resolve("kill.log");
@@ -200,7 +192,7 @@ class TimelineRunTest {
     @Test
     void everyKindOfTamperingWithARealRunsTimelineIsNamed() throws Exception {
         // given: the timeline of a real run, finished and sealed
-        table("tl_tamper_t", 10_000);
+        EngineDatabase.counterTable("tl_tamper_t", 10_000);
         Path timelines = dir.resolve("tamper");
         Path log = dir.resolve("tamper.log");
         String db = "postgresql://postgres@127.0.0.1:" + sandbox.primaryPort() + "/postgres";
