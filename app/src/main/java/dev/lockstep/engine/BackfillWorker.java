@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keyset-paginated backfill. Each batch is one transaction: compute the upper bound {@code :to} (the key
@@ -22,6 +23,8 @@ final class BackfillWorker {
 
     private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    /** A prefetched bound slower than this is given up; the worker looks for the bound itself. */
+    private static final Duration LOOKAHEAD_LONGEST_WAIT = Duration.ofSeconds(2);
 
     private final RunContext run;
     private final BackfillPlan plan;
@@ -58,6 +61,16 @@ final class BackfillWorker {
 
     /** The rows the whole backfill touched, counting batches committed by earlier processes. */
     long run() throws SQLException {
+        try (BoundLookahead lookahead = new BoundLookahead(
+                run::openSession,
+                this::limitSession,
+                (session, from, size) -> upperBound(session, from, size, false),
+                LOOKAHEAD_LONGEST_WAIT)) {
+            return run(lookahead);
+        }
+    }
+
+    private long run(BoundLookahead lookahead) throws SQLException {
         Connection connection = run.connection();
         CheckpointStore.Checkpoint checkpoint = prepare(connection);
         int failures = 0;
@@ -68,7 +81,7 @@ final class BackfillWorker {
                     : sizer.size();
             try {
                 run.gauges.batchStarted();
-                BatchOutcome outcome = batch(run.connection(), checkpoint, size);
+                BatchOutcome outcome = batch(run.connection(), checkpoint, size, pace.throttled(), lookahead);
                 run.gauges.batchEnded(Math.max(0, rowsPerSecond));
                 failures = 0;
                 checkpoint = outcome.checkpoint();
@@ -79,6 +92,7 @@ final class BackfillWorker {
                 run.gauges.batchAbandoned();
                 run.gauges.error();
                 rollbackQuietly(run.connection());
+                lookahead.discard();
                 if (SqlStates.connectionLost(e) && !run.aborting()) {
                     connection = run.recover(plan.stepId(), e);
                     checkpoint = prepare(connection);
@@ -97,6 +111,7 @@ final class BackfillWorker {
                             Instant.now(),
                             plan.stepId(),
                             "batch of " + size + " keys hit the statement timeout; batch size now " + sizer.halve()));
+                    lookahead.discard();
                     if (size > sizer.min()) {
                         continue;
                     }
@@ -124,15 +139,20 @@ final class BackfillWorker {
 
     private CheckpointStore.Checkpoint prepare(Connection connection) throws SQLException {
         connection.setAutoCommit(true);
-        try (Statement settings = connection.createStatement()) {
-            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
-            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
-        }
+        limitSession(connection);
         if (keyType == null) {
             keyType = detectKeyType(connection);
             estimateTotal(connection);
         }
         return run.checkpoints.open(connection, run.runId, run.runbookId, plan.stepId());
+    }
+
+    /** The step's statement and lock timeouts, on the control session and on the look-ahead's. */
+    private void limitSession(Connection session) throws SQLException {
+        try (Statement settings = session.createStatement()) {
+            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
+            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
+        }
     }
 
     private static String millis(Duration duration) {
@@ -141,12 +161,31 @@ final class BackfillWorker {
 
     private record BatchOutcome(CheckpointStore.Checkpoint checkpoint, long elapsedNanos) {}
 
-    private BatchOutcome batch(Connection connection, CheckpointStore.Checkpoint checkpoint, int size)
+    /**
+     * One batch. Unless throttled, it takes the bound the look-ahead found during the previous batch, at the
+     * size the sizer gave then: the sizer's newest size applies from the next batch on, one batch late, which
+     * is what lets the look-ahead start before this batch's duration is known.
+     */
+    private BatchOutcome batch(
+            Connection connection,
+            CheckpointStore.Checkpoint checkpoint,
+            int size,
+            boolean throttled,
+            BoundLookahead lookahead)
             throws SQLException {
         long started = System.nanoTime();
         connection.setAutoCommit(false);
         String from = checkpoint.lastKey();
-        Bound bound = upperBound(connection, from, size);
+        Bound bound = null;
+        if (from != null) {
+            Optional<BoundLookahead.Ahead> ahead = lookahead.take(from);
+            if (ahead.isPresent() && (!throttled || ahead.get().size() == size)) {
+                bound = ahead.get().bound();
+            }
+        }
+        if (bound == null) {
+            bound = upperBound(connection, from, size, true);
+        }
         if (bound == null) {
             run.checkpoints.finish(connection, run.runId, plan.stepId());
             connection.commit();
@@ -157,6 +196,7 @@ final class BackfillWorker {
             return new BatchOutcome(finished, System.nanoTime() - started);
         }
         String lower = from != null ? from : keyType.before(smallestKey(connection));
+        lookahead.prefetch(bound.to(), throttled ? size : sizer.size());
         long rows;
         try (PreparedStatement update = connection.prepareStatement(statement.jdbcSql())) {
             List<String> names = statement.parameterNames();
@@ -211,15 +251,20 @@ final class BackfillWorker {
         return new BatchOutcome(next, elapsed);
     }
 
-    private record Bound(String to, long keys) {}
+    record Bound(String to, long keys) {}
 
-    /** The key {@code size} keys after {@code from} (or the last key when fewer remain) and the key count. */
-    private Bound upperBound(Connection connection, String from, int size) throws SQLException {
+    /**
+     * The key {@code size} keys after {@code from} (or the last key when fewer remain) and the key count.
+     *
+     * @param cancellable whether an abort may cancel it: yes on the control session; the look-ahead's own
+     *     session is closed with the look-ahead instead
+     */
+    private Bound upperBound(Connection connection, String from, int size, boolean cancellable) throws SQLException {
         String inner = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
                 + " order by " + key + " limit ?";
         // an aggregate over the index-ordered keys (no window, no second sort); uuid has no max() before 18
         String sql = keyType == KeyType.UUID_KEY
-                ? "select k::text, count(*) over () from (" + inner + ") batch order by k desc limit 1"
+                ? "select k::text as upper_key, count(*) over () from (" + inner + ") batch order by k desc limit 1"
                 : "select max(k)::text, count(*) from (" + inner + ") batch";
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             int index = 1;
@@ -227,11 +272,15 @@ final class BackfillWorker {
                 keyType.bind(query, index++, from);
             }
             query.setInt(index, size);
-            run.inFlight(query);
+            if (cancellable) {
+                run.inFlight(query);
+            }
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next() && rows.getString(1) != null ? new Bound(rows.getString(1), rows.getLong(2)) : null;
             } finally {
-                run.inFlight(null);
+                if (cancellable) {
+                    run.inFlight(null);
+                }
             }
         }
     }
@@ -239,7 +288,8 @@ final class BackfillWorker {
     private String smallestKey(Connection connection) throws SQLException {
         try (Statement query = connection.createStatement();
                 ResultSet rows = query.executeQuery(
-                        "select " + key + "::text from " + table + " order by " + key + " limit 1")) {
+                        // aliased: "order by id" next to an output column named id would sort the text
+                        "select " + key + "::text as smallest from " + table + " order by " + key + " limit 1")) {
             rows.next();
             return rows.getString(1);
         }

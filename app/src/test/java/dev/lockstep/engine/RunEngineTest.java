@@ -87,6 +87,85 @@ class RunEngineTest {
     }
 
     @Test
+    void theFirstBatchStartsBelowTheSmallestKeyNotTheSmallestText() throws Exception {
+        // given: keys 5..3004, whose smallest as text is "1000"
+        EngineDatabase.execute(
+                "drop table if exists bf_first",
+                "create table bf_first (id bigint primary key, n int not null default 0)",
+                "insert into bf_first select g from generate_series(5, 3004) g");
+        RunPlan plan = new RunPlan(
+                "T-first",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_first", "id", "update bf_first set n = n + 1 where id > :from and id <= :to", 400)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_first where n <> 1"))
+                .isZero();
+    }
+
+    @Test
+    void keysWrittenAheadOfTheBackfillWhileItRunsAreEachUpdatedOnce() throws Exception {
+        // given: even keys only, so that the application can write odd ones into ranges not yet backfilled
+        EngineDatabase.execute(
+                "drop table if exists bf_moving",
+                "create table bf_moving (id bigint primary key, n int not null default 0)",
+                "insert into bf_moving select 2 * g from generate_series(1, 20000) g",
+                "analyze bf_moving");
+        RunPlan plan = new RunPlan(
+                "T-moving",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_moving", "id", "update bf_moving set n = n + 1 where id > :from and id <= :to", 1000)));
+        // after each of the first batches: new keys just ahead of it, some keys ahead of it deleted; the bound
+        // of the next batch may already have been found (by the look-ahead) before these writes
+        try (Connection application = EngineDatabase.connect()) {
+            RunEngine engine = new RunEngine(
+                    EngineDatabase::connect,
+                    event -> {
+                        events.add(event);
+                        if (event instanceof EngineEvent.BatchCommitted batch && batch.batch() <= 12) {
+                            long to = Long.parseLong(batch.toKey());
+                            try (Statement writes = application.createStatement()) {
+                                writes.execute("insert into bf_moving select g from generate_series(" + (to + 1) + ", "
+                                        + (to + 1999) + ", 2) g on conflict do nothing");
+                                writes.execute("delete from bf_moving where id between " + (to + 2500) + " and "
+                                        + (to + 2600));
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    },
+                    Operator.UNATTENDED,
+                    () -> Directive.NONE,
+                    RunEngine.Options.defaults(),
+                    new Holder("tester", "testhost", 4242));
+
+            // when
+            RunResult result = engine.run(plan);
+
+            // then: every row there now was updated exactly once, and the batches counted each of them once
+            assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        }
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_moving where n <> 1"))
+                .isZero();
+        long rowsCounted = events.stream()
+                .filter(e -> e instanceof EngineEvent.BatchCommitted)
+                .mapToLong(e -> ((EngineEvent.BatchCommitted) e).rows())
+                .sum();
+        assertThat(rowsCounted).isEqualTo(EngineDatabase.queryLong("select count(*) from bf_moving"));
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_moving where id % 2 = 1"))
+                .as("the application's new keys are in the table")
+                .isGreaterThan(0);
+    }
+
+    @Test
     void uuidAndTextKeysArePagedWithoutGapsOrRepeats() throws Exception {
         EngineDatabase.execute(
                 "drop table if exists bf_uuid",
