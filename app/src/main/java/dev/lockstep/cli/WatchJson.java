@@ -10,9 +10,6 @@ import dev.lockstep.probe.Snapshot;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /**
  * The {@code watch --json} document (docs/watch-json.md): the snapshot records in snake_case with explicit
@@ -47,24 +44,12 @@ final class WatchJson {
 
     private static Map<String, Object> signals(Snapshot snapshot) {
         Map<String, Object> signals = new LinkedHashMap<>();
-        signals.put("lock_wait_seconds", value(snapshot.lockWaitSeconds()));
-        signals.put("blocked_sessions", value(snapshot.blockedSessions()));
-        signals.put("replication_lag_seconds", value(snapshot.replicationLagSeconds()));
-        signals.put("replication_lag_bytes", value(snapshot.replicationLagBytes()));
-        signals.put("slot_retained_bytes", value(snapshot.slotRetainedBytes()));
-        signals.put("oldest_xact_seconds", value(snapshot.oldestXactSeconds()));
+        signals.put("lock_wait_seconds", snapshot.lockWaitSeconds().value());
+        signals.put("blocked_sessions", snapshot.blockedSessions().wholeOrNull());
+        signals.put("replication_lag_seconds", snapshot.replicationLagSeconds().value());
+        signals.put("replication_lag_bytes", snapshot.replicationLagBytes().wholeOrNull());
+        signals.put("slot_retained_bytes", snapshot.slotRetainedBytes().wholeOrNull());
+        signals.put("oldest_xact_seconds", snapshot.oldestXactSeconds().value());
         return signals;
-    }
-
-    private static Double value(OptionalDouble value) {
-        return value.isPresent() ? value.getAsDouble() : null;
-    }
-
-    private static Integer value(OptionalInt value) {
-        return value.isPresent() ? value.getAsInt() : null;
-    }
-
-    private static Long value(OptionalLong value) {
-        return value.isPresent() ? value.getAsLong() : null;
     }
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * Runs monitoring queries so that they can neither change anything nor wait long: each in its own read-only
  * transaction with a local statement and lock timeout, always rolled back. Monitoring must never queue behind
- * application traffic, hence the short lock timeout.
+ * application traffic, hence the short lock timeout. The session is left in the autocommit mode it was found
+ * in: it is shared with the probe, whose queries must not run inside a transaction left open.
  */
 final class MonitoringQueries {
 
@@ -17,18 +18,17 @@ final class MonitoringQueries {
         T run(Connection connection) throws SQLException;
     }
 
-    private final Connection connection;
     private final Duration statementTimeout;
     private final Duration lockTimeout;
 
-    MonitoringQueries(Connection connection, Duration statementTimeout, Duration lockTimeout) {
-        this.connection = Objects.requireNonNull(connection, "connection");
+    MonitoringQueries(Duration statementTimeout, Duration lockTimeout) {
         this.statementTimeout = positive(statementTimeout, "statement timeout");
         this.lockTimeout = positive(lockTimeout, "lock timeout");
     }
 
-    <T> T inReadOnlyTransaction(Work<T> work) throws SQLException {
-        if (connection.getAutoCommit()) {
+    <T> T inReadOnlyTransaction(Connection connection, Work<T> work) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        if (autoCommit) {
             connection.setAutoCommit(false);
         }
         try {
@@ -38,12 +38,15 @@ final class MonitoringQueries {
             }
             return work.run(connection);
         } finally {
-            rollbackQuietly();
+            rollbackQuietly(connection);
+            if (autoCommit) {
+                restoreAutoCommitQuietly(connection);
+            }
         }
     }
 
     /** Why a monitoring query failed, in words an operator reads in a breach record. */
-    String reasonFor(SQLException failure) {
+    String reasonFor(Connection connection, SQLException failure) {
         String state = failure.getSQLState() == null ? "" : failure.getSQLState();
         if (state.equals("57014")) {
             return "query timed out after " + millis(statementTimeout);
@@ -52,13 +55,13 @@ final class MonitoringQueries {
             return "query waited longer than " + millis(lockTimeout) + " for a lock";
         }
         String message = firstLine(failure.getMessage());
-        if (state.startsWith("08") || isClosed()) {
+        if (state.startsWith("08") || isClosed(connection)) {
             return "monitoring connection lost: " + message;
         }
         return "query failed: " + message + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
     }
 
-    private void rollbackQuietly() {
+    private static void rollbackQuietly(Connection connection) {
         try {
             connection.rollback();
         } catch (SQLException rollbackFailure) {
@@ -66,7 +69,15 @@ final class MonitoringQueries {
         }
     }
 
-    private boolean isClosed() {
+    private static void restoreAutoCommitQuietly(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException restoreFailure) {
+            // The connection is gone; whoever uses it next finds out and reconnects.
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
         try {
             return connection.isClosed();
         } catch (SQLException e) {

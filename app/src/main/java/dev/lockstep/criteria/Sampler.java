@@ -15,8 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Reads every {@link SignalSource} once per interval on its own daemon thread, independent of the step being run,
  * feeds the evaluator and publishes the latest {@link Verdict}. The engine polls {@link #currentVerdict()} before
  * each batch and step, waits on {@link #awaitChange} while paused, and hears breaches and clears through the
- * {@link Listener}. Sources are read in the order given; when two supply the same signal, the later one wins
- * (so a probe snapshot source listed after {@link ActivitySignalSource} replaces its readings).
+ * {@link Listener}. Sources are read in the order given; when two supply the same signal, the later one wins.
  *
  * <p>Fail closed: a source that throws makes its signals unknown, and if no sample has completed for {@code
  * staleAfter} (a monitoring query stuck on a half-open connection), {@link #currentVerdict()} evaluates every

@@ -58,6 +58,11 @@ final class MonitorConnection implements AutoCloseable {
         }
     }
 
+    /** The connection if it is open now; never connects (a reconnect belongs to the next tick). */
+    Optional<Connection> current() {
+        return Optional.ofNullable(connection);
+    }
+
     /** True right after {@link #connection()} opened a new session: identity and switches are re-read. */
     boolean justOpened() {
         return justOpened;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads one server's parts over its monitoring connection, one tick at a time. A part that fails for lack of
@@ -67,6 +68,14 @@ final class ServerProbe implements AutoCloseable {
 
     Optional<ServerIdentity> identity() {
         return Optional.ofNullable(identity);
+    }
+
+    /**
+     * Runs {@code work} over this server's monitoring session if it is open; empty while the server is
+     * unreachable. A session that breaks under {@code work} is noticed, and reopened, by the next tick.
+     */
+    <T> Optional<T> withSession(Function<Connection, T> work) {
+        return monitor.current().map(work);
     }
 
     ServerSnapshot probe() {

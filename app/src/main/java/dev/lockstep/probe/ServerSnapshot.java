@@ -39,4 +39,14 @@ public record ServerSnapshot(
     public PartStatus part(String name) {
         return parts.get(name);
     }
+
+    /** "the primary is unreachable since T (reason)", for a server that is; null for a reachable one. */
+    public String whyUnreachable() {
+        if (reachable) {
+            return null;
+        }
+        return "the " + label + " is unreachable"
+                + (unreachableSince == null ? "" : " since " + unreachableSince)
+                + (unreachableReason == null ? "" : " (" + unreachableReason + ")");
+    }
 }

@@ -52,4 +52,9 @@ public record StandbyLag(
     public boolean known() {
         return lagSeconds != null;
     }
+
+    /** The standby is reachable, in recovery and its stream alive: its distance from the primary means something. */
+    public boolean streaming() {
+        return state == State.CAUGHT_UP || state == State.LAGGING;
+    }
 }

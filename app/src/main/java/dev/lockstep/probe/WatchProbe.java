@@ -14,9 +14,11 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
- * Takes snapshots of a primary and its standbys, one dedicated monitoring connection per server. The
- * servers are read in parallel so that the primary's WAL position and the standbys' replay positions are
- * close in time, and a slow standby does not delay the primary's locks.
+ * Takes snapshots of a primary and its standbys, one dedicated monitoring connection per server for the life
+ * of the probe (reopened with backoff when lost). The servers are read in parallel so that the primary's WAL
+ * position and the standbys' replay positions are close in time, and a slow standby does not delay the
+ * primary's locks. {@code lockstep watch} renders the snapshots; during a run the stop criteria read them,
+ * and run their custom SQL over the same primary session ({@link #withPrimarySession}).
  */
 public final class WatchProbe implements AutoCloseable {
 
@@ -96,12 +98,24 @@ public final class WatchProbe implements AutoCloseable {
                 takenAt, (System.nanoTime() - start) / 1_000_000.0, primarySnapshot, standbySnapshots, lags);
     }
 
-    private static ServerSnapshot await(Future<ServerSnapshot> future) {
+    /**
+     * Runs {@code work} over the primary's monitoring session between two snapshots, so that other monitoring
+     * queries (a runbook's custom SQL signals) need no session of their own. Empty while the primary is
+     * unreachable; a session that breaks under {@code work} is noticed and reopened by the next snapshot.
+     * {@code work} must bound its statements, catch its own failures and leave the session as it found it
+     * (autocommit, no open transaction). Call it from the thread that takes the snapshots, never concurrently
+     * with {@link #take()}.
+     */
+    public <T> Optional<T> withPrimarySession(Function<Connection, T> work) {
+        return await(workers.submit(() -> primary.withSession(work)));
+    }
+
+    private static <T> T await(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while taking a snapshot", e);
+            throw new IllegalStateException("interrupted while reading the servers", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("probe failed: " + e.getCause().getMessage(), e.getCause());
         }

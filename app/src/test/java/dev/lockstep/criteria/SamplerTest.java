@@ -2,6 +2,8 @@ package dev.lockstep.criteria;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SandboxExtension.class)
 class SamplerTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(15);
@@ -36,6 +40,10 @@ class SamplerTest {
         return verdict;
     }
 
+    private static SignalSource customSql(CustomSqlSignals signals, Connection monitoring) {
+        return SignalSource.of(signals.signals(), () -> signals.read(monitoring));
+    }
+
     private static SignalSource lockWaitOf(AtomicReference<Double> value) {
         return SignalSource.of(
                 Set.of(Signals.LOCK_WAIT_SECONDS),
@@ -43,10 +51,10 @@ class SamplerTest {
     }
 
     @Test
-    void aBreachOfACustomSqlSignalReachesTheVerdictAndTheListener() throws Exception {
-        try (Connection setup = SharedPostgres.connect("criteria-test");
+    void aBreachOfACustomSqlSignalReachesTheVerdictAndTheListener(Sandbox sandbox) throws Exception {
+        try (Connection setup = sandbox.connectPrimary();
                 Statement statement = setup.createStatement();
-                Connection monitoring = SharedPostgres.connect("lockstep-monitor")) {
+                Connection monitoring = sandbox.connectPrimary()) {
             statement.execute("create table if not exists sampler_flag (raised boolean)");
             statement.execute("truncate sampler_flag");
             Criterion flagRaised = Criterion.above(
@@ -55,7 +63,7 @@ class SamplerTest {
             StopCriteriaEvaluator evaluator = new StopCriteriaEvaluator(List.of(flagRaised));
             try (Sampler sampler = new Sampler(
                     evaluator,
-                    List.of(new CustomSqlSignalSource(monitoring, evaluator.sqlSignals())),
+                    List.of(customSql(new CustomSqlSignals(evaluator.sqlSignals()), monitoring)),
                     recorder,
                     FAST)) {
                 sampler.start();
@@ -76,6 +84,7 @@ class SamplerTest {
                                 org.assertj.core.groups.Tuple.tuple(CriterionEvent.Kind.BREACH, SignalReading.of(1)),
                                 org.assertj.core.groups.Tuple.tuple(CriterionEvent.Kind.CLEAR, SignalReading.of(0)));
             }
+            statement.execute("drop table sampler_flag");
         }
     }
 

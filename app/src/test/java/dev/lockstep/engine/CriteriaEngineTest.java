@@ -75,6 +75,11 @@ class CriteriaEngineTest {
     }
 
     private RunResult run(Runbook runbook, Operator operator) {
+        return run(runbook, operator, List.of(), RunEngine.Options.defaults());
+    }
+
+    private RunResult run(
+            Runbook runbook, Operator operator, List<ConnectionSettings> standbys, RunEngine.Options options) {
         ConnectionSettings settings = ConnectionSettings.parse(EngineDatabase.uri());
         RunPlan plan = RunPlans.of(runbook, Instant.now());
         EngineGauges gauges = new EngineGauges();
@@ -82,7 +87,7 @@ class CriteriaEngineTest {
         try (CriteriaDirectives criteria = RunCriteria.start(
                 runbook.stopCriteria(),
                 settings,
-                List.of(),
+                standbys,
                 gauges,
                 Sampler.Settings.defaults().withInterval(Duration.ofMillis(200)))) {
             return new RunEngine(
@@ -90,7 +95,7 @@ class CriteriaEngineTest {
                             events::add,
                             operator,
                             criteria,
-                            RunEngine.Options.defaults().withGauges(gauges),
+                            options.withGauges(gauges),
                             new Holder("tester", "testhost", 4242))
                     .run(plan);
         }
@@ -206,6 +211,47 @@ class CriteriaEngineTest {
         assertThat(events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(EngineEvent.StateChanged.class, s -> {
             assertThat(s.to()).isEqualTo(RunState.THROTTLED);
         }));
+    }
+
+    @Test
+    void theTimelinesSamplesChartTheSnapshotsDatabaseSignals(Sandbox sandbox) throws Exception {
+        // given: a backfill of at least two seconds (100 batches, 20 ms apart), sampled every 100 ms
+        EngineDatabase.counterTable("crit_sample_t", 40_000);
+        Runbook runbook = runbook(
+                "T-crit-sample",
+                "crit_sample_t",
+                """
+                - id: lock-queue
+                  signal: lock_wait_seconds
+                  above: 30
+                  action: pause
+                """);
+
+        // when
+        RunResult result = run(
+                runbook,
+                Operator.UNATTENDED,
+                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                RunEngine.Options.defaults().withSampleEvery(Duration.ofMillis(100)));
+
+        // then: the samples carry the readings the criteria judged, from the probe's snapshot
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(dev.lockstep.ExitCode.DONE);
+        List<java.util.Map<String, Object>> samples = events.stream()
+                .filter(e -> e instanceof EngineEvent.Sampled)
+                .map(e -> ((EngineEvent.Sampled) e).readings())
+                .toList();
+        assertThat(samples).isNotEmpty().anySatisfy(readings -> assertThat(readings)
+                .containsKeys(
+                        "lock_wait_seconds",
+                        "blocked_sessions",
+                        "blocked_by_us",
+                        "oldest_xact_seconds",
+                        "replication_lag_seconds",
+                        "replication_lag_bytes",
+                        "slot_retained_bytes",
+                        "rows_per_second")
+                .containsEntry("lock_wait_seconds", 0.0)
+                .containsEntry("blocked_by_us", 0.0));
     }
 
     private int indexOf(Class<?> type) {

@@ -112,11 +112,11 @@ class LockQueueProbeTest {
                 assertThat(read.pendingAccessExclusive()).isFalse();
                 assertThat(read.query()).isEqualTo("select count(*) from queue_target");
             }
-            assertThat(snapshot.blockedSessions()).hasValue(4);
-            assertThat(snapshot.blockedBy(Set.of(alterPid))).hasValue(3);
-            assertThat(snapshot.blockedBy(Set.of(holderPid))).hasValue(4);
-            assertThat(snapshot.lockWaitSeconds().orElseThrow()).isGreaterThanOrEqualTo(alterWait.waitSeconds());
-            assertThat(snapshot.oldestXactSeconds().orElseThrow()).isGreaterThanOrEqualTo(root.xactAgeSeconds());
+            assertThat(snapshot.blockedSessions().value()).isEqualTo(4);
+            assertThat(snapshot.blockedBy(Set.of(alterPid)).value()).isEqualTo(3);
+            assertThat(snapshot.blockedBy(Set.of(holderPid)).value()).isEqualTo(4);
+            assertThat(snapshot.lockWaitSeconds().value()).isGreaterThanOrEqualTo(alterWait.waitSeconds());
+            assertThat(snapshot.oldestXactSeconds().value()).isGreaterThanOrEqualTo(root.xactAgeSeconds());
             assertThat(snapshot.primary().activity().longTransactions())
                     .anySatisfy(transaction -> assertThat(transaction.pid()).isEqualTo(holderPid));
             assertThat(snapshot.primary().server().seesAllActivity()).isTrue();

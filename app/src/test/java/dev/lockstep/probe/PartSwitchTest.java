@@ -27,7 +27,9 @@ class PartSwitchTest {
                 assertThat(locks.state()).isEqualTo(PartStatus.State.OFF);
                 assertThat(locks.reason()).contains("permission denied").contains("42501");
                 assertThat(first.primary().locks()).isNull();
-                assertThat(first.lockWaitSeconds()).isEmpty();
+                assertThat(first.lockWaitSeconds().known()).isFalse();
+                assertThat(first.lockWaitSeconds().unknownReason())
+                        .isEqualTo("the primary's locks part is off: " + locks.reason());
                 assertThat(first.primary().part(ServerProbe.ACTIVITY).succeeded())
                         .isTrue();
 
