@@ -10,7 +10,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Keyset-paginated backfill. Each batch is one transaction: compute the upper bound {@code :to} (the key
@@ -23,8 +22,6 @@ final class BackfillWorker {
 
     private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
-    /** A prefetched bound slower than this is given up; the worker looks for the bound itself. */
-    private static final Duration LOOKAHEAD_LONGEST_WAIT = Duration.ofSeconds(2);
 
     private final RunContext run;
     private final BackfillPlan plan;
@@ -61,16 +58,6 @@ final class BackfillWorker {
 
     /** The rows the whole backfill touched, counting batches committed by earlier processes. */
     long run() throws SQLException {
-        try (BoundLookahead lookahead = new BoundLookahead(
-                run::openSession,
-                this::limitSession,
-                (session, from, size) -> upperBound(session, from, size, false),
-                LOOKAHEAD_LONGEST_WAIT)) {
-            return run(lookahead);
-        }
-    }
-
-    private long run(BoundLookahead lookahead) throws SQLException {
         Connection connection = run.connection();
         CheckpointStore.Checkpoint checkpoint = prepare(connection);
         int failures = 0;
@@ -81,7 +68,7 @@ final class BackfillWorker {
                     : sizer.size();
             try {
                 run.gauges.batchStarted();
-                BatchOutcome outcome = batch(run.connection(), checkpoint, size, pace.throttled(), lookahead);
+                BatchOutcome outcome = batch(run.connection(), checkpoint, size);
                 run.gauges.batchEnded(Math.max(0, rowsPerSecond));
                 failures = 0;
                 checkpoint = outcome.checkpoint();
@@ -92,7 +79,6 @@ final class BackfillWorker {
                 run.gauges.batchAbandoned();
                 run.gauges.error();
                 rollbackQuietly(run.connection());
-                lookahead.discard();
                 if (SqlStates.connectionLost(e) && !run.aborting()) {
                     connection = run.recover(plan.stepId(), e);
                     checkpoint = prepare(connection);
@@ -111,7 +97,6 @@ final class BackfillWorker {
                             Instant.now(),
                             plan.stepId(),
                             "batch of " + size + " keys hit the statement timeout; batch size now " + sizer.halve()));
-                    lookahead.discard();
                     if (size > sizer.min()) {
                         continue;
                     }
@@ -147,7 +132,7 @@ final class BackfillWorker {
         return run.checkpoints.open(connection, run.runId, run.runbookId, plan.stepId());
     }
 
-    /** The step's statement and lock timeouts, on the control session and on the look-ahead's. */
+    /** The step's statement and lock timeouts. */
     private void limitSession(Connection session) throws SQLException {
         try (Statement settings = session.createStatement()) {
             settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
@@ -161,31 +146,12 @@ final class BackfillWorker {
 
     private record BatchOutcome(CheckpointStore.Checkpoint checkpoint, long elapsedNanos) {}
 
-    /**
-     * One batch. Unless throttled, it takes the bound the look-ahead found during the previous batch, at the
-     * size the sizer gave then: the sizer's newest size applies from the next batch on, one batch late, which
-     * is what lets the look-ahead start before this batch's duration is known.
-     */
-    private BatchOutcome batch(
-            Connection connection,
-            CheckpointStore.Checkpoint checkpoint,
-            int size,
-            boolean throttled,
-            BoundLookahead lookahead)
+    private BatchOutcome batch(Connection connection, CheckpointStore.Checkpoint checkpoint, int size)
             throws SQLException {
         long started = System.nanoTime();
         connection.setAutoCommit(false);
         String from = checkpoint.lastKey();
-        Bound bound = null;
-        if (from != null) {
-            Optional<BoundLookahead.Ahead> ahead = lookahead.take(from);
-            if (ahead.isPresent() && (!throttled || ahead.get().size() == size)) {
-                bound = ahead.get().bound();
-            }
-        }
-        if (bound == null) {
-            bound = upperBound(connection, from, size, true);
-        }
+        Bound bound = upperBound(connection, from, size);
         if (bound == null) {
             run.checkpoints.finish(connection, run.runId, plan.stepId());
             connection.commit();
@@ -196,7 +162,6 @@ final class BackfillWorker {
             return new BatchOutcome(finished, System.nanoTime() - started);
         }
         String lower = from != null ? from : keyType.before(smallestKey(connection));
-        lookahead.prefetch(bound.to(), throttled ? size : sizer.size());
         long rows;
         try (PreparedStatement update = connection.prepareStatement(statement.jdbcSql())) {
             List<String> names = statement.parameterNames();
@@ -251,36 +216,52 @@ final class BackfillWorker {
         return new BatchOutcome(next, elapsed);
     }
 
-    record Bound(String to, long keys) {}
+    private record Bound(String to, long keys) {}
 
     /**
-     * The key {@code size} keys after {@code from} (or the last key when fewer remain) and the key count.
-     *
-     * @param cancellable whether an abort may cancel it: yes on the control session; the look-ahead's own
-     *     session is closed with the look-ahead instead
+     * The key {@code size} keys after {@code from} and the number of keys up to it; null when no key follows.
+     * A full batch reads its bound as the {@code size}-th key of the index (OFFSET, cast to text once, outside
+     * the scan), which is cheaper than aggregating over the keys; only the last, short batch counts them.
      */
-    private Bound upperBound(Connection connection, String from, int size, boolean cancellable) throws SQLException {
-        String inner = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
-                + " order by " + key + " limit ?";
-        // an aggregate over the index-ordered keys (no window, no second sort); uuid has no max() before 18
-        String sql = keyType == KeyType.UUID_KEY
-                ? "select k::text as upper_key, count(*) over () from (" + inner + ") batch order by k desc limit 1"
-                : "select max(k)::text, count(*) from (" + inner + ") batch";
+    private Bound upperBound(Connection connection, String from, int size) throws SQLException {
+        String after = "select " + key + " as k from " + table + (from == null ? "" : " where " + key + " > ?")
+                + " order by " + key;
+        Bound full = boundQuery(
+                connection,
+                "select k::text as upper_key from (" + after + " offset ? limit 1) nth",
+                from,
+                size - 1,
+                size);
+        if (full != null) {
+            return full;
+        }
+        // fewer than size keys remain: the last of them, and how many (uuid has no max() before 18)
+        return boundQuery(
+                connection,
+                "select k::text as upper_key, count(*) over () from (" + after
+                        + " limit ?) tail order by k desc limit 1",
+                from,
+                size,
+                -1);
+    }
+
+    /** Runs a bound query; {@code keys} -1 means the query's second column counts them. */
+    private Bound boundQuery(Connection connection, String sql, String from, int limitOrOffset, long keys)
+            throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             int index = 1;
             if (from != null) {
                 keyType.bind(query, index++, from);
             }
-            query.setInt(index, size);
-            if (cancellable) {
-                run.inFlight(query);
-            }
+            query.setInt(index, limitOrOffset);
+            run.inFlight(query);
             try (ResultSet rows = query.executeQuery()) {
-                return rows.next() && rows.getString(1) != null ? new Bound(rows.getString(1), rows.getLong(2)) : null;
-            } finally {
-                if (cancellable) {
-                    run.inFlight(null);
+                if (!rows.next() || rows.getString(1) == null) {
+                    return null;
                 }
+                return new Bound(rows.getString(1), keys < 0 ? rows.getLong(2) : keys);
+            } finally {
+                run.inFlight(null);
             }
         }
     }

@@ -90,11 +90,6 @@ final class RunContext {
         return connection;
     }
 
-    /** A new session of the kind the run works on, for work beside the control session's (never the lease). */
-    Connection openSession() throws SQLException {
-        return source.open();
-    }
-
     RunState state() {
         return state;
     }
