@@ -17,9 +17,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "verify",
         description = {
-            "Verify a timeline with the operator's public key: COMPLETE (exit 0), INCOMPLETE (exit 1: crash or"
-                    + " truncation), UNSIGNED (exit 1: written with --unsigned), TAMPERED (exit 6: which line"
-                    + " and why)."
+            "Verify a timeline with the operator's public key, the whole run across every stop and resume:"
+                    + " COMPLETE (exit 0), INCOMPLETE (exit 1: crash or truncation), UNSIGNED (exit 1: written"
+                    + " with --unsigned), TAMPERED (exit 6: which line and why)."
         })
 public final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TIMELINE", description = "The run's .jsonl timeline.")

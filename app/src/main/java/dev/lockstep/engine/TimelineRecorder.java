@@ -2,12 +2,11 @@ package dev.lockstep.engine;
 
 import dev.lockstep.timeline.OperatorKey;
 import dev.lockstep.timeline.Redactor;
+import dev.lockstep.timeline.ReopenedBy;
 import dev.lockstep.timeline.ReopenedTimeline;
 import dev.lockstep.timeline.StepInDoubt;
 import dev.lockstep.timeline.TimelineClock;
-import dev.lockstep.timeline.TimelineVerifier;
 import dev.lockstep.timeline.TimelineWriter;
-import dev.lockstep.timeline.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,11 +20,13 @@ import java.util.Set;
  * the intent line (a {@code step_start}) is durable before the step's statements run; a line that cannot
  * be written throws, and the engine stops rather than act unrecorded.
  *
- * <p>One run, one timeline: {@code <dir>/<run-id>.jsonl}, created when the run opens. A run resumed after
- * a crash reopens it (the writer cuts a torn line and adds a {@code recover} record) and the steps the
- * timeline shows in doubt are handed to the engine. A run that stopped cleanly (exit 4) closed its
- * timeline; resuming it starts the next segment {@code <run-id>.<n>.jsonl}, whose open record names the
- * segment before it.
+ * <p>One run, one timeline: {@code <dir>/<run-id>.jsonl}, created when the run opens and reopened
+ * whenever the run is resumed, so the file tells the whole story under one hash chain. After a crash the
+ * writer cuts a torn line and adds a {@code recover} record, and the steps the timeline shows in doubt are
+ * handed to the engine; after a clean stop (the timeline was closed) the {@code recover} record says
+ * {@code after: close}. Either way a new session key is certified, and a {@code note} records what the
+ * resuming process brings: its runbook hash (and the runbook itself when it changed), parameters, server
+ * identity and Lockstep version.
  */
 public final class TimelineRecorder implements EngineListener {
 
@@ -111,32 +112,22 @@ public final class TimelineRecorder implements EngineListener {
     }
 
     private void openWriter(EngineEvent.RunOpened opened) {
-        Segment segment = Segment.latest(dir, opened.runId());
-        if (segment.file() != null && !segment.closed(key)) {
+        Path existing = opened.resumed() ? fileToContinue(dir, opened.runId()) : null;
+        if (existing != null) {
+            ReopenedBy by = new ReopenedBy(info.operator(), info.pid());
             ReopenedTimeline reopened = key == null
-                    ? TimelineWriter.reopenUnsigned(segment.file(), redactor, clock)
-                    : TimelineWriter.reopen(segment.file(), key, redactor, clock);
+                    ? TimelineWriter.reopenUnsigned(existing, redactor, clock, by)
+                    : TimelineWriter.reopen(existing, key, redactor, clock, by);
             writer = reopened.writer();
             for (StepInDoubt doubt : reopened.recovery().stepsInDoubt()) {
                 stepsInDoubt.add(doubt.step());
             }
-            writer.append(
-                    "note",
-                    actor(opened),
-                    null,
-                    null,
-                    fields(
-                            "text",
-                            "run resumed by " + opened.holder()
-                                    + (opened.takenOverFrom() == null
-                                            ? ""
-                                            : ", taken over from " + opened.takenOverFrom())));
+            writer.append("note", actor(opened), null, null, resumedNote(opened, reopened));
             return;
         }
-        String timelineId = segment.file() == null ? opened.runId() : opened.runId() + "." + (segment.number() + 1);
         writer = key == null
-                ? TimelineWriter.createUnsigned(dir, timelineId, redactor, clock)
-                : TimelineWriter.create(dir, timelineId, key, redactor, clock);
+                ? TimelineWriter.createUnsigned(dir, opened.runId(), redactor, clock)
+                : TimelineWriter.create(dir, opened.runId(), key, redactor, clock);
         Map<String, Object> body = fields(
                 "run",
                 opened.runId(),
@@ -163,13 +154,57 @@ public final class TimelineRecorder implements EngineListener {
                 "resumed",
                 opened.resumed(),
                 "taken_over_from",
-                opened.takenOverFrom(),
-                "continues",
-                segment.file() == null ? null : segment.file().getFileName().toString());
+                opened.takenOverFrom());
         if (!body.containsKey("git_commit")) {
             body.put("git_commit", null);
         }
         writer.append("open", actor(opened), null, null, body);
+    }
+
+    /**
+     * What the resuming process brings, after the writer's {@code recover} record: the open record holds the
+     * first process's runbook, parameters, server and version, and any of them may differ now (a runbook
+     * accepted as changed, a failover, an upgrade).
+     */
+    private Map<String, Object> resumedNote(EngineEvent.RunOpened opened, ReopenedTimeline reopened) {
+        boolean runbookChanged = !opened.runbookSha256().equals(reopened.runbookSha256());
+        return fields(
+                "text",
+                "run resumed by " + opened.holder()
+                        + (opened.takenOverFrom() == null ? "" : ", taken over from " + opened.takenOverFrom())
+                        + (runbookChanged ? ", with a changed runbook" : ""),
+                "runbook_sha256",
+                opened.runbookSha256(),
+                "path",
+                runbookChanged ? info.runbookPath().toString() : null,
+                "source",
+                runbookChanged ? info.source() : null,
+                "git_commit",
+                info.gitCommit(),
+                "database",
+                info.database(),
+                "parameters",
+                info.parameters(),
+                "lockstep_version",
+                info.lockstepVersion(),
+                "taken_over_from",
+                opened.takenOverFrom());
+    }
+
+    /**
+     * The file a resumed run continues: {@code <run-id>.jsonl}, or, for a run an earlier Lockstep version
+     * stopped and resumed, the last segment {@code <run-id>.<n>.jsonl} it started (so the story goes on where
+     * it left off; no new segment is ever started). Null when the run has no timeline here yet.
+     */
+    static Path fileToContinue(Path dir, String runId) {
+        Path latest = dir.resolve(runId + ".jsonl");
+        if (!Files.exists(latest)) {
+            return null;
+        }
+        for (int number = 2; Files.exists(dir.resolve(runId + "." + number + ".jsonl")); number++) {
+            latest = dir.resolve(runId + "." + number + ".jsonl");
+        }
+        return latest;
     }
 
     /** The engine's event type, or the timeline's where the two differ. */
@@ -269,28 +304,5 @@ public final class TimelineRecorder implements EngineListener {
 
     private static Map<String, Object> fields(Object... keysAndValues) {
         return EngineEvent.fields(keysAndValues);
-    }
-
-    /** The run's latest timeline segment: {@code <run>.jsonl}, then {@code <run>.2.jsonl}, ... */
-    private record Segment(Path file, int number) {
-        static Segment latest(Path dir, String runId) {
-            Path first = dir.resolve(runId + ".jsonl");
-            if (!Files.exists(first)) {
-                return new Segment(null, 0);
-            }
-            int number = 1;
-            Path latest = first;
-            while (Files.exists(dir.resolve(runId + "." + (number + 1) + ".jsonl"))) {
-                number++;
-                latest = dir.resolve(runId + "." + number + ".jsonl");
-            }
-            return new Segment(latest, number);
-        }
-
-        boolean closed(OperatorKey key) {
-            Verdict verdict = TimelineVerifier.verify(file, key == null ? null : key.publicKey())
-                    .verdict();
-            return verdict == Verdict.COMPLETE || verdict == Verdict.UNSIGNED;
-        }
     }
 }

@@ -7,7 +7,11 @@ import java.util.List;
  * What a run leaves for an auditor, read from its timeline: who ran which runbook against which
  * database, who approved what, every step's outcome, breaches and what was done, decisions with reasons,
  * whether the rollback boundary was crossed, the verification checks, and whether the timeline itself
- * verifies.
+ * verifies. A run stopped and resumed is one story: {@code stops} lists each clean stop with the resume
+ * that followed it, {@code recovers} the reopenings after a crash, and {@code close} is the outcome: the
+ * last close, unless the run was resumed after it (then null: the run has not ended in this file).
+ *
+ * @param spanSeconds seconds from the first line to the last, the time axis of the charts
  */
 public record Evidence(
         VerifyResult timeline,
@@ -20,9 +24,11 @@ public record Evidence(
         List<Event> decisions,
         List<Event> verifications,
         List<Event> recovers,
+        List<Stop> stops,
         List<Event> notes,
         Boundary boundary,
         Event close,
+        double spanSeconds,
         List<Point> lockWaitSeconds,
         List<Point> replicationLagSeconds,
         List<Point> backfillRowsPerSecond) {
@@ -61,6 +67,13 @@ public record Evidence(
      * after which rollback is no longer possible, such as a contract-phase destructive step) ended ok.
      */
     public record Boundary(boolean crossed, String step, String at) {}
+
+    /**
+     * A clean stop in the middle of the run: its {@code close} record (state, exit code, message: why it
+     * stopped) and the {@code recover} record with {@code after: close} that resumed it (who, which pid,
+     * when), with both times in seconds since the first line for the charts.
+     */
+    public record Stop(Event close, Event resume, double stoppedAtSeconds, double resumedAtSeconds) {}
 
     /** A value over time, seconds since the first line. */
     public record Point(double seconds, double value) {}

@@ -68,6 +68,7 @@ public final class EvidenceBundle {
         List<Evidence.Event> decisions = new ArrayList<>();
         List<Evidence.Event> verifications = new ArrayList<>();
         List<Evidence.Event> recovers = new ArrayList<>();
+        List<Evidence.Stop> stops = new ArrayList<>();
         List<Evidence.Event> notes = new ArrayList<>();
         List<Evidence.Point> lockWaits = new ArrayList<>();
         List<Evidence.Point> lag = new ArrayList<>();
@@ -104,9 +105,23 @@ public final class EvidenceBundle {
                 case "breach", "clear" -> breaches.add(event);
                 case "decision" -> decisions.add(event);
                 case "verify" -> verifications.add(event);
-                case "recover" -> recovers.add(event);
+                case "recover" -> {
+                    if ("close".equals(text(body, "after")) && close != null) {
+                        stops.add(new Evidence.Stop(close, event, secondsSince(first, close.ts()), seconds));
+                        close = null;
+                    } else {
+                        recovers.add(event);
+                    }
+                }
                 case "note" -> notes.add(event);
-                case "close" -> close = event;
+                case "close" -> {
+                    close = event;
+                    // a clean stop ends the steps it interrupted; they are not in doubt
+                    for (Evidence.Event start : started.values()) {
+                        steps.add(stepRun(start, event.ts(), "stopped"));
+                    }
+                    started.clear();
+                }
                 case "sample" -> {
                     point(lockWaits, seconds, body, "lock_wait_seconds");
                     point(lag, seconds, body, "replication_lag_seconds");
@@ -124,9 +139,11 @@ public final class EvidenceBundle {
             }
         }
         for (Evidence.Event start : started.values()) {
-            steps.add(new Evidence.StepRun(
-                    start.step(), start.attempt(), start.ts(), null, "in doubt", null, null, null, null, false));
+            steps.add(stepRun(start, null, "in doubt"));
         }
+        double span = events.isEmpty()
+                ? 0
+                : secondsSince(first, events.get(events.size() - 1).ts());
         return new Evidence(
                 verification,
                 verification.runId(),
@@ -138,12 +155,20 @@ public final class EvidenceBundle {
                 decisions,
                 verifications,
                 recovers,
+                stops,
                 notes,
                 boundary,
                 close,
+                span,
                 lockWaits,
                 lag,
                 throughput);
+    }
+
+    /** A step that started and has no step_end: stopped by a clean close, or in doubt. */
+    private static Evidence.StepRun stepRun(Evidence.Event start, String endedAt, String result) {
+        return new Evidence.StepRun(
+                start.step(), start.attempt(), start.ts(), endedAt, result, null, null, null, null, false);
     }
 
     /** Writes the bundle into {@code out}, which must not exist or be empty. */

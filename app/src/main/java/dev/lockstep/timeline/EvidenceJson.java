@@ -39,10 +39,38 @@ final class EvidenceJson {
         boundary.put("step", evidence.boundary().step());
         boundary.put("at", evidence.boundary().at());
         json.put("rollback_boundary", boundary);
+        json.put("stops", stops(evidence.stops()));
         json.put("recoveries", events(evidence.recovers()));
         json.put("notes", events(evidence.notes()));
         json.put("close", evidence.close() == null ? null : event(evidence.close()));
         return json;
+    }
+
+    /** Each clean stop the run was resumed from: when and why it stopped, when and by whom it was resumed. */
+    private static List<Map<String, Object>> stops(List<Evidence.Stop> stops) {
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (Evidence.Stop stop : stops) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("seq", stop.close().seq());
+            entry.put("ts", stop.close().ts());
+            entry.put("state", EvidenceBundle.text(stop.close().body(), "state"));
+            entry.put("exit_code", stop.close().body().get("exit_code"));
+            entry.put("reason", EvidenceBundle.text(stop.close().body(), "message"));
+            Map<String, Object> resumed = new LinkedHashMap<>();
+            resumed.put("seq", stop.resume().seq());
+            resumed.put("ts", stop.resume().ts());
+            resumed.put("by", resumedBy(stop));
+            resumed.put("pid", stop.resume().body().get("pid"));
+            entry.put("resumed", resumed);
+            json.add(entry);
+        }
+        return json;
+    }
+
+    /** The operator the resume record names ({@code user@host}), else its actor. */
+    static String resumedBy(Evidence.Stop stop) {
+        String operator = EvidenceBundle.text(stop.resume().body(), "operator");
+        return operator != null ? operator : stop.resume().actor();
     }
 
     private static List<Map<String, Object>> events(List<Evidence.Event> events) {

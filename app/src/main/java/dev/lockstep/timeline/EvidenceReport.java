@@ -33,9 +33,37 @@ final class EvidenceReport {
                 md,
                 "Outcome",
                 evidence.close() == null
-                        ? "no close record"
+                        ? evidence.stops().isEmpty() ? "no close record" : "no close record since the last resume"
                         : "state " + EvidenceBundle.text(evidence.close().body(), "state") + ", exit code "
                                 + EvidenceBundle.text(evidence.close().body(), "exit_code"));
+        row(md, "Stopped and resumed", stopsSummary(evidence));
+        if (!evidence.stops().isEmpty()) {
+            md.append(
+                    "\n## Stops and resumes\n\n| stopped (seq) | at | state | exit code | why | resumed (seq) | at | by |"
+                            + " pid |\n|---|---|---|---|---|---|---|---|---|\n");
+            for (Evidence.Stop stop : evidence.stops()) {
+                JsonNode close = stop.close().body();
+                md.append("| ")
+                        .append(stop.close().seq())
+                        .append(" | ")
+                        .append(cell(stop.close().ts()))
+                        .append(" | ")
+                        .append(cell(EvidenceBundle.text(close, "state")))
+                        .append(" | ")
+                        .append(cell(EvidenceBundle.text(close, "exit_code")))
+                        .append(" | ")
+                        .append(cell(EvidenceBundle.text(close, "message")))
+                        .append(" | ")
+                        .append(stop.resume().seq())
+                        .append(" | ")
+                        .append(cell(stop.resume().ts()))
+                        .append(" | ")
+                        .append(cell(EvidenceJson.resumedBy(stop)))
+                        .append(" | ")
+                        .append(cell(EvidenceBundle.text(stop.resume().body(), "pid")))
+                        .append(" |\n");
+            }
+        }
         md.append("\n## Approvals\n\n");
         eventTable(md, evidence.approvals(), "by", "how", "reason");
         md.append(
@@ -72,10 +100,11 @@ final class EvidenceReport {
             md.append("\n## Recoveries after an unclean end\n\n");
             eventTable(md, evidence.recovers(), "prior_last_seq", "steps_in_doubt");
         }
-        md.append("\n## Charts\n\nSee report.html: lock waits, replication lag and backfill throughput over the run ("
-                + evidence.lockWaitSeconds().size() + ", "
-                + evidence.replicationLagSeconds().size() + " and "
-                + evidence.backfillRowsPerSecond().size() + " points).\n");
+        md.append(
+                "\n## Charts\n\nSee report.html: lock waits, replication lag and backfill throughput over the whole run ("
+                        + evidence.lockWaitSeconds().size() + ", "
+                        + evidence.replicationLagSeconds().size() + " and "
+                        + evidence.backfillRowsPerSecond().size() + " points).\n");
         return md.toString();
     }
 
@@ -102,9 +131,9 @@ final class EvidenceReport {
                 .append(escape(markdownTablesOnly(markdown(evidence))))
                 .append("</pre>\n");
         html.append("<h2>Over the run</h2>\n");
-        html.append(SvgChart.render("Lock wait (s)", evidence.lockWaitSeconds()));
-        html.append(SvgChart.render("Replication lag (s)", evidence.replicationLagSeconds()));
-        html.append(SvgChart.render("Backfill throughput (rows/s)", evidence.backfillRowsPerSecond()));
+        html.append(SvgChart.render("Lock wait (s)", evidence.lockWaitSeconds(), evidence));
+        html.append(SvgChart.render("Replication lag (s)", evidence.replicationLagSeconds(), evidence));
+        html.append(SvgChart.render("Backfill throughput (rows/s)", evidence.backfillRowsPerSecond(), evidence));
         html.append("\n<h2>Runbook</h2>\n<p>")
                 .append(escape(runbookCheck(evidence.runbook())))
                 .append("</p>\n");
@@ -157,6 +186,14 @@ final class EvidenceReport {
             }
             md.append('\n');
         }
+    }
+
+    private static String stopsSummary(Evidence evidence) {
+        int count = evidence.stops().size();
+        if (count == 0) {
+            return "never";
+        }
+        return (count == 1 ? "once" : count + " times") + " (see Stops and resumes; the charts shade the stopped time)";
     }
 
     private static String runbookCheck(Evidence.Runbook runbook) {

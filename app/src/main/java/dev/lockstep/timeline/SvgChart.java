@@ -3,7 +3,11 @@ package dev.lockstep.timeline;
 import java.util.List;
 import java.util.Locale;
 
-/** A small inline SVG line chart: no scripts, no external files, readable when printed. */
+/**
+ * A small inline SVG line chart: no scripts, no external files, readable when printed. The time axis spans
+ * the whole timeline, and the time a run stood stopped (from a clean stop to its resume) is shaded, with
+ * no line drawn across it.
+ */
 final class SvgChart {
     private static final int WIDTH = 520;
     private static final int HEIGHT = 160;
@@ -14,7 +18,7 @@ final class SvgChart {
 
     private SvgChart() {}
 
-    static String render(String title, List<Evidence.Point> points) {
+    static String render(String title, List<Evidence.Point> points, Evidence evidence) {
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(
                 Locale.ROOT,
@@ -36,6 +40,25 @@ final class SvgChart {
                 TOP,
                 plotWidth,
                 plotHeight));
+        double minX = 0;
+        double maxX = evidence.spanSeconds();
+        for (Evidence.Point point : points) {
+            minX = Math.min(minX, point.seconds());
+            maxX = Math.max(maxX, point.seconds());
+        }
+        double spanX = maxX > minX ? maxX - minX : 1;
+        for (Evidence.Stop stop : evidence.stops()) {
+            double from = LEFT + (stop.stoppedAtSeconds() - minX) / spanX * plotWidth;
+            double to = LEFT + (stop.resumedAtSeconds() - minX) / spanX * plotWidth;
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e6e6e6\"><title>stopped</title></rect>",
+                    from,
+                    TOP,
+                    Math.max(to - from, 1.0),
+                    plotHeight));
+            svg.append(label((int) Math.round(from) + 2, TOP + 12, "start", "stopped"));
+        }
         if (points.isEmpty()) {
             svg.append(String.format(
                     Locale.ROOT,
@@ -44,30 +67,45 @@ final class SvgChart {
                     TOP + plotHeight / 2));
             return svg.append("</svg>\n").toString();
         }
-        double minX = points.get(0).seconds();
-        double maxX = minX;
         double maxY = 0;
         for (Evidence.Point point : points) {
-            minX = Math.min(minX, point.seconds());
-            maxX = Math.max(maxX, point.seconds());
             maxY = Math.max(maxY, point.value());
         }
-        double spanX = maxX > minX ? maxX - minX : 1;
         double spanY = maxY > 0 ? maxY : 1;
         StringBuilder path = new StringBuilder();
+        Evidence.Point previous = null;
         for (Evidence.Point point : points) {
+            if (previous != null && stoppedBetween(evidence, previous, point)) {
+                polyline(svg, path);
+                path.setLength(0);
+            }
             double x = LEFT + (point.seconds() - minX) / spanX * plotWidth;
             double y = TOP + plotHeight - point.value() / spanY * plotHeight;
             path.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            previous = point;
         }
-        svg.append("<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"")
-                .append(path.toString().strip())
-                .append("\"/>");
+        polyline(svg, path);
         svg.append(label(LEFT - 4, TOP + 4, "end", number(maxY)));
         svg.append(label(LEFT - 4, TOP + plotHeight, "end", "0"));
         svg.append(label(LEFT, HEIGHT - 8, "start", number(minX) + " s"));
         svg.append(label(WIDTH - RIGHT, HEIGHT - 8, "end", number(maxX) + " s"));
         return svg.append("</svg>\n").toString();
+    }
+
+    private static void polyline(StringBuilder svg, StringBuilder path) {
+        svg.append("<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"1.5\" points=\"")
+                .append(path.toString().strip())
+                .append("\"/>");
+    }
+
+    /** Whether the run stood stopped between two readings: then no line joins them. */
+    private static boolean stoppedBetween(Evidence evidence, Evidence.Point before, Evidence.Point after) {
+        for (Evidence.Stop stop : evidence.stops()) {
+            if (before.seconds() <= stop.stoppedAtSeconds() && stop.resumedAtSeconds() <= after.seconds()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String label(int x, int y, String anchor, String text) {

@@ -9,13 +9,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Checks a timeline with nothing but the operator's public key (docs/timeline-format.md, "Verifying"):
  * every line parses and has the common fields, {@code run} is constant, {@code seq} is contiguous,
  * {@code prev} chains the exact bytes, each session key is certified by the operator key, and each
- * checkpoint's size, Merkle root and signature hold. Without a public key the signatures are not checked
- * and the result says so.
+ * checkpoint's size, Merkle root and signature hold. A run stopped cleanly and resumed later continues in
+ * the same file: a close and its final checkpoint may stand in the middle only when a resume (a
+ * {@code recover} record with {@code after: close}) and a newly certified session key follow; the verdict
+ * is about the whole file. Without a public key the signatures are not checked and the result says so.
  */
 public final class TimelineVerifier {
     private final byte[] bytes;
@@ -37,6 +41,11 @@ public final class TimelineVerifier {
     private long lastCheckpointSeq = -1;
     private long checkpoints;
     private long recovers;
+    private long resumes;
+    private String previousType;
+    /** Every session key certified so far, with the seq of its certificate: a key seals one session only. */
+    private final Map<String, Long> certifiedSessionKeys = new HashMap<>();
+
     private long intactLength;
     /**
      * Only the last checkpoint's signature needs checking: its root covers the exact bytes of every line
@@ -94,6 +103,13 @@ public final class TimelineVerifier {
             if (problem != null) {
                 return tampered(line.get("seq"), problem);
             }
+            if (line.get("type").asText().equals("recover")) {
+                // The session before this line has ended: its last seal must hold under its own key.
+                VerifyResult unsealed = checkLastSignature();
+                if (unsealed != null) {
+                    return unsealed;
+                }
+            }
             tree.append(bytes, offset, length);
             digest.update(bytes, offset, length);
             prevHex = Hashing.hex(digest.digest());
@@ -105,24 +121,33 @@ public final class TimelineVerifier {
         if (lines == 0) {
             return result(Verdict.INCOMPLETE, tornTail, null, null, "no complete line");
         }
-        if (finalSeen && tornTail > 0) {
-            return result(Verdict.TAMPERED, 0, lines + 1, null, tornTail + " bytes after the final checkpoint");
-        }
-        if (operatorJdkKey != null
-                && lastSignedCheckpoint != null
-                && !Ed25519.verify(
-                        lastSignedCheckpoint.key(), lastSignedCheckpoint.message(), lastSignedCheckpoint.signature())) {
-            return result(
-                    Verdict.TAMPERED,
-                    0,
-                    lastSignedCheckpoint.line(),
-                    lastSignedCheckpoint.seq(),
-                    "checkpoint signature does not verify under the certified session key");
+        // A torn tail after a final checkpoint is a resume the crash interrupted while it wrote its first
+        // line: INCOMPLETE like any torn tail. Complete lines there are checked above (only a resume).
+        VerifyResult unsealed = checkLastSignature();
+        if (unsealed != null) {
+            return unsealed;
         }
         if (finalSeen && tornTail == 0) {
             return result(signed ? Verdict.COMPLETE : Verdict.UNSIGNED, 0, null, null, null);
         }
         return incomplete(tornTail);
+    }
+
+    /** TAMPERED when the last signed checkpoint's signature does not verify, else null; then forgets it. */
+    private VerifyResult checkLastSignature() {
+        PendingSignature pending = lastSignedCheckpoint;
+        lastSignedCheckpoint = null;
+        if (operatorJdkKey == null
+                || pending == null
+                || Ed25519.verify(pending.key(), pending.message(), pending.signature())) {
+            return null;
+        }
+        return result(
+                Verdict.TAMPERED,
+                0,
+                pending.line(),
+                pending.seq(),
+                "checkpoint signature does not verify under the certified session key");
     }
 
     /** Every check of one line; null when it passes, else the reason. */
@@ -169,20 +194,39 @@ public final class TimelineVerifier {
         if (shape != null) {
             return shape;
         }
-        if (finalSeen) {
-            return "a line after the final checkpoint";
+        String problem = checkOrder(seq, type, line.get("body"));
+        previousType = type;
+        return problem;
+    }
+
+    /** Where the line stands among the others, and what its type checks; null when it passes. */
+    private String checkOrder(long seq, String type, JsonNode body) {
+        boolean resume =
+                type.equals("recover") && "close".equals(body.path("after").asText(null));
+        if (finalSeen && !resume) {
+            return "a line after the final checkpoint: only a resume (a recover record with after: close, then a"
+                    + " newly certified session key) may follow a close";
+        }
+        if (resume && !finalSeen) {
+            return "a resume after a clean stop (recover with after: close) that does not follow a final checkpoint";
+        }
+        if (resume) {
+            // the stopped part is sealed; what follows is judged as a new session of the same run
+            closeSeen = false;
+            finalSeen = false;
         }
         if (seq == 0 != type.equals("open")) {
             return seq == 0 ? "the first line is " + type + ", not open" : "a second open record";
         }
-        if (closeSeen
-                && !(type.equals("checkpoint") && line.get("body").path("final").asBoolean(false))) {
+        if (closeSeen && !(type.equals("checkpoint") && body.path("final").asBoolean(false))) {
             return "close is followed by " + type + ", not by the final checkpoint";
         }
-        if (awaitingSessionKey && !type.equals("session_key")) {
+        // A crash between a recover record and its session key leaves the key unwritten; the next reopen
+        // then writes another recover, which is the only line that may stand in the certificate's place.
+        boolean recoverAfterUnfinishedRecover = type.equals("recover") && !resume && "recover".equals(previousType);
+        if (awaitingSessionKey && !type.equals("session_key") && !recoverAfterUnfinishedRecover) {
             return type + " where the session key certificate was expected";
         }
-        JsonNode body = line.get("body");
         return switch (type) {
             case "open" -> {
                 if (!body.path("signed").isBoolean()) {
@@ -192,9 +236,13 @@ public final class TimelineVerifier {
                 awaitingSessionKey = signed;
                 yield null;
             }
-            case "session_key" -> checkSessionKey(seq, prev.asText(), body);
+            case "session_key" -> checkSessionKey(seq, prevHex, body);
             case "recover" -> {
-                recovers++;
+                if (resume) {
+                    resumes++;
+                } else {
+                    recovers++;
+                }
                 awaitingSessionKey = signed;
                 yield null;
             }
@@ -252,10 +300,22 @@ public final class TimelineVerifier {
         if (certifier.length != Ed25519.KEY_BYTES || key.length != Ed25519.KEY_BYTES) {
             return "session key certificate holds no Ed25519 keys";
         }
+        String earlierCertifier = certifiedBy;
         certifiedBy = Ed25519.fingerprint(certifier);
         if (operatorKey != null && !Arrays.equals(certifier, operatorKey.raw())) {
             return "session key certificate is not by this operator: certified by " + certifiedBy + ", expected "
                     + operatorKey.fingerprint();
+        }
+        if (earlierCertifier != null && !earlierCertifier.equals(certifiedBy)) {
+            return "session key certified by operator key " + certifiedBy + ", but the run's earlier session keys by "
+                    + earlierCertifier + ": one run, one operator key";
+        }
+        String keyBase64 = Hashing.base64(key);
+        Long earlier = certifiedSessionKeys.putIfAbsent(keyBase64, seq);
+        if (earlier != null) {
+            return "session key " + keyBase64 + " was already certified at seq " + earlier
+                    + ": every session certifies a fresh key, and a key dropped at a close or lost in a crash"
+                    + " must never seal again";
         }
         sessionKeyBase64 = body.path("key").asText();
         sessionKey = Ed25519.publicFromRaw(key);
@@ -343,6 +403,8 @@ public final class TimelineVerifier {
                 tornTailBytes,
                 checkpoints,
                 recovers,
+                resumes,
+                certifiedSessionKeys.size(),
                 line,
                 seq,
                 reason,

@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
  * Appends a run's events to {@code <dir>/<run-id>.jsonl}, write-ahead: each line is one write on an
  * append channel, forced to disk before {@link #append} returns, so the caller acts only on what is
  * durable. Nothing is buffered in memory. Checkpoints (RFC 6962 root over every line so far, signed by a
- * per-run session key that the operator key certified) follow every step end, approval, decision and
- * breach, at least every 100 lines or 30 s, and the close record. The session private key is dropped
- * after the final checkpoint and never written anywhere.
+ * per-session key that the operator key certified) follow every step end, approval, decision and breach,
+ * at least every 100 lines or 30 s, and the close record. The session private key is dropped after the
+ * final checkpoint and never written anywhere; a run resumed later {@link #reopen reopens} the same file
+ * and certifies a new one.
  */
 public final class TimelineWriter {
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -135,19 +136,30 @@ public final class TimelineWriter {
     }
 
     /**
-     * Reopens a timeline after an unclean end: checks it, cuts off a torn last line (kept in the
-     * {@code recover} record), certifies a new session key and reports the steps in doubt.
+     * Reopens a run's timeline to continue it, signed by the operator key that certified its session keys.
+     * After a crash (the file does not end with the final checkpoint): cuts off a torn last line (kept in
+     * the {@code recover} record) and reports the steps in doubt. After a clean stop (the file ends with
+     * close and the final checkpoint): continues the same hash chain with a {@code recover} record whose
+     * {@code after} is {@code close}. Either way a new session key is certified; the earlier one was
+     * dropped at its close or lost in the crash.
      */
-    public static ReopenedTimeline reopen(Path file, OperatorKey key, Redactor redactor, TimelineClock clock) {
-        return reopen(file, Objects.requireNonNull(key, "operator key"), redactor, clock, Ed25519::generate);
+    public static ReopenedTimeline reopen(
+            Path file, OperatorKey key, Redactor redactor, TimelineClock clock, ReopenedBy by) {
+        return reopen(file, Objects.requireNonNull(key, "operator key"), redactor, clock, by, Ed25519::generate);
     }
 
-    public static ReopenedTimeline reopenUnsigned(Path file, Redactor redactor, TimelineClock clock) {
-        return reopen(file, null, redactor, clock, null);
+    public static ReopenedTimeline reopenUnsigned(Path file, Redactor redactor, TimelineClock clock, ReopenedBy by) {
+        return reopen(file, null, redactor, clock, by, null);
     }
 
     static ReopenedTimeline reopen(
-            Path file, OperatorKey key, Redactor redactor, TimelineClock clock, Supplier<KeyPair> sessionKeys) {
+            Path file,
+            OperatorKey key,
+            Redactor redactor,
+            TimelineClock clock,
+            ReopenedBy by,
+            Supplier<KeyPair> sessionKeys) {
+        Objects.requireNonNull(by, "who reopens the timeline");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -157,6 +169,17 @@ public final class TimelineWriter {
             throw LockstepException.usage("cannot read timeline " + file + ": " + e.getMessage());
         }
         VerifyResult check = TimelineVerifier.verify(bytes, key == null ? null : key.publicKey());
+        if (check.verdict() == Verdict.TAMPERED && key != null) {
+            VerifyResult unchecked = TimelineVerifier.verify(bytes, null);
+            if (unchecked.verdict() != Verdict.TAMPERED
+                    && unchecked.operatorFingerprint() != null
+                    && !unchecked.operatorFingerprint().equals(key.fingerprint())) {
+                // intact, but sealed under another operator key: a wrong --key, not a forgery
+                throw LockstepException.usage("timeline " + file + " is signed by operator key "
+                        + unchecked.operatorFingerprint() + ", not by this operator key " + key.fingerprint()
+                        + ": resume the run with the key it was started with (--key)");
+            }
+        }
         if (check.lines() == 0) {
             throw LockstepException.usage("timeline " + file + " has no complete line: start a new run instead");
         }
@@ -166,18 +189,15 @@ public final class TimelineWriter {
                             ? "signed: resume it with the operator key"
                             : "unsigned: resume it with --unsigned"));
         }
-        switch (check.verdict()) {
-            case TAMPERED -> throw new LockstepException(
+        if (check.verdict() == Verdict.TAMPERED) {
+            throw new LockstepException(
                     ExitCode.TIMELINE_TAMPERED, "timeline " + file + " cannot be continued: " + check.summary());
-            case COMPLETE, UNSIGNED -> throw LockstepException.usage(
-                    "timeline " + file + " is closed: run " + check.runId() + " has ended");
-            case INCOMPLETE -> {
-                // the expected case after a crash
-            }
         }
         int intact = (int) check.intactLength();
         byte[] torn = Arrays.copyOfRange(bytes, intact, bytes.length);
         Replay replay = Replay.of(bytes, intact);
+        // Closed (possibly with a torn tail: a crash while an earlier resume wrote its first line) or not.
+        boolean afterClose = replay.endsWithFinalCheckpoint;
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             channel.truncate(intact);
@@ -194,9 +214,9 @@ public final class TimelineWriter {
                     replay.lines,
                     replay.lastHash);
             writer.opened = true;
-            Recovery recovery = new Recovery(torn.length, replay.lines - 1, replay.inDoubt());
-            writer.writeRecover(torn, recovery);
-            return new ReopenedTimeline(writer, recovery);
+            Recovery recovery = new Recovery(afterClose, torn.length, replay.lines - 1, replay.inDoubt());
+            writer.writeRecover(torn, recovery, by);
+            return new ReopenedTimeline(writer, recovery, replay.runbookSha256);
         } catch (IOException e) {
             throw new LockstepException(ExitCode.STOPPED, "cannot reopen timeline " + file + ": " + e.getMessage(), e);
         }
@@ -336,8 +356,11 @@ public final class TimelineWriter {
         lastCheckpointMono = clock.monoMillis();
     }
 
-    private void writeRecover(byte[] torn, Recovery recovery) {
+    private void writeRecover(byte[] torn, Recovery recovery, ReopenedBy by) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("after", recovery.afterClose() ? "close" : "crash");
+        body.put("operator", by.operator());
+        body.put("pid", by.pid());
         body.put("prior_last_seq", recovery.lastSeq());
         body.put("prior_last_hash", prev);
         if (torn.length == 0) {
@@ -355,7 +378,7 @@ public final class TimelineWriter {
             entry.put("attempt", step.attempt());
             entry.put("start_seq", step.startSeq());
         }
-        writeLine("recover", SYSTEM_ACTOR, null, null, body);
+        writeLine("recover", "operator:" + by.operator(), null, null, body);
         if (signed()) {
             certifySessionKey();
         }
@@ -422,6 +445,8 @@ public final class TimelineWriter {
         final Map<String, StepInDoubt> started = new LinkedHashMap<>();
         long lines;
         String lastHash;
+        String runbookSha256;
+        boolean endsWithFinalCheckpoint;
 
         static Replay of(byte[] bytes, int length) {
             Replay replay = new Replay();
@@ -432,6 +457,9 @@ public final class TimelineWriter {
                 replay.tree.append(bytes, offset, end + 1 - offset);
                 replay.lastHash = Hashing.hex(Hashing.sha256(bytes, offset, end + 1 - offset));
                 String type = line.path("type").asText();
+                if (type.equals("open") && line.path("body").path("sha256").isTextual()) {
+                    replay.runbookSha256 = line.get("body").get("sha256").textValue();
+                }
                 String step = line.path("step").isTextual() ? line.get("step").asText() : null;
                 if (step != null && type.equals("step_start")) {
                     Integer attempt =
@@ -439,7 +467,12 @@ public final class TimelineWriter {
                     replay.started.put(step, new StepInDoubt(step, attempt, replay.lines));
                 } else if (step != null && type.equals("step_end")) {
                     replay.started.remove(step);
+                } else if (type.equals("close")) {
+                    // a clean stop: the process that closed the timeline knew how its steps ended
+                    replay.started.clear();
                 }
+                replay.endsWithFinalCheckpoint = type.equals("checkpoint")
+                        && line.path("body").path("final").asBoolean(false);
                 replay.lines++;
                 offset = end + 1;
             }

@@ -9,6 +9,10 @@ import java.util.Map;
  * {@code lastSealedSeq} is the last line a valid checkpoint covers (-1 when none) and
  * {@code unsealedLines} counts the complete lines after the last checkpoint.
  *
+ * @param recovers reopenings after a crash ({@code recover} records with {@code after: crash})
+ * @param resumes clean stops (a close and its final checkpoint in the middle of the file) followed by a
+ *     resume ({@code recover} with {@code after: close})
+ * @param sessionKeys session keys certified in the file, each by the operator key and each for one session
  * @param intactLength bytes of the file up to the end of the last line that passed every check
  */
 public record VerifyResult(
@@ -23,6 +27,8 @@ public record VerifyResult(
         int tornTailBytes,
         long checkpoints,
         long recovers,
+        long resumes,
+        long sessionKeys,
         Long line,
         Long seq,
         String reason,
@@ -37,11 +43,13 @@ public record VerifyResult(
         String run = runId == null ? "" : "run " + runId + ": ";
         String checked = signaturesChecked ? "" : " (signatures not checked)";
         return switch (verdict) {
-            case COMPLETE -> "COMPLETE: " + run + lines + " lines, closed and sealed to the end by session keys"
+            case COMPLETE -> "COMPLETE: " + run + lines + " lines" + history() + ", closed and sealed to the end by "
+                    + (sessionKeys == 1 ? "a session key" : sessionKeys + " session keys")
                     + " certified by operator key " + operatorFingerprint + checked;
-            case UNSIGNED -> "UNSIGNED: " + run + lines + " lines, closed, hash chain and Merkle roots intact, but"
+            case UNSIGNED -> "UNSIGNED: " + run + lines + " lines" + history()
+                    + ", closed, hash chain and Merkle roots intact, but"
                     + " written with --unsigned: nothing proves who wrote it";
-            case INCOMPLETE -> "INCOMPLETE: " + run + lines + " lines, "
+            case INCOMPLETE -> "INCOMPLETE: " + run + lines + " lines" + history() + ", "
                     + (lastSealedSeq < 0 ? "nothing sealed" : "last sealed seq " + lastSealedSeq)
                     + ", " + unsealedLines + " unsealed line" + (unsealedLines == 1 ? "" : "s") + " after it"
                     + (tornTailBytes > 0 ? ", torn last line of " + tornTailBytes + " bytes" : "")
@@ -50,6 +58,18 @@ public record VerifyResult(
             case TAMPERED -> "TAMPERED: " + (line == null ? "" : "line " + line + " (seq " + seq + "): ") + reason
                     + checked;
         };
+    }
+
+    /** How often the run was stopped and resumed, and reopened after a crash; empty when never. */
+    private String history() {
+        String story = "";
+        if (resumes > 0) {
+            story += ", stopped and resumed " + (resumes == 1 ? "once" : resumes + " times");
+        }
+        if (recovers > 0) {
+            story += ", reopened after " + (recovers == 1 ? "a crash" : recovers + " crashes");
+        }
+        return story;
     }
 
     /** The stable shape of {@code lockstep verify --json}. */
@@ -64,6 +84,8 @@ public record VerifyResult(
         json.put("operator_key", operatorFingerprint);
         json.put("checkpoints", checkpoints);
         json.put("recovers", recovers);
+        json.put("resumes", resumes);
+        json.put("session_keys", sessionKeys);
         json.put("last_sealed_seq", lastSealedSeq);
         json.put("unsealed_lines", unsealedLines);
         json.put("torn_tail_bytes", tornTailBytes);

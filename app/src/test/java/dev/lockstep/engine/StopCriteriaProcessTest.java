@@ -2,8 +2,10 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
+import dev.lockstep.timeline.OperatorKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -266,5 +268,23 @@ class StopCriteriaProcessTest {
         assertThat(again.exitValue()).as(Files.readString(log)).isZero();
         assertThat(EngineDatabase.queryLong("select count(*) from abort_t where n <> 1"))
                 .isZero();
+
+        // and: the unsigned run's one timeline holds both parts, the abort's close in the middle
+        Path timeline = dir.resolve("timeline").resolve(runId("T-abort") + ".jsonl");
+        Path anyKey = dir.resolve("abort-verify.key");
+        OperatorKey.generate().save(anyKey);
+        CliRun verified = CliRun.of("verify", timeline.toString(), "--pubkey", anyKey + ".pub");
+        assertThat(verified.exitCode()).as(verified.out() + verified.err()).isEqualTo(1);
+        assertThat(verified.out()).startsWith("UNSIGNED").contains("stopped and resumed once");
+    }
+
+    private static String runId(String runbookId) throws Exception {
+        try (Connection connection = EngineDatabase.connect();
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery(
+                        "select run_id from lockstep.run where runbook_id = '" + runbookId + "'")) {
+            assertThat(rows.next()).isTrue();
+            return rows.getString(1);
+        }
     }
 }

@@ -52,7 +52,8 @@ class CrashTest {
         assertThat(crashed.lines() - 1).as("every acknowledged line survived").isGreaterThanOrEqualTo(acknowledged);
         assertThat(crashed.lastSealedSeq()).isGreaterThanOrEqualTo(0);
 
-        ReopenedTimeline reopened = TimelineWriter.reopen(file, key, Redactor.defaults(), TimelineClock.system());
+        ReopenedTimeline reopened = TimelineWriter.reopen(
+                file, key, Redactor.defaults(), TimelineClock.system(), new ReopenedBy("alice@bastion", 7));
         assertThat(reopened.recovery().stepsInDoubt())
                 .extracting(StepInDoubt::step)
                 .containsExactly("backfill");

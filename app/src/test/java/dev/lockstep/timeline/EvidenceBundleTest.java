@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,80 @@ class EvidenceBundleTest {
                 .contains("COMPLETE")
                 .contains("CROSSED by step drop-legacy-default")
                 .contains("| bob |");
+    }
+
+    @Test
+    void aRunStoppedAndResumedIsOneStoryWithItsStopsAndWhoResumedIt() throws IOException {
+        // given: stopped by SIGINT in fill, resumed by carol, paused unattended, resumed by dave, done
+        OperatorKey key = OperatorKey.generate();
+        TimelineWriter first = StopAndResumeTest.startAndStop(dir, "run-stops", key);
+        Path timeline = first.file();
+        TimelineWriter second = StopAndResumeTest.resume(timeline, key, StopAndResumeTest.CAROL);
+        second.append("sample", "engine", null, null, Map.of("lock_wait_seconds", 0.5));
+        second.append("sample", "engine", null, null, Map.of("lock_wait_seconds", 1.5));
+        second.append("step_start", "engine", "fill", 2, Map.of("kind", "backfill"));
+        StopAndResumeTest.stop(second, "stopped at step fill: paused by stop criterion app-errors, unattended");
+        TimelineWriter third = StopAndResumeTest.resume(timeline, key, StopAndResumeTest.DAVE);
+        third.append("sample", "engine", null, null, Map.of("lock_wait_seconds", 0.25));
+        third.append("step_start", "engine", "fill", 3, Map.of("kind", "backfill"));
+        third.append("step_end", "engine", "fill", 3, Map.of("result", "ok", "rows", 5000));
+        third.close(Map.of("state", "done", "exit_code", 0, "message", "run done"));
+        Path out = dir.resolve("bundle-stops");
+
+        // when
+        Evidence evidence = EvidenceBundle.read(timeline, key.publicKey());
+        EvidenceBundle.write(evidence, Files.readAllBytes(timeline), out);
+
+        // then
+        JsonNode json =
+                TimelineJson.MAPPER.readTree(out.resolve("evidence.json").toFile());
+        assertThat(json.at("/timeline_verification/verdict").asText()).isEqualTo("COMPLETE");
+        assertThat(json.at("/timeline_verification/resumes").asInt()).isEqualTo(2);
+        assertThat(json.at("/close/body/state").asText()).isEqualTo("done");
+        JsonNode stops = json.get("stops");
+        assertThat(stops).hasSize(2);
+        assertThat(stops.get(0).get("state").asText()).isEqualTo("stopped");
+        assertThat(stops.get(0).get("exit_code").asInt()).isEqualTo(4);
+        assertThat(stops.get(0).get("reason").asText()).isEqualTo("stopped at step fill: SIGINT received");
+        assertThat(stops.get(0).at("/resumed/by").asText()).isEqualTo("carol@bastion-2");
+        assertThat(stops.get(0).at("/resumed/pid").asLong()).isEqualTo(4242);
+        assertThat(stops.get(1).get("reason").asText()).contains("unattended");
+        assertThat(stops.get(1).at("/resumed/by").asText()).isEqualTo("dave@bastion-3");
+        assertThat(json.get("recoveries")).isEmpty();
+        assertThat(json.get("steps"))
+                .extracting(step ->
+                        step.get("attempt").asInt() + " " + step.get("result").asText())
+                .containsExactly("1 stopped", "2 stopped", "3 ok");
+        String markdown = Files.readString(out.resolve("report.md"));
+        assertThat(markdown)
+                .contains("stopped and resumed 2 times")
+                .contains("| Outcome | state done, exit code 0 |")
+                .contains("| Stopped and resumed | 2 times")
+                .contains("## Stops and resumes")
+                .contains("| carol@bastion-2 | 4242 |")
+                .contains("| dave@bastion-3 | 5151 |");
+        // the chart spans the whole file: both stops shaded, no line across them
+        String html = Files.readString(out.resolve("report.html"));
+        String lockWait = html.substring(html.indexOf("aria-label=\"Lock wait (s)\""));
+        lockWait = lockWait.substring(0, lockWait.indexOf("</svg>"));
+        assertThat(lockWait.split("<title>stopped</title>", -1)).hasSize(3);
+        assertThat(lockWait.split("<polyline", -1)).hasSize(3);
+        assertThat(evidence.spanSeconds()).isGreaterThan(evidence.stops().get(1).resumedAtSeconds());
+    }
+
+    @Test
+    void aRunResumedAndNotClosedSinceHasNoOutcomeYet() throws IOException {
+        OperatorKey key = OperatorKey.generate();
+        Path timeline =
+                StopAndResumeTest.startAndStop(dir, "run-open-again", key).file();
+        StopAndResumeTest.resume(timeline, key, StopAndResumeTest.CAROL);
+
+        Evidence evidence = EvidenceBundle.read(timeline, key.publicKey());
+
+        assertThat(evidence.timeline().verdict()).isEqualTo(Verdict.INCOMPLETE);
+        assertThat(evidence.close()).isNull();
+        assertThat(evidence.stops()).hasSize(1);
+        assertThat(EvidenceReport.markdown(evidence)).contains("| Outcome | no close record since the last resume |");
     }
 
     @Test

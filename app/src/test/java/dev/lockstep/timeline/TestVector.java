@@ -11,23 +11,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The test vector of docs/timeline-format.md: fixed seeds and clock, a tiny run, and everything a
- * verifier in another language needs to check itself against. {@code main} prints the docs section.
+ * The test vector of docs/timeline-format.md: fixed seeds and clocks, a tiny run that is stopped and
+ * resumed once, and everything a verifier in another language needs to check itself against. {@code main}
+ * prints the docs section.
  */
 final class TestVector {
     static final String OPERATOR_SEED = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     static final String SESSION_SEED = "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
+    static final String RESUMED_SESSION_SEED = "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
     static final String RUN = "vector-1";
 
     private TestVector() {}
 
     static String generate(Path dir) throws IOException {
         OperatorKey operator = OperatorKey.fromSeed(Hashing.fromHex(OPERATOR_SEED));
+        Redactor redactor = Redactor.forRun(Set.of("db_password"), Map.of("db_password", "s3cret-vector"), List.of());
         TimelineWriter writer = TimelineWriter.create(
                 dir,
                 RUN,
                 operator,
-                Redactor.forRun(Set.of("db_password"), Map.of("db_password", "s3cret-vector"), List.of()),
+                redactor,
                 new SteppingClock(Instant.parse("2026-11-20T00:00:00Z"), 100),
                 () -> Ed25519.fromSeed(Hashing.fromHex(SESSION_SEED)));
         Map<String, Object> open = new LinkedHashMap<>();
@@ -53,7 +56,18 @@ final class TestVector {
                 "add-col",
                 1,
                 Map.of("result", "ok", "rows", 0, "duration_ms", 12, "note", "é \"q\" \t"));
-        writer.close(Map.of("state", "done", "exit_code", 0));
+        writer.close(Map.of("state", "stopped", "exit_code", 4));
+        // resumed an hour later by another process: same file, a new session key
+        TimelineWriter resumed = TimelineWriter.reopen(
+                        writer.file(),
+                        operator,
+                        redactor,
+                        new SteppingClock(Instant.parse("2026-11-20T01:00:00Z"), 100),
+                        new ReopenedBy("bob@bastion", 4242),
+                        () -> Ed25519.fromSeed(Hashing.fromHex(RESUMED_SESSION_SEED)))
+                .writer();
+        resumed.append("state", "system", null, null, Map.of("from", "stopped", "to", "running", "reason", "resumed"));
+        resumed.close(Map.of("state", "done", "exit_code", 0));
 
         byte[] bytes = Files.readAllBytes(writer.file());
         List<String> lines = TimelineTamperTest.splitLines(bytes);
@@ -67,6 +81,11 @@ final class TestVector {
         out.append("session public key    ")
                 .append(Hashing.base64(Ed25519.rawPublic(
                         Ed25519.fromSeed(Hashing.fromHex(SESSION_SEED)).getPublic())))
+                .append('\n');
+        out.append("resumed session seed  ").append(RESUMED_SESSION_SEED).append('\n');
+        out.append("resumed session key   ")
+                .append(Hashing.base64(Ed25519.rawPublic(
+                        Ed25519.fromSeed(Hashing.fromHex(RESUMED_SESSION_SEED)).getPublic())))
                 .append('\n');
         out.append("genesis prev          ")
                 .append(TimelineFormat.genesisPrev(RUN))
@@ -94,21 +113,31 @@ final class TestVector {
                     .append(Hashing.hex(tree.root()))
                     .append('\n');
         }
-        out.append("\nsigned message of the session key certificate (seq 1), then of the final checkpoint:\n\n");
-        String prevOfSessionKey = Hashing.hex(Hashing.sha256(lines.get(0).getBytes(StandardCharsets.UTF_8)));
-        String sessionKey = TimelineJson.MAPPER
-                .readTree(lines.get(1))
-                .get("body")
-                .get("key")
-                .asText();
-        out.append(new String(
-                TimelineFormat.sessionKeyMessage(RUN, 1, prevOfSessionKey, sessionKey), StandardCharsets.UTF_8));
-        out.append('\n');
-        var last = TimelineJson.MAPPER.readTree(lines.get(lines.size() - 1)).get("body");
-        out.append(new String(
-                TimelineFormat.checkpointMessage(
-                        RUN, last.get("size").asLong(), last.get("root").asText(), true),
-                StandardCharsets.UTF_8));
+        out.append("\nsigned messages of the session key certificates, then of the two final checkpoints:\n\n");
+        for (int i = 0; i < lines.size(); i++) {
+            var line = TimelineJson.MAPPER.readTree(lines.get(i));
+            if (line.get("type").asText().equals("session_key")) {
+                out.append(new String(
+                        TimelineFormat.sessionKeyMessage(
+                                RUN,
+                                i,
+                                line.get("prev").asText(),
+                                line.get("body").get("key").asText()),
+                        StandardCharsets.UTF_8));
+                out.append('\n');
+            }
+        }
+        for (String text : lines) {
+            var body = TimelineJson.MAPPER.readTree(text).get("body");
+            if (body.path("final").asBoolean(false)) {
+                out.append(new String(
+                        TimelineFormat.checkpointMessage(
+                                RUN, body.get("size").asLong(), body.get("root").asText(), true),
+                        StandardCharsets.UTF_8));
+                out.append('\n');
+            }
+        }
+        out.setLength(out.length() - 1);
         return out.toString();
     }
 

@@ -23,6 +23,7 @@ class TimelineWriterTest {
     Path dir;
 
     final OperatorKey operator = OperatorKey.generate();
+    static final ReopenedBy CAROL = new ReopenedBy("carol@bastion-2", 4242);
 
     @Test
     void timelineFileAndNewDirectoryAreOwnerOnly() throws IOException {
@@ -103,8 +104,9 @@ class TimelineWriterTest {
                 .isEqualTo(torn.length());
 
         ReopenedTimeline reopened =
-                TimelineWriter.reopen(writer.file(), operator, Redactor.defaults(), TimelineClock.system());
+                TimelineWriter.reopen(writer.file(), operator, Redactor.defaults(), TimelineClock.system(), CAROL);
 
+        assertThat(reopened.recovery().afterClose()).isFalse();
         assertThat(reopened.recovery().tornTailBytes()).isEqualTo(torn.length());
         assertThat(reopened.recovery().stepsInDoubt())
                 .extracting(StepInDoubt::step, StepInDoubt::attempt)
@@ -131,28 +133,41 @@ class TimelineWriterTest {
                 .isEqualTo(torn);
         assertThat(recover.get("body").get("prior_last_seq").asLong())
                 .isEqualTo(reopened.recovery().lastSeq());
+        assertThat(recover.get("body").get("after").asText()).isEqualTo("crash");
+        assertThat(recover.get("body").get("operator").asText()).isEqualTo("carol@bastion-2");
+        assertThat(recover.get("body").get("pid").asLong()).isEqualTo(4242);
+        assertThat(recover.get("actor").asText()).isEqualTo("operator:carol@bastion-2");
         assertThat(lines.get((int) recover.get("seq").asLong() + 1).get("type").asText())
                 .isEqualTo("session_key");
         VerifyResult result = TimelineVerifier.verify(writer.file(), operator.publicKey());
         assertThat(result.verdict()).isEqualTo(Verdict.COMPLETE);
         assertThat(result.recovers()).isEqualTo(1);
+        assertThat(result.resumes()).isZero();
     }
 
     @Test
-    void reopenRefusesAClosedRunAnotherOperatorAndATamperedFile() throws IOException {
-        Path file = RealisticRun.write(dir, "run-closed", operator);
-
-        assertThatThrownBy(() -> TimelineWriter.reopen(file, operator, Redactor.defaults(), TimelineClock.system()))
-                .hasMessageContaining("is closed");
+    void reopenRefusesAnotherOperatorTheWrongSigningModeAndATamperedFile() throws IOException {
+        Path closed = RealisticRun.write(dir, "run-closed", operator);
+        OperatorKey other = OperatorKey.generate();
+        assertThatThrownBy(
+                        () -> TimelineWriter.reopen(closed, other, Redactor.defaults(), TimelineClock.system(), CAROL))
+                .isInstanceOf(LockstepException.class)
+                .hasMessageContaining("is signed by operator key " + operator.fingerprint())
+                .hasMessageContaining("not by this operator key " + other.fingerprint())
+                .extracting(e -> ((LockstepException) e).exitCode())
+                .isEqualTo(dev.lockstep.ExitCode.USAGE);
+        assertThatThrownBy(
+                        () -> TimelineWriter.reopenUnsigned(closed, Redactor.defaults(), TimelineClock.system(), CAROL))
+                .hasMessageContaining("resume it with the operator key");
         TimelineWriter open = RealisticRun.start(dir, "run-open", operator);
         assertThatThrownBy(() -> TimelineWriter.reopen(
-                        open.file(), OperatorKey.generate(), Redactor.defaults(), TimelineClock.system()))
+                        open.file(), OperatorKey.generate(), Redactor.defaults(), TimelineClock.system(), CAROL))
                 .hasMessageContaining("not by this operator");
         byte[] bytes = Files.readAllBytes(open.file());
         String text = new String(bytes, StandardCharsets.UTF_8).replaceFirst("\"by\":\"bob\"", "\"by\":\"eve\"");
         Files.writeString(open.file(), text);
-        assertThatThrownBy(
-                        () -> TimelineWriter.reopen(open.file(), operator, Redactor.defaults(), TimelineClock.system()))
+        assertThatThrownBy(() -> TimelineWriter.reopen(
+                        open.file(), operator, Redactor.defaults(), TimelineClock.system(), CAROL))
                 .isInstanceOf(LockstepException.class)
                 .hasMessageContaining("TAMPERED");
     }
