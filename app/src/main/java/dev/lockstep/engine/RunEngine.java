@@ -204,43 +204,45 @@ public final class RunEngine {
         if (earlyStop != null) {
             run.requestStop(earlyStop);
         }
-        run.emit(new EngineEvent.RunOpened(
-                Instant.now(),
-                record.runId(),
-                plan.runbookId(),
-                plan.runbookSha256(),
-                record.database(),
-                holder.userAtHost() + " pid " + holder.pid(),
-                acquired.resumed(),
-                acquired.takenOverFrom().map(RunRecord::holderDescription).orElse(null)));
-        acquired.takenOverFrom()
-                .ifPresent(previous -> run.emit(new EngineEvent.Recovered(
-                        Instant.now(),
-                        previous.currentStep(),
-                        "takeover",
-                        "run " + previous.runId() + " was " + previous.state().label()
-                                + " under " + previous.holderDescription() + " (last heartbeat "
-                                + previous.heartbeatAt()
-                                + "), whose session is gone; taken over")));
-        if (options.acceptChangedRunbookReason() != null && acquired.resumed()) {
-            run.emit(new EngineEvent.DecisionMade(
-                    Instant.now(),
-                    null,
-                    holder.user(),
-                    "accept-changed-runbook",
-                    options.acceptChangedRunbookReason()));
-        }
-        for (String step : options.inDoubtElsewhere().get()) {
-            run.emit(new EngineEvent.Recovered(
-                    Instant.now(),
-                    step,
-                    "in doubt",
-                    "the timeline shows step " + step + " started without an end; the step ledger decides"
-                            + " whether it applied"));
-        }
         Watchdog watchdog = new Watchdog(run, directives, options);
-        watchdog.start();
+        // from here on the lease is released whatever happens, a listener refusing the open record included
         try {
+            run.emit(new EngineEvent.RunOpened(
+                    Instant.now(),
+                    record.runId(),
+                    plan.runbookId(),
+                    plan.runbookSha256(),
+                    record.database(),
+                    holder.userAtHost() + " pid " + holder.pid(),
+                    acquired.resumed(),
+                    acquired.takenOverFrom().map(RunRecord::holderDescription).orElse(null)));
+            acquired.takenOverFrom()
+                    .ifPresent(previous -> run.emit(new EngineEvent.Recovered(
+                            Instant.now(),
+                            previous.currentStep(),
+                            "takeover",
+                            "run " + previous.runId() + " was "
+                                    + previous.state().label()
+                                    + " under " + previous.holderDescription() + " (last heartbeat "
+                                    + previous.heartbeatAt()
+                                    + "), whose session is gone; taken over")));
+            if (options.acceptChangedRunbookReason() != null && acquired.resumed()) {
+                run.emit(new EngineEvent.DecisionMade(
+                        Instant.now(),
+                        null,
+                        holder.user(),
+                        "accept-changed-runbook",
+                        options.acceptChangedRunbookReason()));
+            }
+            for (String step : options.inDoubtElsewhere().get()) {
+                run.emit(new EngineEvent.Recovered(
+                        Instant.now(),
+                        step,
+                        "in doubt",
+                        "the timeline shows step " + step + " started without an end; the step ledger decides"
+                                + " whether it applied"));
+            }
+            watchdog.start();
             return finish(run, execute(run, plan));
         } finally {
             watchdog.stop();

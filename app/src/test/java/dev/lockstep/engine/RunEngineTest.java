@@ -87,6 +87,38 @@ class RunEngineTest {
     }
 
     @Test
+    void aListenerRefusingTheOpenRecordLeavesTheRunFreeToResume() throws Exception {
+        // given: a recorder that cannot write the open record (a full disk, a wrong key)
+        EngineDatabase.counterTable("bf_refused", 100);
+        RunPlan plan = new RunPlan(
+                "T-refused",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_refused", "id", "update bf_refused set n = n + 1 where id > :from and id <= :to", 50)));
+        RunEngine refusing = new RunEngine(
+                EngineDatabase::connect,
+                event -> {
+                    if (event instanceof EngineEvent.RunOpened) {
+                        throw new IllegalStateException("cannot write the timeline");
+                    }
+                },
+                Operator.UNATTENDED,
+                () -> Directive.NONE,
+                RunEngine.Options.defaults(),
+                new Holder("tester", "testhost", 4242));
+
+        // when
+        assertThatThrownBy(() -> refusing.run(plan)).hasMessageContaining("cannot write the timeline");
+        RunResult next = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then: the same process runs it at once; its lease was not left held by the refused run's session
+        assertThat(next.exitCode()).as(next.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_refused where n <> 1"))
+                .isZero();
+    }
+
+    @Test
     void theFirstBatchStartsBelowTheSmallestKeyNotTheSmallestText() throws Exception {
         // given: keys 5..3004, whose smallest as text is "1000"
         EngineDatabase.execute(
