@@ -230,18 +230,21 @@ public final class RunLines {
         if (progress.fraction() >= 0) {
             parts.add(String.format(Locale.ROOT, "%.1f%%", 100 * progress.fraction()));
         }
-        if (total != null && progress.countsRows()) {
+        boolean rowsShown = progress.countsRows();
+        if (total != null && rowsShown) {
             parts.add(LineFormat.count(progress.rowsDone()) + "/" + LineFormat.approximately(total) + " rows");
         } else if (total != null) {
             parts.add(LineFormat.count(progress.keysDone()) + "/" + LineFormat.approximately(total) + " keys");
-            parts.add(LineFormat.count(progress.rowsDone()) + " rows");
         } else {
             parts.add(LineFormat.count(progress.keysDone()) + " keys");
-            parts.add(LineFormat.count(progress.rowsDone()) + " rows");
         }
         parts.add(LineFormat.count(Math.round(progress.rowsPerSecond())) + " rows/s");
         parts.add("ETA " + (progress.eta() == null ? "unknown" : LineFormat.duration(progress.eta())));
         parts.add("batch " + LineFormat.count(progress.batchSize()));
+        if (!rowsShown) {
+            // progress counts keys; the rows changed so far come after what says how far and how fast
+            parts.add(LineFormat.count(progress.rowsDone()) + " rows");
+        }
         if (!progress.pausedFor().isZero()) {
             parts.add("paused " + LineFormat.duration(progress.pausedFor()));
         }

@@ -263,8 +263,8 @@ class RunLinesTest {
 
         assertThat(lines)
                 .containsExactly(
-                        "02:14:00 fill    20.5%  41,000/200k keys  24,600 rows  4,800 rows/s  ETA unknown",
-                        "                 batch 1,000");
+                        "02:14:00 fill    20.5%  41,000/200k keys  4,800 rows/s  ETA unknown  batch 1,000",
+                        "                 24,600 rows");
     }
 
     @Test
