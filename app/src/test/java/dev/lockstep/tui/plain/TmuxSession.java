@@ -165,7 +165,10 @@ final class TmuxSession implements AutoCloseable {
     private String tmux(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
         command.addAll(List.of(args));
-        Process tmux = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // a build started inside tmux must not talk to (or nest in) the user's own session
+        builder.environment().remove("TMUX");
+        Process tmux = builder.start();
         String output = new String(tmux.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!tmux.waitFor(30, TimeUnit.SECONDS) || tmux.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + output);
