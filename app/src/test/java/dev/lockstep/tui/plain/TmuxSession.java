@@ -149,12 +149,14 @@ final class TmuxSession implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             // ends the server, and with it the pane's processes (SIGHUP), whatever state the test left them in
             tmux("kill-server");
         } catch (IOException alreadyGone) {
             // the server ended by itself: nothing is left to stop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
