@@ -151,8 +151,12 @@ final class TmuxSession implements AutoCloseable {
     @Override
     public void close() {
         try {
+            Path socketFile =
+                    Path.of(tmux("display-message", "-p", "#{socket_path}").strip());
             // ends the server, and with it the pane's processes (SIGHUP), whatever state the test left them in
             tmux("kill-server");
+            // tmux leaves the socket file behind; runs would pile them up in /tmp
+            Files.deleteIfExists(socketFile);
         } catch (IOException alreadyGone) {
             // the server ended by itself: nothing is left to stop
         } catch (InterruptedException e) {
