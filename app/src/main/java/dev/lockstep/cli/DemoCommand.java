@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -137,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
             Sandbox sandbox, Path runbook, Path work, Path key, LineTap tap, PrintWriter out, PrintWriter err)
             throws InterruptedException {
         Path timelineDir = work.resolve("timeline");
-        DemoStory story = new DemoStory(sandbox, tap, out, MAX_LAG);
+        DemoStory story = new DemoStory(sandbox, tap, out, MAX_LAG, ZoneId.systemDefault());
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();
@@ -202,9 +203,9 @@ final class DemoCommand implements Callable<Integer> {
                 verifyExit,
                 evidenceExit,
                 timeline.orElse(null),
-                tap.seen(line -> line.contains("BREACH " + DemoStory.LAG_CRITERION)),
-                tap.seen(line -> line.contains(" -> paused: stop criterion " + DemoStory.LAG_CRITERION)),
-                tap.seen(line -> line.contains("clear  " + DemoStory.LAG_CRITERION)),
+                tap.seen(DemoStory::breached),
+                tap.seen(DemoStory::pausedByLag),
+                tap.seen(DemoStory::cleared),
                 tap.seen(line -> line.contains("paused -> running")),
                 tap.seen(line -> line.contains("approve confirm-app-version by ") && line.contains(APPROVAL_REASON)),
                 story.replayWasPaused(),

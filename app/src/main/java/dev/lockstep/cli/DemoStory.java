@@ -3,12 +3,12 @@ package dev.lockstep.cli;
 import dev.lockstep.sandbox.Drill;
 import dev.lockstep.sandbox.Drills;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.tui.plain.LineFormat;
+import dev.lockstep.tui.plain.PlainConsole;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.function.Predicate;
 
 /**
@@ -28,21 +28,22 @@ final class DemoStory implements Runnable {
     private static final Duration SHOW_PROGRESS = Duration.ofSeconds(4);
 
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Sandbox sandbox;
     private final LineTap tap;
     private final String maxLag;
     private final PrintWriter out;
+    private final LineFormat format;
     private volatile boolean runEnded;
     private volatile boolean replayPaused;
     private volatile boolean replayResumed;
 
-    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out, String maxLag) {
+    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out, String maxLag, ZoneId zone) {
         this.sandbox = sandbox;
         this.maxLag = maxLag;
         this.tap = tap;
         this.out = out;
+        this.format = new LineFormat(zone);
     }
 
     void runEnded() {
@@ -60,26 +61,25 @@ final class DemoStory implements Runnable {
     @Override
     public void run() {
         try (Drill pauseReplay = Drills.of("pause-replay", Drills.Target.of(sandbox), Drills.Options.defaults())) {
-            if (!await(line -> line.contains(" step   " + BACKFILL_STEP + " ") && line.endsWith(" started"))) {
+            if (!await(line -> "step".equals(LineFormat.tagOf(line)) && line.contains(BACKFILL_STEP + " (backfill)"))) {
                 return;
             }
             if (!pauseFor(SHOW_PROGRESS)) {
                 return;
             }
-            say("DRILL  " + pauseReplay.inject());
+            say(pauseReplay.inject());
             replayPaused = true;
-            say("DRILL  " + LAG_CRITERION + " pauses the run when the lag is over " + maxLag + " for 5s");
-            boolean paused = await(line -> line.contains("BREACH " + LAG_CRITERION))
-                    && await(line -> line.contains(" -> paused: stop criterion " + LAG_CRITERION));
+            say(LAG_CRITERION + " pauses the run when the lag is over " + maxLag + " for 5s");
+            boolean paused = await(DemoStory::breached) && await(DemoStory::pausedByLag);
             if (paused) {
                 pauseFor(SHOW_PAUSE);
             }
-            say("DRILL  " + pauseReplay.undo());
+            say(pauseReplay.undo());
             replayResumed = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            say("DRILL  the drill failed: " + e.getMessage());
+            say("the drill failed: " + e.getMessage());
         }
     }
 
@@ -92,9 +92,22 @@ final class DemoStory implements Runnable {
         return !tap.await(line -> false, () -> runEnded, duration) && !runEnded;
     }
 
-    private void say(String line) {
-        out.println(
-                LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(TIME) + " " + line);
+    static boolean breached(String line) {
+        return "BREACH".equals(LineFormat.tagOf(line)) && line.contains(" " + LAG_CRITERION + ": ");
+    }
+
+    static boolean pausedByLag(String line) {
+        return "state".equals(LineFormat.tagOf(line)) && line.contains(" -> paused by stop criterion " + LAG_CRITERION);
+    }
+
+    static boolean cleared(String line) {
+        return "clear".equals(LineFormat.tagOf(line)) && line.contains(" " + LAG_CRITERION + ": ");
+    }
+
+    /** A line of the drill's own, in line mode's columns so that it reads as part of the run. */
+    private void say(String text) {
+        int width = System.console() == null ? 0 : PlainConsole.DEFAULT_WIDTH;
+        format.lines(Instant.now(), "DRILL", text, width).forEach(out::println);
         out.flush();
     }
 }

@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.tui.plain.LineFormat;
 import java.io.IOException;
 import java.io.Writer;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.function.Predicate;
 
 /**
  * Passes everything through to the terminal and remembers the complete lines, so that the demo can wait for
- * what the run printed (a breach, a pause) instead of guessing with sleeps.
+ * what the run printed (a breach, a pause) instead of guessing with sleeps. A line mode event wrapped onto
+ * continuation lines is remembered as one line.
  */
 final class LineTap extends Writer {
 
@@ -27,7 +29,13 @@ final class LineTap extends Writer {
         synchronized (lines) {
             for (int i = offset; i < offset + length; i++) {
                 if (chars[i] == '\n') {
-                    lines.add(partial.toString());
+                    String line = partial.toString();
+                    if (line.startsWith(LineFormat.CONTINUATION) && !lines.isEmpty()) {
+                        // line mode wraps long events at the terminal's width: match them whole
+                        lines.set(lines.size() - 1, lines.get(lines.size() - 1) + " " + line.strip());
+                    } else {
+                        lines.add(line);
+                    }
                     partial.setLength(0);
                     lines.notifyAll();
                 } else {

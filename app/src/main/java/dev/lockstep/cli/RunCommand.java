@@ -24,14 +24,16 @@ import dev.lockstep.timeline.GitInfo;
 import dev.lockstep.timeline.OperatorKey;
 import dev.lockstep.timeline.Redactor;
 import dev.lockstep.timeline.TimelineClock;
-import java.io.BufferedReader;
+import dev.lockstep.tui.plain.LineOperator;
+import dev.lockstep.tui.plain.PlainConsole;
+import dev.lockstep.tui.plain.PlainRenderer;
+import dev.lockstep.tui.plain.RunLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -111,6 +114,9 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private RunEngine engine;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -138,28 +144,48 @@ public final class RunCommand implements Callable<Integer> {
                 .withAcceptChangedRunbook(acceptChangedRunbook)
                 .withGauges(gauges)
                 .withInDoubtElsewhere(timeline::stepsInDoubt);
-        PlainRenderer renderer = new PlainRenderer(out, everyBatch);
-        try (CriteriaDirectives criteria =
-                RunCriteria.start(runbook.stopCriteria(), settings, standbys, gauges, Sampler.Settings.defaults())) {
-            RunEngine engine = new RunEngine(
+        Clock clock = Clock.systemDefaultZone();
+        try (PlainConsole console = PlainConsole.open(out);
+                CriteriaDirectives criteria = RunCriteria.start(
+                        runbook.stopCriteria(), settings, standbys, gauges, Sampler.Settings.defaults())) {
+            PlainRenderer renderer = new PlainRenderer(console, new RunLines(clock.getZone(), everyBatch));
+            Operator operator = console.canAsk()
+                    ? new LineOperator(console, clock, holder.user(), runbook.id(), this::stop)
+                    : Operator.UNATTENDED;
+            engine = new RunEngine(
                     () -> PgSessions.open(settings, SessionLimits.control()),
                     event -> {
                         // write-ahead: the timeline line is on disk before anyone, the engine included, goes on
                         timeline.on(event);
                         renderer.on(event);
                     },
-                    operator(out, holder, runbook.id()),
+                    operator,
                     criteria,
                     options,
                     holder);
             RunResult result;
-            try (StopSignals signals = StopSignals.install(engine)) {
+            // SIGINT, SIGHUP and SIGTERM stop the run at a safe point. An open question is one, so a signal ends
+            // it too (while a question is open jline takes SIGINT itself: Ctrl-C at the prompt ends it the same way)
+            try (StopSignals signals = StopSignals.install(reason -> {
+                stop(reason);
+                console.interruptQuestion();
+            })) {
                 result = engine.run(plan);
             }
             if (timeline.file() != null) {
                 out.println("timeline " + timeline.file());
             }
             return result.exitCode().code();
+        }
+    }
+
+    /**
+     * Asks the run to stop at its next safe point. The first reason stands: a SIGHUP that ends an open question
+     * is why the run stopped, not the interrupted question it leaves behind.
+     */
+    private void stop(String reason) {
+        if (stopRequested.compareAndSet(false, true)) {
+            engine.requestStop(reason);
         }
     }
 
@@ -203,17 +229,5 @@ public final class RunCommand implements Callable<Integer> {
                 holder.pid(),
                 values,
                 new Main.Version().getVersion()[0]);
-    }
-
-    /** Questions go to a person only when one is at a terminal; otherwise the run is unattended. */
-    private static Operator operator(PrintWriter out, Holder holder, String runbookId) {
-        if (System.console() == null) {
-            return Operator.UNATTENDED;
-        }
-        return new LineOperator(
-                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-                out,
-                holder.user(),
-                runbookId);
     }
 }

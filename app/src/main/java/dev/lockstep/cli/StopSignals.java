@@ -1,8 +1,8 @@
 package dev.lockstep.cli;
 
-import dev.lockstep.engine.RunEngine;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -18,7 +18,8 @@ final class StopSignals implements AutoCloseable {
 
     private StopSignals() {}
 
-    static StopSignals install(RunEngine engine) {
+    /** @param stop asks the run to stop at its next safe point, with the reason it will report */
+    static StopSignals install(Consumer<String> stop) {
         StopSignals installed = new StopSignals();
         for (String name : new String[] {"INT", "HUP", "TERM"}) {
             try {
@@ -27,7 +28,7 @@ final class StopSignals implements AutoCloseable {
                         signal,
                         Signal.handle(
                                 signal,
-                                received -> engine.requestStop(
+                                received -> stop.accept(
                                         "SIG" + received.getName() + " received: stopped at a safe point")));
             } catch (IllegalArgumentException unavailable) {
                 // the platform or the JVM (-Xrs) does not offer this signal; the others still work

@@ -236,9 +236,15 @@ final class RunContext {
                 currentStep,
                 "stop criterion " + directive.criterion() + " cleared; resume the run?",
                 List.of("resume", "stop"));
-        if (answer.isEmpty() || !answer.get().choice().equals("resume")) {
-            answer.ifPresent(a ->
-                    emit(new EngineEvent.DecisionMade(Instant.now(), currentStep, a.actor(), a.choice(), a.reason())));
+        if (answer.isEmpty()) {
+            // a stop asked for at the prompt (Ctrl-C, no answer) says why
+            checkStop();
+            throw new RunStopped(
+                    "nobody answered whether to resume after " + directive.criterion() + " paused the run");
+        }
+        if (!answer.get().choice().equals("resume")) {
+            var stop = answer.get();
+            emit(new EngineEvent.DecisionMade(Instant.now(), currentStep, stop.actor(), stop.choice(), stop.reason()));
             throw new RunStopped("operator chose to stop after " + directive.criterion() + " paused the run");
         }
         emit(new EngineEvent.DecisionMade(

@@ -293,6 +293,8 @@ final class StepExecutor {
         } else {
             var answer = run.operator.approve(step.stepId(), step.prompt(), step.confirmText());
             if (answer.isEmpty()) {
+                // a stop asked for at the prompt (Ctrl-C, no answer) says why better than "refused"
+                run.checkStop();
                 throw new RunStopped(
                         run.operator.attended()
                                 ? "approval of step " + step.stepId() + " was refused"
@@ -384,6 +386,7 @@ final class StepExecutor {
                         + ") started without a recorded end and has no verify query. Did it apply?",
                 List.of("applied", "run-again", "stop"));
         if (answer.isEmpty()) {
+            run.checkStop();
             throw new RunStopped("step " + step.stepId() + " is in doubt (started, no recorded end, ran outside a"
                     + " transaction) and has no verify query; nobody is attending to decide: inspect the database"
                     + " and run again attended");

@@ -41,18 +41,18 @@ class DemoCommandTest {
             assertThat(out)
                     .contains("approve confirm-app-version by ")
                     .contains(DemoCommand.APPROVAL_REASON)
-                    .contains("DRILL  pause-replay: paused WAL replay on the standby")
-                    .contains("BREACH standby-lag -> pause")
-                    .contains("running -> paused: stop criterion standby-lag")
-                    .contains("DRILL  pause-replay: resumed WAL replay on the standby")
-                    .contains("clear  standby-lag")
-                    .contains("paused -> running")
-                    .contains("step   backfill-open-cases ok, 120000 rows")
-                    .containsPattern("end +run \\S+ done \\(exit 0\\)")
+                    .contains("DRILL   pause-replay: paused WAL replay on the standby")
+                    .containsPattern("BREACH  standby-lag: replication_lag_seconds \\S+ > 6 -> pause")
+                    .contains("state   running -> paused by stop criterion standby-lag")
+                    .contains("DRILL   pause-replay: resumed WAL replay on the standby")
+                    .containsPattern("clear   standby-lag: replication_lag_seconds \\S+ <= 5")
+                    .contains("state   paused -> running")
+                    .containsPattern("ok      backfill-open-cases 120,000 rows in ")
+                    .containsPattern("end     run \\S+ done, exit 0")
                     .contains("COMPLETE: run ")
                     .doesNotContain("[ ] NOT");
             assertOrder(
-                    out, "approve confirm-app-version", "BREACH standby-lag", "clear  standby-lag", "COMPLETE: run ");
+                    out, "approve confirm-app-version", "BREACH  standby-lag", "clear   standby-lag", "COMPLETE: run ");
 
             // nothing of the sandbox is left: no server process, no directory
             Matcher sandboxDir =

@@ -171,10 +171,11 @@ class StopCriteriaProcessTest {
         assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(run.exitValue()).as(output).isZero();
-        assertThat(output).contains("BREACH standby-lag -> pause").contains("clear  standby-lag");
-        assertThat(between(output, "-> paused", "clear  standby-lag"))
+        assertThat(output).containsPattern("BREACH  standby-lag: .* -> pause").contains("clear   standby-lag: ");
+        assertThat(between(output, "-> paused", "clear   standby-lag: "))
                 .as(output)
-                .noneMatch(line -> line.startsWith("batch"));
+                .noneMatch(line -> line.matches("\\d\\d:\\d\\d:\\d\\d batch .*"));
+        assertThat(output).containsPattern("\\d\\d:\\d\\d:\\d\\d batch   #1 ");
         assertThat(EngineDatabase.queryLong("select count(*) from lag_t where n <> 1"))
                 .isZero();
     }
@@ -225,7 +226,7 @@ class StopCriteriaProcessTest {
         assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(run.exitValue()).as(output).isZero();
-        assertThat(output).contains("BREACH lock-queue -> pause").contains("clear  lock-queue");
+        assertThat(output).containsPattern("BREACH  lock-queue: .* -> pause").contains("clear   lock-queue: ");
         assertThat(EngineDatabase.queryLong("select count(*) from lockq_t where n <> 1"))
                 .isZero();
     }
@@ -255,7 +256,7 @@ class StopCriteriaProcessTest {
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(run.exitValue()).as(output).isEqualTo(4);
-        assertThat(output).contains("BREACH app-errors -> abort").contains("resumable");
+        assertThat(output).containsPattern("BREACH  app-errors: .* -> abort").contains("resumable");
         assertThat(EngineDatabase.queryLong("select count(*) from abort_t where n = 0"))
                 .isPositive();
         assertThat(EngineDatabase.queryLong("select count(*) from abort_t where n > 1"))
