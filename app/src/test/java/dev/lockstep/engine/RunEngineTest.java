@@ -119,6 +119,43 @@ class RunEngineTest {
     }
 
     @Test
+    void aPacedBackfillsFirstRateCountsThePauseAfterItsFirstBatch() throws Exception {
+        // given: batches of 100 keys with 200 ms planned between them, so never more than 500 keys a second
+        EngineDatabase.counterTable("bf_paced", 300);
+        RunPlan plan = new RunPlan(
+                "T-paced",
+                "sha-1",
+                null,
+                List.of(new StepPlan.Backfill(new BackfillPlan(
+                        "fill",
+                        "bf_paced",
+                        "id",
+                        "update bf_paced set n = n + 1 where id > :from and id <= :to",
+                        100,
+                        null,
+                        1,
+                        100,
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(2),
+                        3,
+                        null,
+                        null))));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then: the first progress report (the one after the first batch) is within what the pace allows
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        BackfillProgress first = events.stream()
+                .filter(e -> e instanceof EngineEvent.ProgressReported)
+                .map(e -> ((EngineEvent.ProgressReported) e).progress())
+                .findFirst()
+                .orElseThrow();
+        assertThat(first.keysPerSecond()).isPositive().isLessThanOrEqualTo(500);
+    }
+
+    @Test
     void theFirstBatchStartsBelowTheSmallestKeyNotTheSmallestText() throws Exception {
         // given: keys 5..3004, whose smallest as text is "1000"
         EngineDatabase.execute(
