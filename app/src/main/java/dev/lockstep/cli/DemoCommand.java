@@ -164,8 +164,7 @@ final class DemoCommand implements Callable<Integer> {
                 timelineDir.toString(),
                 "--key",
                 key.toString());
-        out.println("$ lockstep "
-                + String.join(" ", run.stream().map(DemoCommand::shellWord).toList()));
+        out.println(typedCommand(run, work));
         out.flush();
         int runExit = Main.run(out, err, run.toArray(String[]::new));
         story.runEnded();
@@ -389,6 +388,45 @@ final class DemoCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         Path absolute = path.toAbsolutePath().normalize();
         return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
+    }
+
+    /**
+     * The command as someone would type it: paths under the demo's directory as {@code $DEMO/...}, each option
+     * next to its value, continued with a backslash so that it reads on an 80-column screen.
+     */
+    static String typedCommand(List<String> args, Path work) {
+        List<String> groups = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String group = displayed(args.get(i), work);
+            if (args.get(i).startsWith("--")
+                    && i + 1 < args.size()
+                    && !args.get(i + 1).startsWith("--")) {
+                group = group + " " + displayed(args.get(++i), work);
+            }
+            groups.add(group);
+        }
+        StringBuilder command = new StringBuilder("$ lockstep");
+        int column = command.length();
+        for (String group : groups) {
+            if (column + 1 + group.length() > TYPED_WIDTH && column > CONTINUATION.length()) {
+                command.append(" \\\n").append(CONTINUATION);
+                column = CONTINUATION.length();
+            } else {
+                command.append(' ');
+                column++;
+            }
+            command.append(group);
+            column += group.length();
+        }
+        return command.toString();
+    }
+
+    private static final int TYPED_WIDTH = 78;
+    private static final String CONTINUATION = "    ";
+
+    private static String displayed(String word, Path work) {
+        String prefix = work + "/";
+        return word.startsWith(prefix) ? "$DEMO/" + shellWord(word.substring(prefix.length())) : shellWord(word);
     }
 
     private static String shellWord(String word) {
