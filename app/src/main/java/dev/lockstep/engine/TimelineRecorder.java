@@ -98,8 +98,9 @@ public final class TimelineRecorder implements EngineListener {
             writer = null;
             return;
         }
-        if (event instanceof EngineEvent.BatchCommitted) {
-            // committed with its checkpoint row already: the database is the authority, so no force per batch
+        if (event instanceof EngineEvent.BatchCommitted || event instanceof EngineEvent.Sampled) {
+            // a batch committed with its checkpoint row (the database is the authority), a sample observed:
+            // neither announces an action, so neither waits for the disk (see docs/timeline-format.md)
             writer.record(type(event), actor(event), event.step(), attempt(event), body(event));
             return;
         }

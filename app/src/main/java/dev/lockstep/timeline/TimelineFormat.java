@@ -25,8 +25,11 @@ public final class TimelineFormat {
             "decision",
             "note");
 
-    /** Types that report what is already durable elsewhere, so they may be written without a force. */
-    public static final Set<String> RECORD_TYPES = Set.of("batch");
+    /**
+     * Types written without a force of their own: a committed batch (its checkpoint row in the database is the
+     * authority) and a sample (an observation, announcing nothing). A forced line makes them durable.
+     */
+    public static final Set<String> RECORD_TYPES = Set.of("batch", "sample");
 
     /** Types only the writer itself produces. */
     public static final Set<String> WRITER_TYPES = Set.of("session_key", "recover", "checkpoint", "close");

@@ -277,9 +277,13 @@ public final class TimelineWriter {
             if (signed()) {
                 certifySessionKey();
             }
-            checkpoint(false);
-        } else if (TimelineFormat.SEAL_AFTER.contains(type) || checkpointDue()) {
-            checkpoint(false);
+            checkpoint(false, true);
+        } else if (TimelineFormat.SEAL_AFTER.contains(type)) {
+            checkpoint(false, true);
+        } else if (checkpointDue()) {
+            // after a record line, only the 30 s checkpoint is forced: it bounds what an operating-system crash
+            // can lose to 30 s of records, without an fsync every 100 batches beside the database's own
+            checkpoint(false, force || checkpointTimeDue());
         }
         return seq;
     }
@@ -297,7 +301,7 @@ public final class TimelineWriter {
                 null,
                 null,
                 redacted.isObject() ? (ObjectNode) redacted : JsonNodeFactory.instance.objectNode());
-        checkpoint(true);
+        checkpoint(true, true);
         finished = true;
         // The only copy of the session private key: after this nobody can seal anything more in this run.
         session = null;
@@ -320,8 +324,11 @@ public final class TimelineWriter {
     }
 
     private boolean checkpointDue() {
-        return linesSinceCheckpoint >= TimelineFormat.CHECKPOINT_EVERY_LINES
-                || clock.monoMillis() - lastCheckpointMono >= TimelineFormat.CHECKPOINT_EVERY_MILLIS;
+        return linesSinceCheckpoint >= TimelineFormat.CHECKPOINT_EVERY_LINES || checkpointTimeDue();
+    }
+
+    private boolean checkpointTimeDue() {
+        return clock.monoMillis() - lastCheckpointMono >= TimelineFormat.CHECKPOINT_EVERY_MILLIS;
     }
 
     private void certifySessionKey() {
@@ -337,7 +344,7 @@ public final class TimelineWriter {
         writeLine("session_key", SYSTEM_ACTOR, null, null, body);
     }
 
-    private void checkpoint(boolean last) {
+    private void checkpoint(boolean last, boolean force) {
         long size = tree.size();
         String root = Hashing.hex(tree.root());
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -351,7 +358,7 @@ public final class TimelineWriter {
                     Hashing.base64(Ed25519.sign(
                             session.getPrivate(), TimelineFormat.checkpointMessage(runId, size, root, last))));
         }
-        writeLine("checkpoint", SYSTEM_ACTOR, null, null, body);
+        writeLine("checkpoint", SYSTEM_ACTOR, null, null, body, force);
         linesSinceCheckpoint = 0;
         lastCheckpointMono = clock.monoMillis();
     }
@@ -382,7 +389,7 @@ public final class TimelineWriter {
         if (signed()) {
             certifySessionKey();
         }
-        checkpoint(false);
+        checkpoint(false, true);
     }
 
     private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body) {

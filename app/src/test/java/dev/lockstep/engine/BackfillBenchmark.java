@@ -91,46 +91,52 @@ public final class BackfillBenchmark {
         System.out.printf(Locale.ROOT, "throughput: %d rows, batch %d, %d rounds (rows/s)%n", rows, batch, rounds);
         List<Double> engine = new ArrayList<>();
         List<Double> jdbc = new ArrayList<>();
+        List<Double> keyset = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> keysetRatios = new ArrayList<>();
         // unreported warm-ups, so that neither side pays for JIT compilation in a measured round: first
         // 10,000 small batches (a real backfill runs its per-batch path thousands of times; a few hundred
         // batches measure the interpreter on the engine's side: a timeline line costs ~0.3 ms cold, ~15 us
         // compiled), then one at the measured batch size
-        table("bench_engine", WARM_UP_BATCHES * WARM_UP_KEYS);
-        table("bench_jdbc", WARM_UP_BATCHES * WARM_UP_KEYS);
-        engineRun(0, WARM_UP_BATCHES * WARM_UP_KEYS, WARM_UP_KEYS);
-        jdbcLoop(WARM_UP_BATCHES * WARM_UP_KEYS, WARM_UP_KEYS);
-        table("bench_engine", Math.max(batch * 20, rows / 5));
-        table("bench_jdbc", Math.max(batch * 20, rows / 5));
-        engineRun(0, Math.max(batch * 20, rows / 5), batch);
-        jdbcLoop(Math.max(batch * 20, rows / 5), batch);
+        for (int[] warmUp :
+                new int[][] {{WARM_UP_BATCHES * WARM_UP_KEYS, WARM_UP_KEYS}, {Math.max(batch * 20, rows / 5), batch}}) {
+            table("bench_engine", warmUp[0]);
+            table("bench_jdbc", warmUp[0]);
+            table("bench_keyset", warmUp[0]);
+            engineRun(0, warmUp[0], warmUp[1]);
+            jdbcLoop(warmUp[0], warmUp[1]);
+            keysetLoop(warmUp[0], warmUp[1]);
+        }
         for (int round = 1; round <= rounds; round++) {
             table("bench_engine", rows);
             table("bench_jdbc", rows);
-            double engineRate;
-            double jdbcRate;
-            // each run starts from a checkpointed, caught-up server: no dirty pages or replay left by the other
-            if (round % 2 == 1) {
+            table("bench_keyset", rows);
+            double[] rates = new double[3];
+            // each side starts from a checkpointed, caught-up server (no dirty pages or replay left by another);
+            // which side goes first rotates from round to round
+            for (int turn = 0; turn < 3; turn++) {
+                int side = (round + turn) % 3;
                 settle();
-                engineRate = engineRun(round, rows, batch);
-                settle();
-                jdbcRate = jdbcLoop(rows, batch);
-            } else {
-                settle();
-                jdbcRate = jdbcLoop(rows, batch);
-                settle();
-                engineRate = engineRun(round, rows, batch);
+                rates[side] = switch (side) {
+                    case 0 -> engineRun(round, rows, batch);
+                    case 1 -> jdbcLoop(rows, batch);
+                    default -> keysetLoop(rows, batch);
+                };
             }
-            engine.add(engineRate);
-            jdbc.add(jdbcRate);
-            ratios.add(engineRate / jdbcRate);
+            engine.add(rates[0]);
+            jdbc.add(rates[1]);
+            keyset.add(rates[2]);
+            ratios.add(rates[0] / rates[1]);
+            keysetRatios.add(rates[0] / rates[2]);
             System.out.printf(
                     Locale.ROOT,
-                    "  round %d: engine %.0f, jdbc %.0f, ratio %.3f%n",
+                    "  round %d: engine %.0f, jdbc %.0f (ratio %.3f), keyset loop %.0f (ratio %.3f)%n",
                     round,
-                    engineRate,
-                    jdbcRate,
-                    engineRate / jdbcRate);
+                    rates[0],
+                    rates[1],
+                    rates[0] / rates[1],
+                    rates[2],
+                    rates[0] / rates[2]);
         }
         double engineMedian = median(engine);
         double jdbcMedian = median(jdbc);
@@ -142,6 +148,13 @@ public final class BackfillBenchmark {
                 jdbcMedian,
                 engineMedian / jdbcMedian,
                 median(ratios));
+        System.out.printf(
+                Locale.ROOT,
+                "  keyset loop (bound query, statement, checkpoint row, commit): median %.0f rows/s; engine/keyset"
+                        + " ratio of medians %.3f, median of round ratios %.3f%n",
+                median(keyset),
+                engineMedian / median(keyset),
+                median(keysetRatios));
     }
 
     private double engineRun(int round, int rows, int batch) throws Exception {
@@ -194,6 +207,74 @@ public final class BackfillBenchmark {
         }
     }
 
+    /**
+     * What exactly-once keyset pagination costs in SQL, without the engine: per batch the bound query the
+     * engine sends (the size-th key after the last one), the same statement, the same checkpoint row update
+     * in the batch's transaction, commit. The engine against this loop is the engine's own cost (events,
+     * timeline, progress, safe points); this loop against the minimal one is what the method costs.
+     */
+    private double keysetLoop(int rows, int batch) throws Exception {
+        Runbook sampled = runbook("BENCH-K-" + System.nanoTime(), "bench_keyset", batch, "0ms", CRITERIA);
+        execute(
+                "drop table if exists bench_keyset_checkpoint",
+                "create table bench_keyset_checkpoint (id int primary key, last_key text, keys_done bigint,"
+                        + " rows_done bigint, batches bigint, updated_at timestamptz)",
+                "insert into bench_keyset_checkpoint values (1, null, 0, 0, 0, now())");
+        try (CriteriaDirectives sampler = RunCriteria.start(
+                        sampled.stopCriteria(),
+                        settings,
+                        List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                        new EngineGauges(),
+                        Sampler.Settings.defaults());
+                Connection connection = PgSessions.open(settings, SessionLimits.control())) {
+            connection.setAutoCommit(false);
+            long started = System.nanoTime();
+            try (PreparedStatement bound = connection.prepareStatement("select k::text as upper_key from (select id"
+                            + " as k from bench_keyset where id > ? order by id offset ? limit 1) nth");
+                    PreparedStatement update =
+                            connection.prepareStatement("update bench_keyset set n = n + 1 where id > ? and id <= ?");
+                    PreparedStatement checkpoint = connection.prepareStatement("update bench_keyset_checkpoint"
+                            + " set last_key = ?, keys_done = keys_done + ?, rows_done = rows_done + ?,"
+                            + " batches = batches + 1, updated_at = clock_timestamp()"
+                            + " where id = 1 and last_key is not distinct from ?")) {
+                String from = null;
+                long lower = 0;
+                while (true) {
+                    bound.setLong(1, lower);
+                    bound.setInt(2, batch - 1);
+                    String to;
+                    try (var result = bound.executeQuery()) {
+                        to = result.next() ? result.getString(1) : null;
+                    }
+                    if (to == null) {
+                        // the short last batch: the rows' own count is the same for both loops' tables
+                        to = String.valueOf(rows);
+                        if (lower >= rows) {
+                            connection.commit();
+                            break;
+                        }
+                    }
+                    update.setLong(1, lower);
+                    update.setLong(2, Long.parseLong(to));
+                    int touched = update.executeUpdate();
+                    checkpoint.setString(1, to);
+                    checkpoint.setLong(2, batch);
+                    checkpoint.setLong(3, touched);
+                    checkpoint.setString(4, from);
+                    if (checkpoint.executeUpdate() != 1) {
+                        throw new IllegalStateException("the keyset loop's checkpoint moved");
+                    }
+                    connection.commit();
+                    from = to;
+                    lower = Long.parseLong(to);
+                }
+            }
+            long elapsed = System.nanoTime() - started;
+            check("bench_keyset", rows);
+            return rows / (elapsed / 1e9);
+        }
+    }
+
     private void reaction(int batch, int breaches) throws Exception {
         System.out.printf(Locale.ROOT, "reaction: %d pause-level breaches, batch %d%n", breaches, batch);
         execute("drop table if exists bench_flag", "create table bench_flag (at timestamptz)");
@@ -201,6 +282,8 @@ public final class BackfillBenchmark {
         List<Double> fromBreach = new ArrayList<>();
         int batchesAfterBreachMax = 0;
         while (fromSignal.size() < breaches) {
+            // a run that ended during the previous breach left its flag behind: this run must start unflagged
+            execute("delete from bench_flag");
             table("bench_react", 1_500_000);
             String id = "BENCH-R-" + System.nanoTime();
             Runbook runbook = runbook(
