@@ -179,16 +179,20 @@ public final class BackfillBenchmark {
         return rows / (elapsed / 1e9);
     }
 
+    /** The same sampler and sources as in the engine's runs, so that every side shares the monitoring load. */
+    private CriteriaDirectives sampler(String table, int batch) throws Exception {
+        Runbook sampled = runbook("BENCH-S-" + System.nanoTime(), table, batch, "0ms", CRITERIA);
+        return RunCriteria.start(
+                sampled.stopCriteria(),
+                settings,
+                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                new EngineGauges(),
+                Sampler.Settings.defaults());
+    }
+
     /** The minimal loop: the same statement, the same batch size, one transaction per batch. */
     private double jdbcLoop(int rows, int batch) throws Exception {
-        Runbook sampled = runbook("BENCH-J-" + System.nanoTime(), "bench_jdbc", batch, "0ms", CRITERIA);
-        // the same sampler and sources as in the engine's runs, so both sides share the monitoring load
-        try (CriteriaDirectives sampler = RunCriteria.start(
-                        sampled.stopCriteria(),
-                        settings,
-                        List.of(ConnectionSettings.parse(sandbox.standbyUri())),
-                        new EngineGauges(),
-                        Sampler.Settings.defaults());
+        try (CriteriaDirectives sampler = sampler("bench_jdbc", batch);
                 Connection connection = PgSessions.open(settings, SessionLimits.control())) {
             connection.setAutoCommit(false);
             long started = System.nanoTime();
@@ -214,18 +218,12 @@ public final class BackfillBenchmark {
      * timeline, progress, safe points); this loop against the minimal one is what the method costs.
      */
     private double keysetLoop(int rows, int batch) throws Exception {
-        Runbook sampled = runbook("BENCH-K-" + System.nanoTime(), "bench_keyset", batch, "0ms", CRITERIA);
         execute(
                 "drop table if exists bench_keyset_checkpoint",
                 "create table bench_keyset_checkpoint (id int primary key, last_key text, keys_done bigint,"
                         + " rows_done bigint, batches bigint, updated_at timestamptz)",
                 "insert into bench_keyset_checkpoint values (1, null, 0, 0, 0, now())");
-        try (CriteriaDirectives sampler = RunCriteria.start(
-                        sampled.stopCriteria(),
-                        settings,
-                        List.of(ConnectionSettings.parse(sandbox.standbyUri())),
-                        new EngineGauges(),
-                        Sampler.Settings.defaults());
+        try (CriteriaDirectives sampler = sampler("bench_keyset", batch);
                 Connection connection = PgSessions.open(settings, SessionLimits.control())) {
             connection.setAutoCommit(false);
             long started = System.nanoTime();

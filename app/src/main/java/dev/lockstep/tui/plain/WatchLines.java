@@ -288,20 +288,7 @@ public final class WatchLines {
     }
 
     static String bytes(Long bytes) {
-        if (bytes == null) {
-            return "? B";
-        }
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return bytes == null ? "? B" : LineFormat.bytes(bytes);
     }
 
     private static String percent(Long done, Long total) {
