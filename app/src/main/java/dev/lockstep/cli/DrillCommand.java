@@ -121,7 +121,7 @@ final class DrillCommand implements Callable<Integer> {
                     say(
                             out,
                             "drill: holding it for " + Durations.format(hold) + " (until "
-                                    + LocalTime.now(java.time.ZoneOffset.UTC)
+                                    + LocalTime.now()
                                             .plus(hold)
                                             .truncatedTo(ChronoUnit.SECONDS)
                                             .format(TIME)
@@ -142,9 +142,7 @@ final class DrillCommand implements Callable<Integer> {
     }
 
     private static void say(PrintWriter out, String line) {
-        out.println(LocalTime.now(java.time.ZoneOffset.UTC)
-                        .truncatedTo(ChronoUnit.SECONDS)
-                        .format(TIME) + " " + line);
+        out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME) + " " + line);
         out.flush();
     }
 
