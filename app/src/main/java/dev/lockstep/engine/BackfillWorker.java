@@ -124,20 +124,15 @@ final class BackfillWorker {
 
     private CheckpointStore.Checkpoint prepare(Connection connection) throws SQLException {
         connection.setAutoCommit(true);
-        limitSession(connection);
+        try (Statement settings = connection.createStatement()) {
+            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
+            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
+        }
         if (keyType == null) {
             keyType = detectKeyType(connection);
             estimateTotal(connection);
         }
         return run.checkpoints.open(connection, run.runId, run.runbookId, plan.stepId());
-    }
-
-    /** The step's statement and lock timeouts. */
-    private void limitSession(Connection session) throws SQLException {
-        try (Statement settings = session.createStatement()) {
-            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
-            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
-        }
     }
 
     private static String millis(Duration duration) {
