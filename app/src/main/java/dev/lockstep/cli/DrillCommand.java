@@ -7,9 +7,13 @@ import dev.lockstep.pg.SessionLimits;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.sandbox.Drill;
 import dev.lockstep.sandbox.Drills;
+import dev.lockstep.tui.plain.LineFormat;
+import dev.lockstep.tui.plain.PlainConsole;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -39,7 +43,8 @@ import picocli.CommandLine.Spec;
         })
 final class DrillCommand implements Callable<Integer> {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter UNTIL = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final LineFormat LINES = new LineFormat(ZoneId.systemDefault());
 
     @Parameters(
             index = "0",
@@ -120,14 +125,14 @@ final class DrillCommand implements Callable<Integer> {
                 if (!scenario.equals("kill-connection")) {
                     say(
                             out,
-                            "drill: holding it for " + Durations.format(hold) + " (until "
+                            "holding it for " + Durations.format(hold) + " (until "
                                     + LocalTime.now()
                                             .plus(hold)
                                             .truncatedTo(ChronoUnit.SECONDS)
-                                            .format(TIME)
+                                            .format(UNTIL)
                                     + "); Ctrl-C undoes it now");
                     if (signal.await(hold)) {
-                        say(out, "drill: " + signal.name() + " received: undoing now");
+                        say(out, signal.name() + " received: undoing now");
                     }
                 }
             } finally {
@@ -141,8 +146,10 @@ final class DrillCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** In line mode's columns, wrapped under the text on a terminal, so that it reads beside a run's lines. */
     private static void say(PrintWriter out, String line) {
-        out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(TIME) + " " + line);
+        int width = System.console() == null ? 0 : PlainConsole.DEFAULT_WIDTH;
+        LINES.lines(Instant.now(), "DRILL", line, width).forEach(out::println);
         out.flush();
     }
 
