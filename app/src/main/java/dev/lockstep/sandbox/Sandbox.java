@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,6 +66,7 @@ public final class Sandbox implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Thread shutdownHook;
+    private Optional<OrphanWatchdog> watchdog = Optional.empty();
     private boolean closed;
 
     private Sandbox(Path baseDir, boolean temporary, PgBinaries binaries, FileChannel lockChannel, FileLock lock) {
@@ -96,6 +98,9 @@ public final class Sandbox implements AutoCloseable {
         Sandbox sandbox = lockAndCreate(baseDir, temporary, binaries);
         try {
             Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
+            // before the servers start, so that a kill -9 while they start leaves nothing running either
+            sandbox.watchdog = OrphanWatchdog.start(
+                    baseDir, temporary, List.of(baseDir.resolve("primary"), baseDir.resolve("standby")));
             sandbox.startServers(config);
             return sandbox;
         } catch (RuntimeException e) {
@@ -445,6 +450,7 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         closed = true;
+        watchdog.ifPresent(OrphanWatchdog::close);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {

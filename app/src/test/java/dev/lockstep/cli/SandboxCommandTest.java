@@ -62,6 +62,53 @@ class SandboxCommandTest {
     }
 
     @Test
+    void aSandboxKilledWithSigkillLeavesNoPostgresAndNoTemporaryDirectory(@TempDir Path dir) throws Exception {
+        // given: a temporary sandbox (no --dir), its progress lines in a file
+        Path progress = dir.resolve("sandbox.err");
+        Process lockstep = startLockstep(ProcessBuilder.Redirect.to(progress.toFile()), "sandbox");
+        try {
+            readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL"));
+            java.util.regex.Matcher data = java.util.regex.Pattern.compile("data in (\\S+) \\(removed at exit\\)")
+                    .matcher(awaitText(progress, "removed at exit"));
+            assertThat(data.find()).as(Files.readString(progress)).isTrue();
+            Path sandboxDir = Path.of(data.group(1));
+            List<Long> postmasters =
+                    List.of(postmasterPid(sandboxDir.resolve("primary")), postmasterPid(sandboxDir.resolve("standby")));
+
+            // when the process dies without running any shutdown hook
+            lockstep.destroyForcibly();
+            assertThat(lockstep.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            // then its watchdog stops both servers and removes the temporary directory
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while ((postmasters.stream().anyMatch(SandboxCommandTest::alive) || Files.exists(sandboxDir))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(postmasters).noneMatch(SandboxCommandTest::alive);
+            assertThat(sandboxDir).doesNotExist();
+        } finally {
+            lockstep.destroyForcibly();
+        }
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static String awaitText(Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String content = Files.exists(file) ? Files.readString(file) : "";
+            if (content.contains(text)) {
+                return content;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in " + file);
+    }
+
+    @Test
     void unsupportedMajorIsAUsageErrorOnOneLine() {
         CliRun run = CliRun.of("sandbox", "--pg", "12");
 
@@ -84,13 +131,17 @@ class SandboxCommandTest {
     }
 
     private static Process startLockstep(String... args) throws IOException {
+        return startLockstep(ProcessBuilder.Redirect.INHERIT, args);
+    }
+
+    private static Process startLockstep(ProcessBuilder.Redirect stderr, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 "dev.lockstep.cli.Main"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr);
         builder.environment().put("LOCKSTEP_PG_BINARIES", System.getProperty("lockstep.pg.binaries"));
         return builder.start();
     }
