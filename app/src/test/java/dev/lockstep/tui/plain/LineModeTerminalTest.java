@@ -82,7 +82,7 @@ class LineModeTerminalTest {
 
             List<String> end = terminal.await("the end of the run", STEP, screen -> contains(screen, "end     run "));
             assertThat(terminal.awaitExit(STEP)).as(String.join("\n", end)).isZero();
-            assertThat(joined(end))
+            assertThat(RunLinesTest.joined(end))
                     .contains("approve confirm-backup by " + USER
                             + " (prompt): restore tested on staging at 01:40, ticket OPS-4711")
                     .contains("ok      create-table");
@@ -138,7 +138,7 @@ class LineModeTerminalTest {
                     "the pause",
                     START,
                     screen -> contains(screen, "state   running -> paused by stop criterion hold-for-the-operator"));
-            assertThat(joined(terminal.everything()))
+            assertThat(RunLinesTest.joined(terminal.everything()))
                     .containsPattern("BREACH  hold-for-the-operator: sql:\\S+ 1 > 0 -> pause");
 
             // when: the signal clears, the operator is asked
@@ -165,7 +165,7 @@ class LineModeTerminalTest {
             // then: the run goes on and completes
             List<String> end = terminal.await("the end of the run", STEP, screen -> contains(screen, "end     run "));
             assertThat(terminal.awaitExit(STEP)).as(String.join("\n", end)).isZero();
-            assertThat(joined(terminal.everything()))
+            assertThat(RunLinesTest.joined(terminal.everything()))
                     .contains("clear   hold-for-the-operator: sql:")
                     .contains("decide  resume at fill by " + USER + ": release checked, lag back to normal")
                     .containsPattern("ok      fill 100,000 rows in ")
@@ -193,7 +193,7 @@ class LineModeTerminalTest {
             terminal.press("C-c");
 
             assertThat(terminal.awaitExit(STEP)).isEqualTo(4);
-            assertThat(joined(terminal.screen()))
+            assertThat(RunLinesTest.joined(terminal.screen()))
                     .contains("STOPPED, exit 4: stopped at step confirm: Ctrl-C at the prompt for the approval of step"
                             + " confirm: stopped at a safe point; the run is resumable");
         }
@@ -209,7 +209,7 @@ class LineModeTerminalTest {
             terminal.press("C-d");
 
             assertThat(terminal.awaitExit(STEP)).isEqualTo(4);
-            assertThat(joined(terminal.screen()))
+            assertThat(RunLinesTest.joined(terminal.screen()))
                     .contains("STOPPED, exit 4: stopped at step confirm: no answer to the approval of step confirm"
                             + " (Ctrl-D at the prompt); the run is resumable");
         }
@@ -252,7 +252,7 @@ class LineModeTerminalTest {
             terminal.press("C-c");
 
             assertThat(terminal.awaitExit(STEP)).isEqualTo(4);
-            assertThat(joined(terminal.screen()))
+            assertThat(RunLinesTest.joined(terminal.screen()))
                     .contains("STOPPED, exit 4: stopped at step fill: SIGINT received: stopped at a safe point");
         }
         assertThat(count("select count(*) from tmux_after where n > 1")).isZero();
@@ -328,7 +328,7 @@ class LineModeTerminalTest {
     }
 
     private static boolean contains(List<String> screen, String text) {
-        return joined(screen).contains(text);
+        return RunLinesTest.joined(screen).contains(text);
     }
 
     /** The last line of the screen with text on it. */
@@ -337,19 +337,6 @@ class LineModeTerminalTest {
                 .filter(line -> !line.isBlank())
                 .reduce((first, second) -> second)
                 .orElse("");
-    }
-
-    /** The screen's lines, each event's continuation lines joined back to it. */
-    private static String joined(List<String> lines) {
-        StringBuilder text = new StringBuilder();
-        for (String line : lines) {
-            if (line.startsWith(LineFormat.CONTINUATION)) {
-                text.append(' ').append(line.strip());
-            } else {
-                text.append('\n').append(line);
-            }
-        }
-        return text.toString();
     }
 
     private static void execute(String... statements) throws SQLException {

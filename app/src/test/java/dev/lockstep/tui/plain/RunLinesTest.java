@@ -363,8 +363,8 @@ class RunLinesTest {
         return T0.plusSeconds(second);
     }
 
-    /** The lines as one text, continuation lines joined back to the line they continue. */
-    private static String joined(List<String> lines) {
+    /** The lines as one text, continuation lines joined back to the line they continue (also the screen's). */
+    static String joined(List<String> lines) {
         StringBuilder text = new StringBuilder();
         for (String line : lines) {
             if (line.startsWith(LineFormat.CONTINUATION)) {
