@@ -49,6 +49,12 @@ final class EngineDatabase {
                 "analyze " + table);
     }
 
+    /** The batches committed so far by every run of a runbook, from its checkpoint rows (the authority). */
+    static long committedBatches(String runbookId) throws SQLException {
+        return queryLong("select coalesce(sum(batches), 0) from lockstep.backfill_checkpoint where runbook_id = '"
+                + runbookId.replace("'", "''") + "'");
+    }
+
     static void execute(String... statements) throws SQLException {
         try (Connection connection = connect();
                 Statement statement = connection.createStatement()) {

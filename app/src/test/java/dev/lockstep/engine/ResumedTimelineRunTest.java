@@ -104,16 +104,11 @@ class ResumedTimelineRunTest {
                         key.toString()));
     }
 
-    private static long batches(String runbookId) throws Exception {
-        return EngineDatabase.queryLong("select coalesce(sum(batches), 0) from lockstep.backfill_checkpoint"
-                + " where runbook_id = '" + runbookId + "'");
-    }
-
     /** Waits until {@code more} batches commit after the ones already committed. */
     private static void awaitMoreBatches(String runbookId, long more, Process run, Path log) throws Exception {
-        long target = batches(runbookId) + more;
+        long target = EngineDatabase.committedBatches(runbookId) + more;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (batches(runbookId) < target) {
+        while (EngineDatabase.committedBatches(runbookId) < target) {
             assertThat(run.isAlive()).as(Files.readString(log)).isTrue();
             assertThat(System.nanoTime()).as("waiting for batch " + target).isLessThan(deadline);
             Thread.sleep(10);

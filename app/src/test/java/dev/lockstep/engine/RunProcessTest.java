@@ -81,14 +81,9 @@ class RunProcessTest {
         return LockstepProcess.start(log, command);
     }
 
-    private static long batches(String runbookId) throws Exception {
-        return EngineDatabase.queryLong("select coalesce(sum(c.batches), 0) from lockstep.backfill_checkpoint c"
-                + " where c.runbook_id = '" + runbookId + "'");
-    }
-
     private static void awaitBatches(String runbookId, long atLeast, Process process) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (batches(runbookId) < atLeast) {
+        while (EngineDatabase.committedBatches(runbookId) < atLeast) {
             assertThat(process.isAlive())
                     .as("the run ended before batch " + atLeast)
                     .isTrue();

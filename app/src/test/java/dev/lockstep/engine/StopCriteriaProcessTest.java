@@ -89,11 +89,6 @@ class StopCriteriaProcessTest {
         return LockstepProcess.start(log, command);
     }
 
-    private static long batches(String runbookId) throws Exception {
-        return EngineDatabase.queryLong("select coalesce(sum(batches), 0) from lockstep.backfill_checkpoint"
-                + " where runbook_id = '" + runbookId + "'");
-    }
-
     private static String state(String runbookId) throws Exception {
         try (Connection connection = EngineDatabase.connect();
                 Statement statement = connection.createStatement();
@@ -150,18 +145,18 @@ class StopCriteriaProcessTest {
         Process run = start(runbook, log, "--standby", sandbox.standbyUri());
         try (Connection standby = sandbox.connectStandby();
                 Statement replay = standby.createStatement()) {
-            await("the first batches", run, () -> batches("T-lag") >= 3);
+            await("the first batches", run, () -> EngineDatabase.committedBatches("T-lag") >= 3);
 
             // when: replay paused on the standby mid-backfill
             replay.execute("select pg_wal_replay_pause()");
             try {
                 await("the pause", run, () -> state("T-lag").equals("paused"));
-                long atPause = batches("T-lag");
+                long atPause = EngineDatabase.committedBatches("T-lag");
                 Thread.sleep(3000);
 
                 // then: nothing commits while the criterion is breached
                 assertThat(state("T-lag")).isEqualTo("paused");
-                assertThat(batches("T-lag")).isEqualTo(atPause);
+                assertThat(EngineDatabase.committedBatches("T-lag")).isEqualTo(atPause);
             } finally {
                 replay.execute("select pg_wal_replay_resume()");
             }
@@ -200,7 +195,7 @@ class StopCriteriaProcessTest {
         Process run = start(runbook, log);
         try (Connection holder = EngineDatabase.connect();
                 Connection waiter = EngineDatabase.connect()) {
-            await("the first batches", run, () -> batches("T-lockq") >= 3);
+            await("the first batches", run, () -> EngineDatabase.committedBatches("T-lockq") >= 3);
 
             // when: a session holds a lock an application session queues for
             holder.setAutoCommit(false);
@@ -214,12 +209,12 @@ class StopCriteriaProcessTest {
             });
             queued.start();
             await("the pause", run, () -> state("T-lockq").equals("paused"));
-            long atPause = batches("T-lockq");
+            long atPause = EngineDatabase.committedBatches("T-lockq");
             Thread.sleep(2000);
 
             // then
             assertThat(state("T-lockq")).isEqualTo("paused");
-            assertThat(batches("T-lockq")).isEqualTo(atPause);
+            assertThat(EngineDatabase.committedBatches("T-lockq")).isEqualTo(atPause);
             holder.commit();
             queued.join(10_000);
         }
@@ -247,7 +242,7 @@ class StopCriteriaProcessTest {
                 """);
         Path log = dir.resolve("abort.log");
         Process run = start(runbook, log);
-        await("the first batches", run, () -> batches("T-abort") >= 3);
+        await("the first batches", run, () -> EngineDatabase.committedBatches("T-abort") >= 3);
 
         // when
         EngineDatabase.execute("insert into abort_flag values (now())");
