@@ -5,7 +5,10 @@ import java.time.Instant;
 
 /**
  * What a backfill step asks for, in the engine's terms. {@code sql} uses {@code :from} and {@code :to}
- * (a batch covers keys with {@code key > :from and key <= :to}); the engine computes both.
+ * (a batch covers keys with {@code key > :from and key <= :to}); the engine computes both. A batch that
+ * fails with a lock timeout, a deadlock, a serialization failure or a cancel left nothing applied (it is
+ * one transaction with its checkpoint) and is tried again, {@code attempts} tries in all, waiting
+ * {@code backoff} between them.
  */
 public record BackfillPlan(
         String stepId,
@@ -20,5 +23,6 @@ public record BackfillPlan(
         Duration statementTimeout,
         Duration lockTimeout,
         int attempts,
+        Backoff backoff,
         Long totalEstimate,
         Instant windowEnd) {}

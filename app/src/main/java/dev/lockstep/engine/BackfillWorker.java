@@ -108,13 +108,13 @@ final class BackfillWorker {
                 if (!retryable || ++failures >= plan.attempts()) {
                     throw e;
                 }
-                Duration delay = Backoff.LOCK_RETRY.delay(failures);
+                Duration delay = plan.backoff().delay(failures);
                 run.emit(new EngineEvent.Note(
                         Instant.now(),
                         plan.stepId(),
-                        "batch failed with " + state + " ("
-                                + e.getMessage() + "); retry " + failures + " of " + (plan.attempts() - 1) + " in "
-                                + delay.toMillis() + " ms"));
+                        "batch failed with " + state + " (" + e.getMessage() + "); nothing of it was applied;"
+                                + " trying it again in " + delay.toMillis() + " ms (attempt " + (failures + 1)
+                                + " of " + plan.attempts() + ")"));
                 run.sleep(delay);
             }
         }

@@ -4,17 +4,20 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Jittered exponential backoff ("equal jitter"): attempt n waits between half and all of
- * min(max, initial * 2^n), so retrying runners spread out instead of hitting a lock in step.
+ * Jittered exponential backoff within the declared range: retry n waits between half and all of
+ * min(max, initial * 2^(n-1)), never less than {@code initial}, so retrying runners spread out instead of
+ * hitting a lock in step, and a runbook's {@code backoff: 500ms..2s} never waits less than 500 ms nor more
+ * than 2 s.
  */
 public record Backoff(Duration initial, Duration max) {
 
-    public static final Backoff LOCK_RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
     public static final Backoff RECONNECT = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(8));
 
     public Duration delay(int retry) {
-        double ceiling = Math.min(max.toMillis(), initial.toMillis() * Math.pow(2, Math.max(0, retry - 1)));
-        double jittered = ceiling / 2 + ThreadLocalRandom.current().nextDouble() * ceiling / 2;
+        double floor = initial.toMillis();
+        double ceiling = Math.max(floor, Math.min(max.toMillis(), floor * Math.pow(2, Math.max(0, retry - 1))));
+        double low = Math.max(floor, ceiling / 2);
+        double jittered = low + ThreadLocalRandom.current().nextDouble() * (ceiling - low);
         return Duration.ofMillis(Math.max(1, Math.round(jittered)));
     }
 }

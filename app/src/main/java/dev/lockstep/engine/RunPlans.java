@@ -109,21 +109,28 @@ public final class RunPlans {
         int min = batch.min().map(Value::get).orElse(Math.min(size, BACKFILL_MIN));
         int max = batch.max().map(Value::get).orElse(target.isPresent() ? Math.max(size, BACKFILL_MAX) : size);
         Execution execution = backfill.execution();
-        return new StepPlan.Backfill(new BackfillPlan(
-                backfill.id(),
-                backfill.table(),
-                backfill.key(),
-                backfill.sql(),
-                size,
-                target.orElse(null),
-                min,
-                max,
-                batch.pause().get(),
-                timeout(execution, BATCH_TIMEOUT),
-                execution.lockTimeout().get(),
-                Math.max(1, execution.retry().attempts().get()),
-                backfill.estimateRows().map(Value::get).orElse(null),
-                windowEnd));
+        return new StepPlan.Backfill(
+                new BackfillPlan(
+                        backfill.id(),
+                        backfill.table(),
+                        backfill.key(),
+                        backfill.sql(),
+                        size,
+                        target.orElse(null),
+                        min,
+                        max,
+                        batch.pause().get(),
+                        timeout(execution, BATCH_TIMEOUT),
+                        execution.lockTimeout().get(),
+                        Math.max(1, execution.retry().attempts().get()),
+                        new Backoff(
+                                execution.retry().backoffMin(),
+                                execution.retry().backoffMax()),
+                        backfill.estimateRows().map(Value::get).orElse(null),
+                        windowEnd),
+                backfill.verify()
+                        .map(verify -> check(backfill.id(), verify.sql(), verify.expect(), CHECK_TIMEOUT))
+                        .orElse(null));
     }
 
     private static StepPlan.Check check(

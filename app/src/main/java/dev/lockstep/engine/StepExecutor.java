@@ -75,21 +75,19 @@ final class StepExecutor {
     private void sql(StepPlan.Sql step) throws SQLException {
         List<String> statements = SqlText.split(step.sql());
         boolean transactional = statements.stream().noneMatch(SqlText::mustRunOutsideTransaction);
-        int retry = 0;
+        int tries = 0;
         while (true) {
+            tries++;
             Connection connection = run.connection();
+            connection.setAutoCommit(true);
             int attempt = run.ledger.start(connection, run.runId, step.stepId(), transactional);
             run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "sql", attempt, transactional));
             long started = System.nanoTime();
+            Outcome outcome;
             try {
-                long rows = transactional
+                outcome = transactional
                         ? runInOneTransaction(connection, step, statements, attempt)
                         : runOneByOne(connection, step, statements, attempt);
-                run.emit(ended(step.stepId(), attempt, "ok", rows, started, null, null));
-                if (step.verify() != null) {
-                    verifyOrFail(step.verify(), step.stepId());
-                }
-                return;
             } catch (SQLException e) {
                 run.gauges.error();
                 rollbackQuietly(connection);
@@ -123,25 +121,47 @@ final class StepExecutor {
                         state + ": " + e.getMessage());
                 run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
                 run.checkStop();
-                if (!step.retryOn().contains(state) || ++retry >= step.attempts()) {
+                if (!step.retryOn().contains(state) || tries >= step.attempts()) {
                     throw new StepFailed(
-                            "step " + step.stepId() + " failed after " + attempt + " attempt(s): " + e.getMessage()
+                            "step " + step.stepId() + " failed after " + tries + " attempt(s): " + e.getMessage()
                                     + " (SQLSTATE " + state + ")",
                             state);
                 }
-                Duration delay = step.backoff().delay(retry);
+                Duration delay = step.backoff().delay(tries);
                 run.emit(new EngineEvent.Note(
                         Instant.now(),
                         step.stepId(),
-                        "retrying after " + state + " in " + delay.toMillis() + " ms (attempt " + (attempt + 1) + " of "
+                        "retrying after " + state + " in " + delay.toMillis() + " ms (attempt " + (tries + 1) + " of "
                                 + step.attempts() + ")"));
                 run.sleep(delay);
                 run.safePoint();
+                continue;
             }
+            // the attempt ran to its end: the ledger's end row is committed (with the statements when they
+            // ran in one transaction), and only a passed verify makes it "ok"
+            run.emit(ended(
+                    step.stepId(),
+                    attempt,
+                    outcome.failure() == null ? "ok" : "failed",
+                    outcome.rows(),
+                    started,
+                    null,
+                    outcome.failure()));
+            if (outcome.failure() != null) {
+                throw new StepFailed("step " + step.stepId() + ": " + outcome.failure(), null);
+            }
+            return;
         }
     }
 
-    private long runInOneTransaction(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+    /** How an attempt that raised no error ended: its rows, and why it failed (null when it succeeded). */
+    private record Outcome(long rows, String failure) {}
+
+    /**
+     * The statements, the rows bound and the verify in one transaction, with the ledger's end row: either
+     * the step applied and was verified, or nothing of it stays and the ledger says why it failed.
+     */
+    private Outcome runInOneTransaction(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
             throws SQLException {
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
@@ -149,22 +169,31 @@ final class StepExecutor {
         for (String sql : statements) {
             rows += executeTracked(connection, sql);
         }
+        String failure = null;
         if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
+            failure = "affected " + rows + " rows, expected "
+                    + step.expectedRows().describe() + "; rolled back";
+        } else if (step.verify() != null) {
+            failure = verifyFailure(connection, step.verify(), step.stepId(), "; rolled back: nothing of it applied");
+        }
+        if (failure != null) {
             connection.rollback();
             connection.setAutoCommit(true);
-            String message = "step " + step.stepId() + " affected " + rows + " rows, expected "
-                    + step.expectedRows().describe() + "; rolled back";
-            run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.FAILED, rows, message);
-            throw new StepFailed(message, null);
+            run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.FAILED, rows, failure);
+            return new Outcome(rows, failure);
         }
         run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
         connection.commit();
         connection.setAutoCommit(true);
-        return rows;
+        return new Outcome(rows, null);
     }
 
-    /** Consecutive transactional statements share a transaction; the others run alone. */
-    private long runOneByOne(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+    /**
+     * Consecutive transactional statements share a transaction; the others run alone. What ran stays
+     * applied whatever follows, so the ledger's end row comes last: after the verify, which alone makes the
+     * attempt "ok". A crash before it leaves the attempt in doubt, for the verify (or the operator) to settle.
+     */
+    private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
             throws SQLException {
         long rows = 0;
         List<String> group = new ArrayList<>();
@@ -182,14 +211,23 @@ final class StepExecutor {
         rows += runGroup(connection, step, group);
         connection.setAutoCommit(true);
         resetTimeouts(connection);
+        String failure = null;
         if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
-            String message = "step " + step.stepId() + " affected " + rows + " rows, expected "
+            failure = "affected " + rows + " rows, expected "
                     + step.expectedRows().describe() + " (statements outside a transaction stay applied)";
-            run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.FAILED, rows, message);
-            throw new StepFailed(message, null);
+        } else if (step.verify() != null) {
+            failure = verifyFailure(
+                    connection, step.verify(), step.stepId(), " (statements outside a transaction stay applied)");
         }
-        run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
-        return rows;
+        run.ledger.end(
+                connection,
+                run.runId,
+                step.stepId(),
+                attempt,
+                failure == null ? StepLedger.Results.OK : StepLedger.Results.FAILED,
+                rows,
+                failure);
+        return new Outcome(rows, failure);
     }
 
     private long runGroup(Connection connection, StepPlan.Sql step, List<String> group) throws SQLException {
@@ -358,8 +396,23 @@ final class StepExecutor {
                             + " checkpoint",
                     SqlStates.of(e));
         }
-        run.ledger.end(run.connection(), run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
-        run.emit(ended(step.stepId(), attempt, "ok", rows, started, null, null));
+        // the batches are committed whatever the verify says: only a verify that holds completes the step
+        String failure = step.verify() == null
+                ? null
+                : verifyFailure(
+                        run.connection(), step.verify(), step.stepId(), "; the committed batches stay committed");
+        run.ledger.end(
+                run.connection(),
+                run.runId,
+                step.stepId(),
+                attempt,
+                failure == null ? StepLedger.Results.OK : StepLedger.Results.FAILED,
+                rows,
+                failure);
+        run.emit(ended(step.stepId(), attempt, failure == null ? "ok" : "failed", rows, started, null, failure));
+        if (failure != null) {
+            throw new StepFailed("backfill " + step.stepId() + ": " + failure, null);
+        }
     }
 
     /** A step that started but never ended, with work outside a transaction. True when settled as applied. */
@@ -416,36 +469,45 @@ final class StepExecutor {
                 applied ? "in doubt; settled as applied" : "in doubt; settled as not applied");
     }
 
-    private void verifyOrFail(StepPlan.Check verify, String stepId) throws SQLException {
-        Object actual = query(run.connection(), verify);
+    /**
+     * Runs a step's verify and records what it found; null when it holds, else why the step failed. Inside
+     * the step's open transaction it sees the step's own uncommitted work (and the caller then rolls back).
+     */
+    private String verifyFailure(Connection connection, StepPlan.Check verify, String stepId, String consequence)
+            throws SQLException {
+        Object actual = query(connection, verify);
         boolean passed = verify.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
                 Instant.now(), stepId, passed, verify.expect().describe(), String.valueOf(actual)));
-        if (!passed) {
-            throw new StepFailed(
-                    "step " + stepId + " applied but its verify query returned " + actual + ", expected "
-                            + verify.expect().describe(),
-                    null);
-        }
+        return passed ? null : "verify expected " + verify.expect().describe() + ", got " + actual + consequence;
     }
 
+    /**
+     * The first column of the first row of a check's query (null when none), under the check's statement
+     * timeout: in a transaction of its own, or inside the caller's when one is open.
+     */
     private Object query(Connection connection, StepPlan.Check check) throws SQLException {
+        boolean ownTransaction = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set local statement_timeout = '" + millis(check.statementTimeout()) + "ms'");
             run.inFlight(statement);
             try (ResultSet rows = statement.executeQuery(check.sql())) {
                 Object value = rows.next() ? rows.getObject(1) : null;
-                connection.commit();
+                if (ownTransaction) {
+                    connection.commit();
+                }
                 return value;
             } finally {
                 run.inFlight(null);
             }
         } catch (SQLException e) {
-            rollbackQuietly(connection);
+            if (ownTransaction) {
+                rollbackQuietly(connection);
+            }
             throw e;
         } finally {
-            if (!connection.isClosed()) {
+            if (ownTransaction && !connection.isClosed()) {
                 connection.setAutoCommit(true);
             }
         }
@@ -480,10 +542,12 @@ final class StepExecutor {
                 message);
     }
 
+    /** Ends a failed transaction and goes back to auto-commit, so that the ledger's end row commits. */
     private static void rollbackQuietly(Connection connection) {
         try {
             if (!connection.isClosed() && !connection.getAutoCommit()) {
                 connection.rollback();
+                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             // the session is gone; its transaction went with it

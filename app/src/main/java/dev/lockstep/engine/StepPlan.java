@@ -57,7 +57,8 @@ public sealed interface StepPlan {
         }
     }
 
-    record Backfill(BackfillPlan plan) implements StepPlan {
+    /** {@code verify} runs once the last batch has committed; the backfill is complete only when it holds. */
+    record Backfill(BackfillPlan plan, Check verify) implements StepPlan {
         public String stepId() {
             return plan.stepId();
         }

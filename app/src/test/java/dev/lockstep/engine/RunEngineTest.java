@@ -39,21 +39,24 @@ class RunEngineTest {
     }
 
     private static StepPlan.Backfill backfill(String table, String key, String sql, int size) {
-        return new StepPlan.Backfill(new BackfillPlan(
-                "fill",
-                table,
-                key,
-                sql,
-                size,
-                null,
-                1,
-                100_000,
-                Duration.ZERO,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(2),
-                3,
-                null,
-                null));
+        return new StepPlan.Backfill(
+                new BackfillPlan(
+                        "fill",
+                        table,
+                        key,
+                        sql,
+                        size,
+                        null,
+                        1,
+                        100_000,
+                        Duration.ZERO,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(2),
+                        3,
+                        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
+                        null,
+                        null),
+                null);
     }
 
     @Test
@@ -126,21 +129,24 @@ class RunEngineTest {
                 "T-paced",
                 "sha-1",
                 null,
-                List.of(new StepPlan.Backfill(new BackfillPlan(
-                        "fill",
-                        "bf_paced",
-                        "id",
-                        "update bf_paced set n = n + 1 where id > :from and id <= :to",
-                        100,
-                        null,
-                        1,
-                        100,
-                        Duration.ofMillis(200),
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(2),
-                        3,
-                        null,
-                        null))));
+                List.of(new StepPlan.Backfill(
+                        new BackfillPlan(
+                                "fill",
+                                "bf_paced",
+                                "id",
+                                "update bf_paced set n = n + 1 where id > :from and id <= :to",
+                                100,
+                                null,
+                                1,
+                                100,
+                                Duration.ofMillis(200),
+                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(2),
+                                3,
+                                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
+                                null,
+                                null),
+                        null)));
 
         // when
         RunResult result = engine(RunEngine.Options.defaults()).run(plan);
@@ -246,21 +252,24 @@ class RunEngineTest {
                 null,
                 List.of(
                         backfill("bf_uuid", "id", "update bf_uuid set n = n + 1 where id > :from and id <= :to", 500),
-                        new StepPlan.Backfill(new BackfillPlan(
-                                "fill-text",
-                                "bf_uuid",
-                                "code",
-                                "update bf_uuid set n = n + 10 where code > :from and code <= :to",
-                                700,
-                                null,
-                                1,
-                                1000,
-                                Duration.ZERO,
-                                Duration.ofSeconds(30),
-                                Duration.ofSeconds(2),
-                                3,
-                                null,
-                                null))));
+                        new StepPlan.Backfill(
+                                new BackfillPlan(
+                                        "fill-text",
+                                        "bf_uuid",
+                                        "code",
+                                        "update bf_uuid set n = n + 10 where code > :from and code <= :to",
+                                        700,
+                                        null,
+                                        1,
+                                        1000,
+                                        Duration.ZERO,
+                                        Duration.ofSeconds(30),
+                                        Duration.ofSeconds(2),
+                                        3,
+                                        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
+                                        null,
+                                        null),
+                                null)));
 
         RunResult result = engine(RunEngine.Options.defaults()).run(plan);
 
@@ -351,7 +360,7 @@ class RunEngineTest {
                         Duration.ofSeconds(2),
                         Duration.ofSeconds(10),
                         1,
-                        Backoff.LOCK_RETRY,
+                        new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
                         Set.of(),
                         new StepPlan.RowRange(0L, 5L),
                         null)));
