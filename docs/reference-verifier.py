@@ -36,8 +36,10 @@ for i,l in enumerate(lines):
     resume = t=='recover' and b.get('after')=='close'
     assert last!='final' or resume, (i, 'only a resume (recover after close) may follow a final checkpoint')
     assert last=='final' or not resume, (i, 'a resume that follows no final checkpoint')
-    assert last!='close' or (t=='checkpoint' and b['final']), (i, 'close not followed by the final checkpoint')
-    assert not need_key or t=='session_key' or (t=='recover' and last=='recover' and not resume), (i, 'no session key')
+    # a close is sealed by the final checkpoint, unless a crash came between them (a recover after a crash follows)
+    assert last!='close' or (t=='checkpoint' and b['final']) or (t=='recover' and not resume), (i, 'close not followed by the final checkpoint')
+    # a crash after open (or a recover) and before its session key: a recover after a crash takes its place
+    assert not need_key or t=='session_key' or (t=='recover' and last in ('open','recover') and not resume), (i, 'no session key')
     if resume: resumes+=1
     if t=='session_key':
         assert signed and need_key, (i, 'an unexpected session key')

@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import java.sql.Connection;
@@ -150,6 +151,7 @@ final class BackfillWorker {
         if (bound == null) {
             run.checkpoints.finish(connection, run.runId, plan.stepId());
             connection.commit();
+            CrashPoints.durable("backfill " + plan.stepId() + " finished");
             connection.setAutoCommit(true);
             CheckpointStore.Checkpoint finished = new CheckpointStore.Checkpoint(
                     from, checkpoint.keysDone(), checkpoint.rowsDone(), checkpoint.batches(), true, Instant.now());
@@ -184,6 +186,7 @@ final class BackfillWorker {
             lastHeartbeat = now;
         }
         connection.commit();
+        CrashPoints.durable("backfill " + plan.stepId() + " batch to " + bound.to() + " committed");
         connection.setAutoCommit(true);
         long elapsed = System.nanoTime() - started;
         CheckpointStore.Checkpoint next = new CheckpointStore.Checkpoint(

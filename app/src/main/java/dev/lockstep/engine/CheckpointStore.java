@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,6 +35,7 @@ public final class CheckpointStore {
             statement.setString(3, stepId);
             statement.executeUpdate();
         }
+        CrashPoints.statementRan(connection, "checkpoint of " + stepId + " opened");
         return read(connection, runId, stepId).orElseThrow();
     }
 

@@ -106,7 +106,11 @@ final class RunContext {
         return currentStep;
     }
 
-    /** Records the state in the run row when the session allows, and always emits the transition. */
+    /**
+     * Emits the transition and records the state in the run row when the session allows. A final state
+     * (done, stopped, failed) is left to the run loop, which writes the row only once the timeline's close
+     * is on disk: a run the database calls done always has a closed timeline.
+     */
     void transition(RunState to, String reason) {
         RunState from = state;
         if (from == to) {
@@ -114,6 +118,9 @@ final class RunContext {
         }
         state = to;
         emit(new EngineEvent.StateChanged(Instant.now(), from, to, reason));
+        if (!to.active()) {
+            return;
+        }
         try {
             if (connection.getAutoCommit()) {
                 runs.update(connection, runId, to, currentStep);

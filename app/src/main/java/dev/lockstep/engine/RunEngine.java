@@ -298,8 +298,15 @@ public final class RunEngine {
         }
     }
 
+    /**
+     * Records the outcome: the timeline's close first (the listener forces it to disk), then the run row. A
+     * crash between the two leaves a row still active whose holder is gone: the next run takes it over,
+     * finds every step completed and closes again, rather than a row saying done over an unclosed timeline.
+     */
     private RunResult finish(RunContext run, RunResult result) {
         run.transition(result.state(), result.message());
+        run.emit(new EngineEvent.RunClosed(
+                Instant.now(), run.runId, result.state(), result.exitCode().code(), result.message()));
         try {
             Connection connection = run.connection();
             if (!connection.getAutoCommit()) {
@@ -310,8 +317,6 @@ public final class RunEngine {
         } catch (SQLException e) {
             // the run row keeps its last recorded state; the lease goes with the session either way
         }
-        run.emit(new EngineEvent.RunClosed(
-                Instant.now(), run.runId, result.state(), result.exitCode().code(), result.message()));
         return result;
     }
 

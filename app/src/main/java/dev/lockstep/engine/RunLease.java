@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import java.nio.ByteBuffer;
@@ -213,6 +214,7 @@ public final class RunLease {
             statement.setLong(5, holder.pid());
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
+                CrashPoints.statementRan(connection, "lease: run " + runId + " inserted");
                 return RunStore.read(rows);
             }
         }
@@ -228,6 +230,7 @@ public final class RunLease {
             statement.setString(4, runId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
+                CrashPoints.statementRan(connection, "lease: run " + runId + " claimed");
                 return RunStore.read(rows);
             }
         }

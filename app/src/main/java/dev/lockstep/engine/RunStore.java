@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,6 +67,7 @@ public final class RunStore {
             statement.setString(4, runId);
             statement.executeUpdate();
         }
+        CrashPoints.statementRan(connection, "run state " + state.label());
     }
 
     /** Heartbeat with the progress document; cheap enough to ride along in a batch's transaction. */

@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -184,6 +185,7 @@ final class StepExecutor {
         }
         run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, rows, null);
         connection.commit();
+        CrashPoints.durable("step " + step.stepId() + " committed");
         connection.setAutoCommit(true);
         return new Outcome(rows, null);
     }
@@ -204,6 +206,7 @@ final class StepExecutor {
                 connection.setAutoCommit(true);
                 applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), false);
                 rows += executeTracked(connection, sql);
+                CrashPoints.durable("step " + step.stepId() + " statement outside a transaction ran");
             } else {
                 group.add(sql);
             }
@@ -241,6 +244,7 @@ final class StepExecutor {
             rows += executeTracked(connection, sql);
         }
         connection.commit();
+        CrashPoints.durable("step " + step.stepId() + " statements committed");
         return rows;
     }
 

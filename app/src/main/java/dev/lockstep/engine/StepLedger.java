@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.CrashPoints;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,7 +85,9 @@ public final class StepLedger {
             statement.setBoolean(5, transactional);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
-                return rows.getInt(1);
+                int attempt = rows.getInt(1);
+                CrashPoints.statementRan(connection, "ledger start " + stepId + " attempt " + attempt);
+                return attempt;
             }
         }
     }
@@ -108,5 +111,6 @@ public final class StepLedger {
             statement.setInt(6, attempt);
             statement.executeUpdate();
         }
+        CrashPoints.statementRan(connection, "ledger end " + stepId + " attempt " + attempt + " " + result);
     }
 }

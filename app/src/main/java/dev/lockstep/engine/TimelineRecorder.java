@@ -114,7 +114,8 @@ public final class TimelineRecorder implements EngineListener {
 
     private void openWriter(EngineEvent.RunOpened opened) {
         Path existing = opened.resumed() ? fileToContinue(dir, opened.runId()) : null;
-        if (existing != null) {
+        // a file whose first process died before its open record reached the disk is started afresh
+        if (existing != null && !TimelineWriter.neverOpened(existing)) {
             ReopenedBy by = new ReopenedBy(info.operator(), info.pid());
             ReopenedTimeline reopened = key == null
                     ? TimelineWriter.reopenUnsigned(existing, redactor, clock, by)

@@ -218,13 +218,17 @@ public final class TimelineVerifier {
         if (seq == 0 != type.equals("open")) {
             return seq == 0 ? "the first line is " + type + ", not open" : "a second open record";
         }
-        if (closeSeen && !(type.equals("checkpoint") && body.path("final").asBoolean(false))) {
+        // A crash between a close and its final checkpoint leaves the close unsealed by its own session: the
+        // resume's recover (after a crash) follows it, and later checkpoints cover it.
+        boolean crashAfterClose = type.equals("recover") && !resume;
+        if (closeSeen && !(type.equals("checkpoint") && body.path("final").asBoolean(false)) && !crashAfterClose) {
             return "close is followed by " + type + ", not by the final checkpoint";
         }
-        // A crash between a recover record and its session key leaves the key unwritten; the next reopen
-        // then writes another recover, which is the only line that may stand in the certificate's place.
-        boolean recoverAfterUnfinishedRecover = type.equals("recover") && !resume && "recover".equals(previousType);
-        if (awaitingSessionKey && !type.equals("session_key") && !recoverAfterUnfinishedRecover) {
+        // A crash between open (or a recover) and its session key leaves the key unwritten; the next reopen
+        // then writes a recover after a crash, the only line that may stand in the certificate's place.
+        boolean crashBeforeSessionKey =
+                type.equals("recover") && !resume && ("recover".equals(previousType) || "open".equals(previousType));
+        if (awaitingSessionKey && !type.equals("session_key") && !crashBeforeSessionKey) {
             return type + " where the session key certificate was expected";
         }
         return switch (type) {
@@ -238,6 +242,7 @@ public final class TimelineVerifier {
             }
             case "session_key" -> checkSessionKey(seq, prevHex, body);
             case "recover" -> {
+                closeSeen = false;
                 if (resume) {
                     resumes++;
                 } else {

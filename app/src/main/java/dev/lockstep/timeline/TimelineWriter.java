@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import java.io.IOException;
@@ -62,6 +63,8 @@ public final class TimelineWriter {
     private boolean opened;
     private boolean finished;
     private boolean broken;
+    /** What an earlier process left in a file it created but died before its open record was complete. */
+    private byte[] unopenedTail = new byte[0];
 
     private TimelineWriter(
             Path file,
@@ -112,12 +115,28 @@ public final class TimelineWriter {
         Path file = dir.resolve(runId + ".jsonl");
         try {
             OwnerOnlyFiles.createDirectories(dir);
-            FileChannel channel = FileChannel.open(
-                    file,
-                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-                    OwnerOnlyFiles.fileMode());
+            FileChannel channel;
+            byte[] unopened = new byte[0];
+            try {
+                channel = FileChannel.open(
+                        file,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                        OwnerOnlyFiles.fileMode());
+            } catch (FileAlreadyExistsException e) {
+                if (!neverOpened(file)) {
+                    throw LockstepException.usage(
+                            "timeline " + file + " already exists: a run is resumed by reopening it");
+                }
+                // An earlier process of this run created the file and died before its open record reached the
+                // disk: nothing was acknowledged, so the run's story starts here, keeping what it left.
+                unopened = Files.readAllBytes(file);
+                channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                channel.truncate(0);
+                channel.force(true);
+            }
             OwnerOnlyFiles.forceDirectory(dir);
-            return new TimelineWriter(
+            CrashPoints.durable("timeline file " + file.getFileName() + " created");
+            TimelineWriter writer = new TimelineWriter(
                     file,
                     channel,
                     runId,
@@ -128,8 +147,8 @@ public final class TimelineWriter {
                     new MerkleTree(),
                     0,
                     TimelineFormat.genesisPrev(runId));
-        } catch (FileAlreadyExistsException e) {
-            throw LockstepException.usage("timeline " + file + " already exists: a run is resumed by reopening it");
+            writer.unopenedTail = unopened;
+            return writer;
         } catch (IOException e) {
             throw new LockstepException(ExitCode.USAGE, "cannot create timeline " + file + ": " + e.getMessage(), e);
         }
@@ -222,6 +241,24 @@ public final class TimelineWriter {
         }
     }
 
+    /**
+     * Whether a timeline file holds no complete line: the process that created it died before its open
+     * record reached the disk. Such a file is started afresh by {@link #create}, never reopened.
+     */
+    public static boolean neverOpened(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            for (byte b : bytes) {
+                if (b == '\n') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw LockstepException.usage("cannot read timeline " + file + ": " + e.getMessage());
+        }
+    }
+
     public Path file() {
         return file;
     }
@@ -270,6 +307,9 @@ public final class TimelineWriter {
         if (type.equals("open")) {
             bodyNode.put("signed", signed());
             bodyNode.put("operator_key", signed() ? operatorKey.fingerprint() : null);
+            if (unopenedTail.length > 0) {
+                bodyNode.set("torn", tornNode(unopenedTail));
+            }
         }
         long seq = writeLine(type, actor, step, attempt, bodyNode, force);
         if (type.equals("open")) {
@@ -373,10 +413,7 @@ public final class TimelineWriter {
         if (torn.length == 0) {
             body.putNull("torn");
         } else {
-            ObjectNode tornNode = body.putObject("torn");
-            tornNode.put("length", torn.length);
-            tornNode.put("sha256", Hashing.hex(Hashing.sha256(torn)));
-            tornNode.put("base64", Hashing.base64(torn));
+            body.set("torn", tornNode(torn));
         }
         ArrayNode inDoubt = body.putArray("steps_in_doubt");
         for (StepInDoubt step : recovery.stepsInDoubt()) {
@@ -390,6 +427,15 @@ public final class TimelineWriter {
             certifySessionKey();
         }
         checkpoint(false, true);
+    }
+
+    /** Bytes that were never acknowledged, kept as evidence: their length, SHA-256 and the bytes themselves. */
+    private static ObjectNode tornNode(byte[] torn) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("length", torn.length);
+        node.put("sha256", Hashing.hex(Hashing.sha256(torn)));
+        node.put("base64", Hashing.base64(torn));
+        return node;
     }
 
     private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body) {
@@ -431,6 +477,7 @@ public final class TimelineWriter {
             // fdatasync: the data and the new file size, which is what reading the line back needs.
             if (force) {
                 channel.force(false);
+                CrashPoints.durable("timeline " + type + " seq " + seq);
             }
         } catch (IOException e) {
             broken = true;

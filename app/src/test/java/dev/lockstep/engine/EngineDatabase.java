@@ -72,4 +72,13 @@ final class EngineDatabase {
             return rows.getLong(1);
         }
     }
+
+    static String queryString(String sql) throws SQLException {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                var rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
 }

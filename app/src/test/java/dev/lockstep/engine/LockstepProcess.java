@@ -20,11 +20,15 @@ public final class LockstepProcess {
 
     /** The command line of {@code lockstep ARGS...}: this JVM's java on the test classpath. */
     public static List<String> command(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.lockstep.cli.Main"));
+        return command(List.of(), args);
+    }
+
+    /** The same with JVM options (system properties for the test-only crash points, for example). */
+    public static List<String> command(List<String> jvmOptions, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lockstep.cli.Main"));
         command.addAll(args);
         return command;
     }

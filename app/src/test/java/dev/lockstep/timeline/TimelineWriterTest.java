@@ -84,6 +84,7 @@ class TimelineWriterTest {
                 .hasMessageContaining("must be open");
         assertThatThrownBy(() -> writer.append("checkpoint", "a", null, null, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
+        writer.append("open", "engine", null, null, Map.of("runbook_id", "R"));
         assertThatThrownBy(() ->
                         TimelineWriter.create(dir, "run-x", operator, Redactor.defaults(), TimelineClock.system()))
                 .isInstanceOf(LockstepException.class)
@@ -92,6 +93,32 @@ class TimelineWriterTest {
                         TimelineWriter.create(dir, "../evil", operator, Redactor.defaults(), TimelineClock.system()))
                 .isInstanceOf(LockstepException.class)
                 .hasMessageContaining("cannot name a timeline file");
+    }
+
+    @Test
+    void aFileWhoseFirstProcessDiedBeforeItsOpenRecordIsStartedAfreshKeepingItsBytes() throws IOException {
+        // given: the first process created the file and died while writing its open record
+        Path file = dir.resolve("run-unopened.jsonl");
+        Files.writeString(file, "{\"v\":1,\"run\":\"run-unop");
+        assertThat(TimelineWriter.neverOpened(file)).isTrue();
+
+        // when: the resuming process creates the run's timeline
+        TimelineWriter writer =
+                TimelineWriter.create(dir, "run-unopened", operator, Redactor.defaults(), TimelineClock.system());
+        writer.append("open", "engine", null, null, Map.of("runbook_id", "R", "resumed", true));
+        writer.close(Map.of("state", "done"));
+
+        // then: one story from the open record on, which keeps what the dead process left
+        String text = Files.readString(file);
+        assertThat(text).startsWith("{\"v\":1,\"run\":\"run-unopened\",\"seq\":0,");
+        assertThat(text.lines().findFirst().orElseThrow())
+                .contains("\"torn\":{\"base64\":\""
+                        + java.util.Base64.getEncoder()
+                                .encodeToString("{\"v\":1,\"run\":\"run-unop"
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(TimelineVerifier.verify(file, operator.publicKey()).verdict())
+                .isEqualTo(Verdict.COMPLETE);
+        assertThat(TimelineWriter.neverOpened(file)).isFalse();
     }
 
     @Test
