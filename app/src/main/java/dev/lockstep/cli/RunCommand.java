@@ -150,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
                         runbook.stopCriteria(), settings, standbys, gauges, Sampler.Settings.defaults())) {
             PlainRenderer renderer = new PlainRenderer(console, new RunLines(clock.getZone(), everyBatch));
             Operator operator = console.canAsk()
-                    ? new LineOperator(console, clock, holder.user(), runbook.id(), this::stop)
+                    ? new LineOperator(console, clock, holder.userAtHost(), runbook.id(), this::stop)
                     : Operator.UNATTENDED;
             engine = new RunEngine(
                     () -> PgSessions.open(settings, SessionLimits.control()),

@@ -115,13 +115,15 @@ public sealed interface EngineEvent {
         }
     }
 
-    record Verified(Instant at, String step, boolean passed, String expected, String actual) implements EngineEvent {
+    /** A check, wait or verify query ran: {@code sql} is the query, {@code passed} whether it met {@code expected}. */
+    record Verified(Instant at, String step, String sql, boolean passed, String expected, String actual)
+            implements EngineEvent {
         public String type() {
             return "verify";
         }
 
         public Map<String, Object> body() {
-            return fields("passed", passed, "expected", expected, "actual", actual);
+            return fields("sql", sql, "passed", passed, "expected", expected, "actual", actual);
         }
     }
 

@@ -230,7 +230,7 @@ public final class RunEngine {
                 run.emit(new EngineEvent.DecisionMade(
                         Instant.now(),
                         null,
-                        holder.user(),
+                        holder.userAtHost(),
                         "accept-changed-runbook",
                         options.acceptChangedRunbookReason()));
             }

@@ -290,7 +290,7 @@ final class StepExecutor {
         Object actual = query(connection, step);
         boolean passed = step.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), step.stepId(), passed, step.expect().describe(), String.valueOf(actual)));
+                Instant.now(), step.stepId(), step.sql(), passed, step.expect().describe(), String.valueOf(actual)));
         endSimple(
                 step.stepId(),
                 attempt,
@@ -316,7 +316,12 @@ final class StepExecutor {
         }
         boolean passed = step.condition().expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), step.stepId(), passed, step.condition().expect().describe(), String.valueOf(actual)));
+                Instant.now(),
+                step.stepId(),
+                step.condition().sql(),
+                passed,
+                step.condition().expect().describe(),
+                String.valueOf(actual)));
         endSimple(
                 step.stepId(),
                 attempt,
@@ -331,7 +336,7 @@ final class StepExecutor {
         EngineEvent.ApprovalGiven approval;
         if (given != null) {
             approval = new EngineEvent.ApprovalGiven(
-                    Instant.now(), step.stepId(), run.holder.user(), given, "command-line");
+                    Instant.now(), step.stepId(), run.holder.userAtHost(), given, "command-line");
         } else {
             var answer = run.operator.approve(step.stepId(), step.prompt(), step.confirmText());
             if (answer.isEmpty()) {
@@ -427,7 +432,12 @@ final class StepExecutor {
             Object actual = query(connection, verify);
             boolean applied = verify.expect().holds(actual);
             run.emit(new EngineEvent.Verified(
-                    Instant.now(), step.stepId(), applied, verify.expect().describe(), String.valueOf(actual)));
+                    Instant.now(),
+                    step.stepId(),
+                    verify.sql(),
+                    applied,
+                    verify.expect().describe(),
+                    String.valueOf(actual)));
             run.emit(new EngineEvent.Recovered(
                     Instant.now(),
                     step.stepId(),
@@ -482,7 +492,7 @@ final class StepExecutor {
         Object actual = query(connection, verify);
         boolean passed = verify.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
-                Instant.now(), stepId, passed, verify.expect().describe(), String.valueOf(actual)));
+                Instant.now(), stepId, verify.sql(), passed, verify.expect().describe(), String.valueOf(actual)));
         return passed ? null : "verify expected " + verify.expect().describe() + ", got " + actual + consequence;
     }
 

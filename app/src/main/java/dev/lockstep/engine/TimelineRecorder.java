@@ -236,6 +236,8 @@ public final class TimelineRecorder implements EngineListener {
             return fields(
                     "step",
                     verified.step(),
+                    "sql",
+                    verified.sql(),
                     "expected",
                     verified.expected(),
                     "actual",

@@ -42,7 +42,16 @@ public final class Hashing {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
+    /**
+     * Decodes standard base64 with padding, refusing any text that is not exactly how the bytes encode
+     * (non-zero unused bits, missing padding): a version 2 checkpoint's signature does not cover its own
+     * text, so a second spelling of the same signature would be a changed byte that still verifies.
+     */
     public static byte[] fromBase64(String text) {
-        return Base64.getDecoder().decode(text);
+        byte[] bytes = Base64.getDecoder().decode(text);
+        if (!base64(bytes).equals(text)) {
+            throw new IllegalArgumentException("not the canonical base64 of its bytes");
+        }
+        return bytes;
     }
 }

@@ -4,11 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * The constants of timeline format version 1 and the exact texts that get hashed or signed. Each is
- * specified in docs/timeline-format.md; change them only with a new format version.
+ * The constants of the timeline format and the exact texts that get hashed or signed. Each is specified in
+ * docs/timeline-format.md; change them only with a new format version.
+ *
+ * <p>Version 2 (written since Lockstep 0.1) differs from version 1 in one thing: a checkpoint's signature
+ * covers the checkpoint line itself (every member but the signature's own value), so that no byte of a
+ * sealed file, the final checkpoint's {@code ts} and {@code actor} included, is left unsealed. Version 1
+ * files still verify; a run resumed in a version 1 file goes on writing version 1.
  */
 public final class TimelineFormat {
-    public static final int VERSION = 1;
+    /** The version Lockstep writes into new timelines. */
+    public static final int VERSION = 2;
+    /** The version of files written before checkpoint signatures covered their own line. */
+    public static final int VERSION_1 = 1;
 
     /** Event types the engine emits through {@link TimelineWriter#append}. */
     public static final Set<String> ENGINE_TYPES = Set.of(
@@ -59,7 +67,30 @@ public final class TimelineFormat {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** What the session key signs for a checkpoint over lines 0..size-1. */
+    public static boolean isSupported(int version) {
+        return version == VERSION || version == VERSION_1;
+    }
+
+    /** The {@code sig} member of a checkpoint line as signed in version 2: its value left empty. */
+    static final String UNSIGNED_SIG = "\"sig\":\"\"";
+
+    /**
+     * Version 2: what the session key signs for a checkpoint, the checkpoint line's exact bytes (with its
+     * {@code \n}) where the value of {@code sig} is the empty string. Null when the line does not hold
+     * {@code "sig":"<sig>"} exactly once (the signature then cannot verify).
+     */
+    public static byte[] checkpointSigned(byte[] line, int offset, int length, String sigBase64) {
+        String text = new String(line, offset, length, StandardCharsets.UTF_8);
+        String member = "\"sig\":\"" + sigBase64 + "\"";
+        int at = text.indexOf(member);
+        if (at < 0 || text.indexOf(member, at + 1) >= 0) {
+            return null;
+        }
+        return (text.substring(0, at) + UNSIGNED_SIG + text.substring(at + member.length()))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Version 1: what the session key signs for a checkpoint over lines 0..size-1 (the line itself is not). */
     public static byte[] checkpointMessage(String runId, long size, String rootHex, boolean last) {
         return ("lockstep-timeline/1 checkpoint\nrun " + runId + "\nsize " + size + "\nroot " + rootHex + "\nfinal "
                         + last + "\n")

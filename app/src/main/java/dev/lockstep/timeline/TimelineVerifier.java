@@ -29,7 +29,13 @@ public final class TimelineVerifier {
     private final MessageDigest digest = Hashing.sha256();
 
     private String runId;
+    private int version;
+    private String openOperatorKey;
     private String prevHex;
+    /** Where the line being checked stands in {@link #bytes}: a version 2 checkpoint signs its own bytes. */
+    private int lineOffset;
+
+    private int lineLength;
     private boolean signed;
     private boolean awaitingSessionKey;
     private boolean closeSeen;
@@ -99,6 +105,8 @@ public final class TimelineVerifier {
                 }
                 return tampered(null, "not a JSON object");
             }
+            lineOffset = offset;
+            lineLength = length;
             String problem = check(line);
             if (problem != null) {
                 return tampered(line.get("seq"), problem);
@@ -153,8 +161,17 @@ public final class TimelineVerifier {
     /** Every check of one line; null when it passes, else the reason. */
     private String check(JsonNode line) {
         long expectedSeq = lines;
-        if (!line.path("v").isInt() || line.get("v").intValue() != TimelineFormat.VERSION) {
-            return "format version " + line.get("v") + " is not " + TimelineFormat.VERSION;
+        if (!line.path("v").isInt()) {
+            return "no format version";
+        }
+        int lineVersion = line.get("v").intValue();
+        if (version == 0) {
+            if (!TimelineFormat.isSupported(lineVersion)) {
+                return "format version " + lineVersion + " is not one this verifier knows (1 or 2)";
+            }
+            version = lineVersion;
+        } else if (lineVersion != version) {
+            return "format version " + lineVersion + " differs from " + version + " of the first line";
         }
         JsonNode run = line.get("run");
         if (run == null || !run.isTextual()) {
@@ -238,11 +255,23 @@ public final class TimelineVerifier {
                 }
                 signed = body.get("signed").booleanValue();
                 awaitingSessionKey = signed;
+                JsonNode operator = body.get("operator_key");
+                if (signed && (operator == null || !operator.isTextual())) {
+                    yield "a signed run's open record does not name its operator key";
+                }
+                if (!signed && operator != null && !operator.isNull()) {
+                    yield "an unsigned run's open record names an operator key";
+                }
+                openOperatorKey = signed ? operator.textValue() : null;
                 yield null;
             }
             case "session_key" -> checkSessionKey(seq, prevHex, body);
             case "recover" -> {
                 closeSeen = false;
+                String prior = checkPrior(seq, body);
+                if (prior != null) {
+                    yield prior;
+                }
                 if (resume) {
                     resumes++;
                 } else {
@@ -258,6 +287,26 @@ public final class TimelineVerifier {
             }
             default -> null;
         };
+    }
+
+    /**
+     * A recover record names the line it continues after: {@code prior_last_seq} is the seq before it and
+     * {@code prior_last_hash} that line's hash (its own {@code prev}). Required from version 2; checked in
+     * version 1 files when present.
+     */
+    private String checkPrior(long seq, JsonNode body) {
+        JsonNode priorSeq = body.get("prior_last_seq");
+        JsonNode priorHash = body.get("prior_last_hash");
+        if (priorSeq == null && priorHash == null && version == TimelineFormat.VERSION_1) {
+            return null;
+        }
+        if (priorSeq == null || !priorSeq.isIntegralNumber() || priorSeq.longValue() != seq - 1) {
+            return "recover names prior_last_seq " + priorSeq + ", not the seq before it (" + (seq - 1) + ")";
+        }
+        if (priorHash == null || !prevHex.equals(priorHash.asText())) {
+            return "recover names prior_last_hash " + priorHash + ", not the SHA-256 of the line before it";
+        }
+        return null;
     }
 
     private static String checkShape(JsonNode line) {
@@ -300,7 +349,7 @@ public final class TimelineVerifier {
             key = Hashing.fromBase64(body.path("key").asText());
             signature = Hashing.fromBase64(body.path("sig").asText());
         } catch (IllegalArgumentException e) {
-            return "session key certificate is not base64";
+            return "session key certificate is not canonical base64";
         }
         if (certifier.length != Ed25519.KEY_BYTES || key.length != Ed25519.KEY_BYTES) {
             return "session key certificate holds no Ed25519 keys";
@@ -310,6 +359,10 @@ public final class TimelineVerifier {
         if (operatorKey != null && !Arrays.equals(certifier, operatorKey.raw())) {
             return "session key certificate is not by this operator: certified by " + certifiedBy + ", expected "
                     + operatorKey.fingerprint();
+        }
+        if (!certifiedBy.equals(openOperatorKey)) {
+            return "session key certified by operator key " + certifiedBy + ", but the open record names "
+                    + openOperatorKey;
         }
         if (earlierCertifier != null && !earlierCertifier.equals(certifiedBy)) {
             return "session key certified by operator key " + certifiedBy + ", but the run's earlier session keys by "
@@ -363,10 +416,19 @@ public final class TimelineVerifier {
             try {
                 signature = Hashing.fromBase64(body.path("sig").asText());
             } catch (IllegalArgumentException e) {
-                return "checkpoint signature is not base64";
+                return "checkpoint signature is not canonical base64";
             }
-            lastSignedCheckpoint = new PendingSignature(
-                    lines + 1, seq, sessionKey, TimelineFormat.checkpointMessage(runId, seq, root, last), signature);
+            if (signature.length != 64) {
+                return "checkpoint signature is not 64 bytes";
+            }
+            byte[] message = version == TimelineFormat.VERSION_1
+                    ? TimelineFormat.checkpointMessage(runId, seq, root, last)
+                    : TimelineFormat.checkpointSigned(
+                            bytes, lineOffset, lineLength, body.path("sig").asText());
+            if (message == null) {
+                return "checkpoint line does not hold its signature member exactly once";
+            }
+            lastSignedCheckpoint = new PendingSignature(lines + 1, seq, sessionKey, message, signature);
         } else if (body.has("sig")) {
             return "a signed checkpoint in a timeline whose open record says unsigned";
         }
@@ -413,6 +475,7 @@ public final class TimelineVerifier {
                 line,
                 seq,
                 reason,
-                intactLength);
+                intactLength,
+                version);
     }
 }

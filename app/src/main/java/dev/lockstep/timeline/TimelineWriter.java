@@ -47,6 +47,7 @@ public final class TimelineWriter {
 
     private final Path file;
     private final FileChannel channel;
+    private final int version;
     private final String runId;
     private final OperatorKey operatorKey;
     private final Redactor redactor;
@@ -69,6 +70,7 @@ public final class TimelineWriter {
     private TimelineWriter(
             Path file,
             FileChannel channel,
+            int version,
             String runId,
             OperatorKey operatorKey,
             Redactor redactor,
@@ -79,6 +81,7 @@ public final class TimelineWriter {
             String prev) {
         this.file = file;
         this.channel = channel;
+        this.version = version;
         this.runId = runId;
         this.operatorKey = operatorKey;
         this.redactor = Objects.requireNonNull(redactor, "redactor");
@@ -139,6 +142,7 @@ public final class TimelineWriter {
             TimelineWriter writer = new TimelineWriter(
                     file,
                     channel,
+                    TimelineFormat.VERSION,
                     runId,
                     key,
                     redactor,
@@ -221,9 +225,11 @@ public final class TimelineWriter {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             channel.truncate(intact);
             channel.force(true);
+            // a file goes on in the format it was started in (a version 1 file resumed stays version 1)
             TimelineWriter writer = new TimelineWriter(
                     file,
                     channel,
+                    check.version(),
                     check.runId(),
                     key,
                     redactor,
@@ -391,14 +397,25 @@ public final class TimelineWriter {
         body.put("size", size);
         body.put("root", root);
         body.put("final", last);
-        if (signed()) {
+        if (!signed()) {
+            writeLine("checkpoint", SYSTEM_ACTOR, null, null, body, force);
+        } else if (version == TimelineFormat.VERSION_1) {
             body.put("key", sessionPublicBase64);
             body.put(
                     "sig",
                     Hashing.base64(Ed25519.sign(
                             session.getPrivate(), TimelineFormat.checkpointMessage(runId, size, root, last))));
+            writeLine("checkpoint", SYSTEM_ACTOR, null, null, body, force);
+        } else {
+            // the signature covers the line itself: the same bytes with the signature's value left empty
+            String ts = TS.format(clock.now().truncatedTo(ChronoUnit.MILLIS));
+            long mono = clock.monoMillis();
+            body.put("key", sessionPublicBase64);
+            body.put("sig", "");
+            byte[] unsigned = serialize("checkpoint", SYSTEM_ACTOR, null, null, body, ts, mono);
+            body.put("sig", Hashing.base64(Ed25519.sign(session.getPrivate(), unsigned)));
+            write("checkpoint", serialize("checkpoint", SYSTEM_ACTOR, null, null, body, ts, mono), force);
         }
-        writeLine("checkpoint", SYSTEM_ACTOR, null, null, body, force);
         linesSinceCheckpoint = 0;
         lastCheckpointMono = clock.monoMillis();
     }
@@ -443,15 +460,19 @@ public final class TimelineWriter {
     }
 
     private long writeLine(String type, String actor, String step, Integer attempt, ObjectNode body, boolean force) {
-        long seq = nextSeq;
+        String ts = TS.format(clock.now().truncatedTo(ChronoUnit.MILLIS));
+        return write(type, serialize(type, actor, step, attempt, body, ts, clock.monoMillis()), force);
+    }
+
+    /** The canonical bytes of the next line (docs/timeline-format.md, "Canonical form"), with its newline. */
+    private byte[] serialize(
+            String type, String actor, String step, Integer attempt, ObjectNode body, String ts, long monoMillis) {
         StringBuilder line = new StringBuilder(256);
-        line.append("{\"v\":").append(TimelineFormat.VERSION).append(",\"run\":");
+        line.append("{\"v\":").append(version).append(",\"run\":");
         CanonicalJson.string(runId, line);
-        line.append(",\"seq\":").append(seq);
-        line.append(",\"ts\":\"")
-                .append(TS.format(clock.now().truncatedTo(ChronoUnit.MILLIS)))
-                .append('"');
-        line.append(",\"mono_ms\":").append(clock.monoMillis());
+        line.append(",\"seq\":").append(nextSeq);
+        line.append(",\"ts\":\"").append(ts).append('"');
+        line.append(",\"mono_ms\":").append(monoMillis);
         line.append(",\"type\":");
         CanonicalJson.string(type, line);
         line.append(",\"actor\":");
@@ -467,7 +488,11 @@ public final class TimelineWriter {
         line.append(",\"body\":");
         CanonicalJson.write(body, line);
         line.append("}\n");
-        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+        return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private long write(String type, byte[] bytes, boolean force) {
+        long seq = nextSeq;
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             // One write(2) for the whole line; the loop only guards against a short write.

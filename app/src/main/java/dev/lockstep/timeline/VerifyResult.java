@@ -14,6 +14,7 @@ import java.util.Map;
  *     resume ({@code recover} with {@code after: close})
  * @param sessionKeys session keys certified in the file, each by the operator key and each for one session
  * @param intactLength bytes of the file up to the end of the last line that passed every check
+ * @param version the file's format version (0 when no line could be read)
  */
 public record VerifyResult(
         Verdict verdict,
@@ -32,7 +33,8 @@ public record VerifyResult(
         Long line,
         Long seq,
         String reason,
-        long intactLength) {
+        long intactLength,
+        int version) {
 
     public int exitCode() {
         return verdict.exitCode().code();
@@ -45,19 +47,29 @@ public record VerifyResult(
         return switch (verdict) {
             case COMPLETE -> "COMPLETE: " + run + lines + " lines" + history() + ", closed and sealed to the end by "
                     + (sessionKeys == 1 ? "a session key" : sessionKeys + " session keys")
-                    + " certified by operator key " + operatorFingerprint + checked;
+                    + " certified by operator key " + operatorFingerprint + checked + formatOne();
             case UNSIGNED -> "UNSIGNED: " + run + lines + " lines" + history()
                     + ", closed, hash chain and Merkle roots intact, but"
-                    + " written with --unsigned: nothing proves who wrote it";
-            case INCOMPLETE -> "INCOMPLETE: " + run + lines + " lines" + history() + ", "
-                    + (lastSealedSeq < 0 ? "nothing sealed" : "last sealed seq " + lastSealedSeq)
-                    + ", " + unsealedLines + " unsealed line" + (unsealedLines == 1 ? "" : "s") + " after it"
-                    + (tornTailBytes > 0 ? ", torn last line of " + tornTailBytes + " bytes" : "")
-                    + (signed ? "" : ", unsigned")
-                    + " (crash, unresumed run or truncation; unsealed lines are not proven)" + checked;
+                    + " written with --unsigned: nothing proves who wrote it" + formatOne();
+            case INCOMPLETE -> lines == 0
+                    ? "INCOMPLETE: no complete line (an empty file, or a run that died before its first line was"
+                            + " complete)" + (tornTailBytes > 0 ? ", torn line of " + tornTailBytes + " bytes" : "")
+                    : "INCOMPLETE: " + run + lines + " lines" + history() + ", "
+                            + (lastSealedSeq < 0 ? "nothing sealed" : "last sealed seq " + lastSealedSeq)
+                            + ", " + unsealedLines + " unsealed line" + (unsealedLines == 1 ? "" : "s") + " after it"
+                            + (tornTailBytes > 0 ? ", torn last line of " + tornTailBytes + " bytes" : "")
+                            + (signed ? "" : ", unsigned")
+                            + " (crash, unresumed run or truncation; unsealed lines are not proven)" + checked;
             case TAMPERED -> "TAMPERED: " + (line == null ? "" : "line " + line + " (seq " + seq + "): ") + reason
                     + checked;
         };
+    }
+
+    /** What a version 1 file leaves open; empty for later versions. */
+    private String formatOne() {
+        return version == TimelineFormat.VERSION_1
+                ? " (format 1: the last checkpoint's own time and actor are not sealed; format 2 seals them)"
+                : "";
     }
 
     /** How often the run was stopped and resumed, and reopened after a crash; empty when never. */
@@ -78,6 +90,7 @@ public record VerifyResult(
         json.put("verdict", verdict.name());
         json.put("exit_code", exitCode());
         json.put("run", runId);
+        json.put("version", version);
         json.put("lines", lines);
         json.put("signed", signed);
         json.put("signatures_checked", signaturesChecked);

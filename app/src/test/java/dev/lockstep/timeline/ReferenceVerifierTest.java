@@ -69,7 +69,58 @@ class ReferenceVerifierTest {
         Result result = run(file, dir.resolve("vector.key.pub"));
 
         assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.output()).contains("OK 14 lines, 1 resumes, signed");
+        assertThat(result.output()).contains("OK 14 lines, format 2, 1 resumes, signed");
+    }
+
+    @Test
+    void acceptsAVersionOneFile() throws Exception {
+        Path file =
+                Path.of(System.getProperty("lockstep.repo.root"), "app/src/test/resources/timeline/vector-v1.jsonl");
+        OperatorKey.fromSeed(Hashing.fromHex(TestVector.OPERATOR_SEED)).save(dir.resolve("v1.key"));
+
+        Result result = run(file, dir.resolve("v1.key.pub"));
+
+        assertThat(result.exit()).as(result.output()).isZero();
+        assertThat(result.output()).contains("OK 14 lines, format 1, 1 resumes, signed");
+    }
+
+    @Test
+    void acceptsRunsThatDiedAtTheEdgesAndWereResumed() throws Exception {
+        for (Path file : EdgeShapes.all(Files.createDirectories(dir.resolve("edges")), operator)) {
+            assertThat(TimelineVerifier.verify(file, operator.publicKey()).verdict())
+                    .isEqualTo(Verdict.COMPLETE);
+
+            Result result = run(file, publicKey);
+
+            assertThat(result.exit()).as(file + ": " + result.output()).isZero();
+        }
+    }
+
+    @Test
+    void refusesAnyChangeToTheFinalCheckpointLine() throws Exception {
+        TestVector.generate(dir.resolve("sealed"));
+        List<String> lines = TimelineEdits.lines(dir.resolve("sealed").resolve(TestVector.RUN + ".jsonl"));
+        OperatorKey.fromSeed(Hashing.fromHex(TestVector.OPERATOR_SEED)).save(dir.resolve("sealed.key"));
+        int last = lines.size() - 1;
+        List<String> movedInTime = TimelineEdits.copy(lines);
+        movedInTime.set(last, lines.get(last).replace("\"ts\":\"2026-", "\"ts\":\"2031-"));
+        List<String> otherActor = TimelineEdits.copy(lines);
+        otherActor.set(last, lines.get(last).replace("\"actor\":\"system\"", "\"actor\":\"operator:x@y\""));
+        List<String> respelledSignature = TimelineEdits.copy(lines);
+        respelledSignature.set(last, respelledSignature(lines.get(last)));
+
+        for (List<String> edited : List.of(movedInTime, otherActor, respelledSignature)) {
+            assertThat(edited.get(last)).isNotEqualTo(lines.get(last));
+            assertThat(TimelineVerifier.verify(
+                                    TimelineEdits.join(edited),
+                                    OperatorKey.fromSeed(Hashing.fromHex(TestVector.OPERATOR_SEED))
+                                            .publicKey())
+                            .verdict())
+                    .isEqualTo(Verdict.TAMPERED);
+            Result result = run(write("final-" + edited.hashCode(), edited), dir.resolve("sealed.key.pub"));
+            assertThat(result.exit()).as(result.output()).isNotZero();
+            assertThat(result.output()).doesNotContain("OK");
+        }
     }
 
     @Test
@@ -91,7 +142,7 @@ class ReferenceVerifierTest {
         Result result = run(file, publicKey);
 
         assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.output()).contains("2 resumes, signed");
+        assertThat(result.output()).contains(", 2 resumes, signed");
     }
 
     @Test
@@ -151,6 +202,22 @@ class ReferenceVerifierTest {
             assertThat(result.exit()).as("forgery %d: %s", i, result.output()).isNotZero();
             assertThat(result.output()).as("forgery %d", i).doesNotContain("OK");
         }
+    }
+
+    /**
+     * The line with its signature spelled differently in base64 (an unused low bit of the last character set):
+     * the same 64 bytes, another text. A version 2 checkpoint signs its line with the signature's value left
+     * empty, so only a verifier that insists on the canonical spelling refuses it.
+     */
+    private static String respelledSignature(String line) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        int at = line.indexOf("==\"", line.indexOf("\"sig\":\"")) - 1;
+        char respelled = alphabet.charAt(alphabet.indexOf(line.charAt(at)) ^ 1);
+        String edited = line.substring(0, at) + respelled + line.substring(at + 1);
+        assertThat(java.util.Base64.getDecoder().decode(edited.substring(at - 85, at + 3)))
+                .as("the same signature bytes")
+                .isEqualTo(java.util.Base64.getDecoder().decode(line.substring(at - 85, at + 3)));
+        return edited;
     }
 
     private static Path write(String name, List<String> lines) throws IOException {

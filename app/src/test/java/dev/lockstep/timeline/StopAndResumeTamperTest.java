@@ -2,7 +2,6 @@ package dev.lockstep.timeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Instant;
@@ -236,15 +235,7 @@ class StopAndResumeTamperTest {
     }
 
     private static String signedBySecondSession(String checkpointLine) {
-        ObjectNode line = TimelineEdits.parse(checkpointLine);
-        ObjectNode body = (ObjectNode) line.get("body");
-        byte[] message = TimelineFormat.checkpointMessage(
-                RUN,
-                body.get("size").asLong(),
-                body.get("root").asText(),
-                body.get("final").asBoolean());
-        body.put("sig", Hashing.base64(Ed25519.sign(secondSession.getPrivate(), message)));
-        return TimelineEdits.text(line);
+        return TimelineEdits.signedCheckpoint(TimelineEdits.parse(checkpointLine), secondSession.getPrivate());
     }
 
     private static VerifyResult verify(List<String> edited) {

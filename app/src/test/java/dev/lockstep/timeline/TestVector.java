@@ -19,7 +19,7 @@ final class TestVector {
     static final String OPERATOR_SEED = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     static final String SESSION_SEED = "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
     static final String RESUMED_SESSION_SEED = "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
-    static final String RUN = "vector-1";
+    static final String RUN = "vector-2";
 
     private TestVector() {}
 
@@ -47,12 +47,12 @@ final class TestVector {
                         "7400000000000000001",
                         "version",
                         "17.6"));
-        writer.append("open", "operator:alice@bastion", null, null, open);
+        writer.append("open", "engine", null, null, open);
         writer.append(
-                "step_start", "system", "add-col", 1, Map.of("kind", "sql", "sql", "ALTER TABLE t ADD COLUMN c int"));
+                "step_start", "engine", "add-col", 1, Map.of("kind", "sql", "sql", "ALTER TABLE t ADD COLUMN c int"));
         writer.append(
                 "step_end",
-                "system",
+                "engine",
                 "add-col",
                 1,
                 Map.of("result", "ok", "rows", 0, "duration_ms", 12, "note", "é \"q\" \t"));
@@ -66,7 +66,7 @@ final class TestVector {
                         new ReopenedBy("bob@bastion", 4242),
                         () -> Ed25519.fromSeed(Hashing.fromHex(RESUMED_SESSION_SEED)))
                 .writer();
-        resumed.append("state", "system", null, null, Map.of("from", "stopped", "to", "running", "reason", "resumed"));
+        resumed.append("state", "engine", null, null, Map.of("from", "stopped", "to", "running", "reason", "resumed"));
         resumed.close(Map.of("state", "done", "exit_code", 0));
 
         byte[] bytes = Files.readAllBytes(writer.file());
@@ -113,7 +113,8 @@ final class TestVector {
                     .append(Hashing.hex(tree.root()))
                     .append('\n');
         }
-        out.append("\nsigned messages of the session key certificates, then of the two final checkpoints:\n\n");
+        out.append("\nsigned messages of the session key certificates, then of the two final checkpoints (each"
+                + " checkpoint line with the value of its sig member left empty):\n\n");
         for (int i = 0; i < lines.size(); i++) {
             var line = TimelineJson.MAPPER.readTree(lines.get(i));
             if (line.get("type").asText().equals("session_key")) {
@@ -130,14 +131,13 @@ final class TestVector {
         for (String text : lines) {
             var body = TimelineJson.MAPPER.readTree(text).get("body");
             if (body.path("final").asBoolean(false)) {
+                byte[] line = text.getBytes(StandardCharsets.UTF_8);
                 out.append(new String(
-                        TimelineFormat.checkpointMessage(
-                                RUN, body.get("size").asLong(), body.get("root").asText(), true),
+                        TimelineFormat.checkpointSigned(
+                                line, 0, line.length, body.get("sig").asText()),
                         StandardCharsets.UTF_8));
-                out.append('\n');
             }
         }
-        out.setLength(out.length() - 1);
         return out.toString();
     }
 

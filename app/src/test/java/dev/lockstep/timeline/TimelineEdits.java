@@ -61,13 +61,25 @@ public final class TimelineEdits {
         }
     }
 
-    /** From {@code from} on: seq set to the line's index and prev to the SHA-256 of the line before. */
+    /**
+     * From {@code from} on: seq set to the line's index and prev to the SHA-256 of the line before (and a
+     * recover record's prior line to the same).
+     */
     public static void renumberAndRechain(List<String> lines, int from) {
         for (int i = Math.max(from, 1); i < lines.size(); i++) {
             ObjectNode line = parse(lines.get(i));
             line.put("seq", i);
-            line.put("prev", Hashing.hex(Hashing.sha256(lines.get(i - 1).getBytes(StandardCharsets.UTF_8))));
+            rechain(line, lines.get(i - 1), i);
             lines.set(i, text(line));
+        }
+    }
+
+    private static void rechain(ObjectNode line, String previous, int index) {
+        String prev = Hashing.hex(Hashing.sha256(previous.getBytes(StandardCharsets.UTF_8)));
+        line.put("prev", prev);
+        if (line.get("type").asText().equals("recover")) {
+            ((ObjectNode) line.get("body")).put("prior_last_seq", index - 1);
+            ((ObjectNode) line.get("body")).put("prior_last_hash", prev);
         }
     }
 
@@ -81,7 +93,7 @@ public final class TimelineEdits {
             if (i >= from) {
                 ObjectNode line = parse(lines.get(i));
                 if (i > 0) {
-                    line.put("prev", Hashing.hex(Hashing.sha256(lines.get(i - 1).getBytes(StandardCharsets.UTF_8))));
+                    rechain(line, lines.get(i - 1), i);
                 }
                 if (line.get("type").asText().equals("checkpoint")) {
                     ((ObjectNode) line.get("body")).put("size", i);
@@ -108,6 +120,18 @@ public final class TimelineEdits {
         body.put("operator_key", claimed.base64());
         body.put("operator_fingerprint", claimed.fingerprint());
         body.put("sig", Hashing.base64(certifier.sign(message)));
+        return text(line);
+    }
+
+    /**
+     * The checkpoint line signed by {@code session} as format version 2 signs it: over the line's own bytes
+     * with the signature's value left empty.
+     */
+    public static String signedCheckpoint(ObjectNode line, java.security.PrivateKey session) {
+        ObjectNode body = (ObjectNode) line.get("body");
+        body.put("sig", "");
+        byte[] unsigned = text(line).getBytes(StandardCharsets.UTF_8);
+        body.put("sig", Hashing.base64(Ed25519.sign(session, unsigned)));
         return text(line);
     }
 

@@ -258,12 +258,7 @@ class TimelineTamperTest {
                 boolean last = body.get("final").asBoolean();
                 ((ObjectNode) body).put("root", root);
                 ((ObjectNode) body).put("key", sessionKey);
-                ((ObjectNode) body)
-                        .put(
-                                "sig",
-                                Hashing.base64(Ed25519.sign(
-                                        session.getPrivate(),
-                                        TimelineFormat.checkpointMessage("run-1", i, root, last))));
+                TimelineEdits.signedCheckpoint(line, session.getPrivate());
             }
             String text = TimelineJson.MAPPER.writeValueAsString(line) + "\n";
             edited.set(i, text);

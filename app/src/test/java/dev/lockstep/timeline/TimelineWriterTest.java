@@ -110,7 +110,7 @@ class TimelineWriterTest {
 
         // then: one story from the open record on, which keeps what the dead process left
         String text = Files.readString(file);
-        assertThat(text).startsWith("{\"v\":1,\"run\":\"run-unopened\",\"seq\":0,");
+        assertThat(text).startsWith("{\"v\":" + TimelineFormat.VERSION + ",\"run\":\"run-unopened\",\"seq\":0,");
         assertThat(text.lines().findFirst().orElseThrow())
                 .contains("\"torn\":{\"base64\":\""
                         + java.util.Base64.getEncoder()

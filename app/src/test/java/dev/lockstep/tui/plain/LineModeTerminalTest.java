@@ -37,7 +37,8 @@ class LineModeTerminalTest {
 
     private static final Duration STEP = Duration.ofSeconds(60);
 
-    private static final String USER = System.getProperty("user.name");
+    /** Who answers: the OS user at this host, as the timeline and the screen name an operator. */
+    private static final String USER = dev.lockstep.engine.Holder.current().userAtHost();
 
     @TempDir
     static Path dir;

@@ -49,6 +49,7 @@ class RunLinesTest {
         events.add(new EngineEvent.Verified(
                 at(3),
                 "add-priority-column",
+                "select count(*) from information_schema.columns where column_name = 'priority'",
                 false,
                 "{ equals: 1 }",
                 "0 (information_schema.columns has no priority column on enforcement_case)"));
