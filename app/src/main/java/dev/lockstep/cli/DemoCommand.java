@@ -2,8 +2,18 @@ package dev.lockstep.cli;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.criteria.Sampler;
+import dev.lockstep.engine.EngineEvent;
+import dev.lockstep.engine.Holder;
+import dev.lockstep.engine.LockstepSchema;
+import dev.lockstep.engine.RunRequest;
+import dev.lockstep.engine.RunSession;
+import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.sandbox.DemoData;
 import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.timeline.OperatorKey;
+import dev.lockstep.tui.plain.LineMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,7 +25,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -70,8 +82,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException, IOException {
         PrintWriter err = spec.commandLine().getErr();
-        LineTap tap = new LineTap(spec.commandLine().getOut());
-        PrintWriter out = new PrintWriter(tap, true);
+        PrintWriter out = spec.commandLine().getOut();
         Path runbook = locateRunbook();
         if (keep != null && Files.exists(keep) && !isEmptyDirectory(keep)) {
             throw LockstepException.usage("--keep " + keep + ": exists and is not an empty directory");
@@ -92,17 +103,14 @@ final class DemoCommand implements Callable<Integer> {
             out.print(header(sandbox, runbook, work));
             out.flush();
 
-            DemoOutcome outcome = tellTheStory(sandbox, runbook, work, key, tap, out, err);
+            DemoOutcome outcome = tellTheStory(sandbox, runbook, work, key, out, err);
             out.print(outcome.summary());
             if (keep != null) {
                 copyOut(work, keep);
                 out.println("Kept the public key, the timeline and the evidence report in " + keep);
             }
             exit = outcome.complete() ? 0 : ExitCode.STEP_FAILED.code();
-            boolean stoppedByUser = tap.seen(line -> line.contains("SIGINT received")
-                    || line.contains("SIGTERM received")
-                    || line.contains("SIGHUP received"));
-            if (!exitWhenDone && !stoppedByUser) {
+            if (!exitWhenDone && !outcome.stoppedByUser()) {
                 // the run left its own handlers behind (stop the engine at a safe point, a no-op now): replace
                 // them before saying "press Ctrl-C", or the first Ctrl-C would be swallowed
                 CountDownLatch ended = endOnSignal();
@@ -135,64 +143,60 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private DemoOutcome tellTheStory(
-            Sandbox sandbox, Path runbook, Path work, Path key, LineTap tap, PrintWriter out, PrintWriter err)
-            throws InterruptedException {
+            Sandbox sandbox, Path runbook, Path work, Path key, PrintWriter out, PrintWriter err)
+            throws IOException, InterruptedException {
         Path timelineDir = work.resolve("timeline");
-        DemoStory story = new DemoStory(sandbox, tap, out, MAX_LAG, ZoneId.systemDefault());
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("batch_size", "1000");
+        parameters.put("batch_max", "1000");
+        parameters.put("batch_pause", "120ms");
+        parameters.put("max_lag", MAX_LAG);
+        Holder holder = Holder.current();
+        RunSession session = RunSession.prepare(new RunRequest(
+                RunbookLoader.load(runbook, parameters),
+                runbook,
+                parameters,
+                ConnectionSettings.parse(sandbox.primaryUri()),
+                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                timelineDir,
+                OperatorKey.load(key),
+                LockstepSchema.defaultSchema(),
+                Map.of("confirm-app-version", APPROVAL_REASON),
+                null,
+                holder,
+                Sampler.Settings.defaults(),
+                new Main.Version().getVersion()[0]));
+        DemoEvents events = new DemoEvents();
+        DemoStory story = new DemoStory(sandbox, events, out, MAX_LAG, ZoneId.systemDefault());
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();
-        List<String> run = List.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                sandbox.primaryUri(),
-                "--standby",
-                sandbox.standbyUri(),
-                "--plain",
-                "--param",
-                "batch_size=1000",
-                "--param",
-                "batch_max=1000",
-                "--param",
-                "batch_pause=120ms",
-                "--param",
-                "max_lag=" + MAX_LAG,
-                "--approve",
-                "confirm-app-version=" + APPROVAL_REASON,
-                "--timeline",
-                timelineDir.toString(),
-                "--key",
-                key.toString());
-        out.println(typedCommand(run, work));
+        out.println(typedCommand(runCommand(runbook, sandbox, parameters, timelineDir, key), work));
         out.flush();
-        int runExit = Main.run(out, err, run.toArray(String[]::new));
-        story.runEnded();
-        drill.interrupt();
-        drill.join(Duration.ofSeconds(30).toMillis());
+        int runExit;
+        try {
+            runExit = LineMode.run(session, out, holder.userAtHost(), false, events);
+        } finally {
+            story.runEnded();
+            drill.interrupt();
+            drill.join(Duration.ofSeconds(30).toMillis());
+        }
         out.println();
-        Optional<Path> timeline = newestTimeline(timelineDir);
+        Path timeline = session.timelineFile();
         int verifyExit = -1;
         int evidenceExit = -1;
         Path evidence = work.resolve("evidence");
-        if (timeline.isPresent()) {
+        if (timeline != null) {
             out.println("The run is over (exit " + runExit + "). Anyone with the operator's public key can check"
                     + " its timeline:");
-            out.println("$ lockstep verify " + shown(timeline.get(), work) + " --pubkey $DEMO/operator-key.pub");
+            out.println("$ lockstep verify " + shown(timeline, work) + " --pubkey $DEMO/operator-key.pub");
             out.flush();
-            verifyExit = Main.run(out, err, "verify", timeline.get().toString(), "--pubkey", key + ".pub");
-            out.println("$ lockstep evidence " + shown(timeline.get(), work) + " --out $DEMO/evidence"
+            verifyExit = Main.run(out, err, "verify", timeline.toString(), "--pubkey", key + ".pub");
+            out.println("$ lockstep evidence " + shown(timeline, work) + " --out $DEMO/evidence"
                     + " --pubkey $DEMO/operator-key.pub");
             out.flush();
             evidenceExit = Main.run(
-                    out,
-                    err,
-                    "evidence",
-                    timeline.get().toString(),
-                    "--out",
-                    evidence.toString(),
-                    "--pubkey",
-                    key + ".pub");
+                    out, err, "evidence", timeline.toString(), "--out", evidence.toString(), "--pubkey", key + ".pub");
         } else {
             out.println("The run is over (exit " + runExit + ") and wrote no timeline in " + timelineDir);
         }
@@ -201,14 +205,33 @@ final class DemoCommand implements Callable<Integer> {
                 runExit,
                 verifyExit,
                 evidenceExit,
-                timeline.orElse(null),
-                tap.seen(DemoStory::breached),
-                tap.seen(DemoStory::pausedByLag),
-                tap.seen(DemoStory::cleared),
-                tap.seen(line -> line.contains("paused -> running")),
-                tap.seen(line -> line.contains("approve confirm-app-version by ") && line.contains(APPROVAL_REASON)),
+                timeline,
+                session.view().stopping() != null,
+                events.seen(DemoStory::breached),
+                events.seen(DemoStory::pausedByLag),
+                events.seen(DemoStory::cleared),
+                events.seen(DemoStory::resumedByItself),
+                events.seen(event -> event instanceof EngineEvent.ApprovalGiven approval
+                        && approval.step().equals("confirm-app-version")
+                        && approval.reason().equals(APPROVAL_REASON)),
                 story.replayWasPaused(),
                 story.replayWasResumed());
+    }
+
+    /** The command line that runs the same as the demo does, to show a newcomer what to type. */
+    private static List<String> runCommand(
+            Path runbook, Sandbox sandbox, Map<String, String> parameters, Path timelineDir, Path key) {
+        List<String> run = new ArrayList<>(List.of(
+                "run", runbook.toString(), "--db", sandbox.primaryUri(), "--standby", sandbox.standbyUri(), "--plain"));
+        parameters.forEach((name, value) -> run.addAll(List.of("--param", name + "=" + value)));
+        run.addAll(List.of(
+                "--approve",
+                "confirm-app-version=" + APPROVAL_REASON,
+                "--timeline",
+                timelineDir.toString(),
+                "--key",
+                key.toString()));
+        return run;
     }
 
     /** What happened, checked against the run's own output; the exit code rests on the run and verify. */
@@ -217,6 +240,7 @@ final class DemoCommand implements Callable<Integer> {
             int verifyExit,
             int evidenceExit,
             Path timeline,
+            boolean stoppedByUser,
             boolean breached,
             boolean paused,
             boolean cleared,
@@ -327,19 +351,6 @@ final class DemoCommand implements Callable<Integer> {
                     ExitCode.INTERNAL_ERROR,
                     "demo: lockstep " + args[0] + " failed: "
                             + problems.toString().strip());
-        }
-    }
-
-    private static Optional<Path> newestTimeline(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".jsonl"))
-                    .max((a, b) ->
-                            Long.compare(a.toFile().lastModified(), b.toFile().lastModified()));
-        } catch (IOException e) {
-            return Optional.empty();
         }
     }
 

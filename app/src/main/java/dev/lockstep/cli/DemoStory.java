@@ -1,5 +1,7 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.engine.EngineEvent;
+import dev.lockstep.engine.RunState;
 import dev.lockstep.sandbox.Drill;
 import dev.lockstep.sandbox.Drills;
 import dev.lockstep.sandbox.Sandbox;
@@ -14,8 +16,8 @@ import java.util.function.Predicate;
 /**
  * The drill that runs beside the demo's run: once the backfill is under way it pauses WAL replay on the
  * standby, keeps it paused until the run has visibly paused on the standby-lag criterion, then resumes replay
- * so that the lag clears and the run resumes by itself. It waits for what the run prints, never for a guessed
- * time, and gives up (undoing the drill) when the run ends first.
+ * so that the lag clears and the run resumes by itself. It waits for what the run does (its typed events),
+ * never for a guessed time, and gives up (undoing the drill) when the run ends first.
  */
 final class DemoStory implements Runnable {
 
@@ -30,7 +32,7 @@ final class DemoStory implements Runnable {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     private final Sandbox sandbox;
-    private final LineTap tap;
+    private final DemoEvents events;
     private final String maxLag;
     private final PrintWriter out;
     private final LineFormat format;
@@ -38,10 +40,10 @@ final class DemoStory implements Runnable {
     private volatile boolean replayPaused;
     private volatile boolean replayResumed;
 
-    DemoStory(Sandbox sandbox, LineTap tap, PrintWriter out, String maxLag, ZoneId zone) {
+    DemoStory(Sandbox sandbox, DemoEvents events, PrintWriter out, String maxLag, ZoneId zone) {
         this.sandbox = sandbox;
         this.maxLag = maxLag;
-        this.tap = tap;
+        this.events = events;
         this.out = out;
         this.format = new LineFormat(zone);
     }
@@ -61,7 +63,8 @@ final class DemoStory implements Runnable {
     @Override
     public void run() {
         try (Drill pauseReplay = Drills.of("pause-replay", Drills.Target.of(sandbox), Drills.Options.defaults())) {
-            if (!await(line -> "step".equals(LineFormat.tagOf(line)) && line.contains(BACKFILL_STEP + " (backfill)"))) {
+            if (!await(event ->
+                    event instanceof EngineEvent.StepStarted step && step.step().equals(BACKFILL_STEP))) {
                 return;
             }
             if (!pauseFor(SHOW_PROGRESS)) {
@@ -83,25 +86,35 @@ final class DemoStory implements Runnable {
         }
     }
 
-    private boolean await(Predicate<String> wanted) throws InterruptedException {
-        return tap.await(wanted, () -> runEnded || Thread.currentThread().isInterrupted(), PATIENCE);
+    private boolean await(Predicate<EngineEvent> wanted) throws InterruptedException {
+        return events.await(wanted, () -> runEnded || Thread.currentThread().isInterrupted(), PATIENCE);
     }
 
     /** Sleeps unless the run ends first; false when it did. */
     private boolean pauseFor(Duration duration) throws InterruptedException {
-        return !tap.await(line -> false, () -> runEnded, duration) && !runEnded;
+        return !events.await(event -> false, () -> runEnded, duration) && !runEnded;
     }
 
-    static boolean breached(String line) {
-        return "BREACH".equals(LineFormat.tagOf(line)) && line.contains(" " + LAG_CRITERION + ": ");
+    static boolean breached(EngineEvent event) {
+        return event instanceof EngineEvent.Breach breach && breach.criterion().equals(LAG_CRITERION);
     }
 
-    static boolean pausedByLag(String line) {
-        return "state".equals(LineFormat.tagOf(line)) && line.contains(" -> paused by stop criterion " + LAG_CRITERION);
+    static boolean pausedByLag(EngineEvent event) {
+        return event instanceof EngineEvent.StateChanged state
+                && state.to() == RunState.PAUSED
+                && state.cause() == EngineEvent.StateChanged.Cause.CRITERIA
+                && LAG_CRITERION.equals(state.by());
     }
 
-    static boolean cleared(String line) {
-        return "clear".equals(LineFormat.tagOf(line)) && line.contains(" " + LAG_CRITERION + ": ");
+    static boolean cleared(EngineEvent event) {
+        return event instanceof EngineEvent.Clear clear && clear.criterion().equals(LAG_CRITERION);
+    }
+
+    static boolean resumedByItself(EngineEvent event) {
+        return event instanceof EngineEvent.StateChanged state
+                && state.from() == RunState.PAUSED
+                && state.to() == RunState.RUNNING
+                && state.cause() == EngineEvent.StateChanged.Cause.CRITERIA;
     }
 
     /** A line of the drill's own, in line mode's columns so that it reads as part of the run. */

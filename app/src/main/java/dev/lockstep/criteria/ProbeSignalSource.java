@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * {@code lockstep-control}, and the pids the engine names (they change when it reconnects). Not the monitoring
  * sessions, and not a drill's lock holder.
  *
- * <p>Confined to the sampler thread.
+ * <p>Confined to the sampler thread, but for {@link #latest()}.
  */
 public final class ProbeSignalSource implements SignalSource, AutoCloseable {
 
@@ -46,6 +46,7 @@ public final class ProbeSignalSource implements SignalSource, AutoCloseable {
     private final Supplier<Set<Integer>> ownPids;
     private final CustomSqlSignals custom;
     private final Set<String> keys;
+    private volatile Snapshot latest;
 
     /**
      * @param probe the probe this source takes its snapshots with; closed with the source
@@ -66,9 +67,15 @@ public final class ProbeSignalSource implements SignalSource, AutoCloseable {
         return keys;
     }
 
+    /** The snapshot the latest sample read; null before the first. Safe from any thread. */
+    public Snapshot latest() {
+        return latest;
+    }
+
     @Override
     public Map<String, SignalReading> sample() {
         Snapshot snapshot = probe.take();
+        latest = snapshot;
         Map<String, SignalReading> readings = readings(snapshot, Set.copyOf(ownPids.get()));
         if (!custom.isEmpty()) {
             readings.putAll(

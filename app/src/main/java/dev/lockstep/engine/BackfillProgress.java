@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * Where a backfill stands. The ETA counts only time spent working (paused time is left out of the rate),
  * and says where the total came from, because a reltuples estimate can be far off.
+ *
+ * @param target the time a batch aims at (null: fixed batches of {@code batchSize} keys)
+ * @param pause the pause between batches now (the runbook's, or an operator's retune)
  */
 public record BackfillProgress(
         long keysDone,
@@ -20,6 +23,8 @@ public record BackfillProgress(
         Instant projectedFinish,
         Instant windowEnd,
         int batchSize,
+        Duration target,
+        Duration pause,
         Duration pausedFor) {
 
     /**
@@ -69,6 +74,10 @@ public record BackfillProgress(
                 windowEnd == null ? null : overrunsWindow(),
                 "batch_size",
                 batchSize,
+                "batch_target_ms",
+                target == null ? null : target.toMillis(),
+                "pause_ms",
+                pause.toMillis(),
                 "paused_seconds",
                 pausedFor.toSeconds());
     }

@@ -39,6 +39,11 @@ final class BackfillWorker {
     private long previousCommitNanos = -1;
 
     private long pausedNanosAtPreviousCommit;
+    /** The pause between batches: the runbook's until an operator retunes it. */
+    private Duration pause;
+    /** The operator's retune last applied; the run context holds the latest. */
+    private Command.Retune applied;
+
     private long lastHeartbeat;
     private long lastProgress;
 
@@ -55,15 +60,55 @@ final class BackfillWorker {
                     "backfill step " + plan.stepId() + ": its sql must use both :from and :to");
         }
         this.sizer = new BatchSizer(plan.initialSize(), plan.target(), plan.minSize(), plan.maxSize());
+        this.pause = plan.pause() == null ? Duration.ZERO : plan.pause();
     }
 
     /** The rows the whole backfill touched, counting batches committed by earlier processes. */
     long run() throws SQLException {
+        run.backfillRunning(this::describe);
+        try {
+            return work();
+        } finally {
+            run.backfillEnded();
+        }
+    }
+
+    /** What a retune would change, for its decision record. */
+    private String describe(Command.Retune retune) {
+        List<String> changes = new java.util.ArrayList<>();
+        if (retune.target() != null) {
+            changes.add("batch target "
+                    + (sizer.target() == null ? "none (fixed " + sizer.size() + " keys)" : millis(sizer.target()))
+                    + " -> " + millis(retune.target()));
+        }
+        if (retune.pause() != null) {
+            changes.add("pause " + millis(pause) + " -> " + millis(retune.pause()));
+        }
+        return String.join("; ", changes) + " (batches stay within " + sizer.min() + ".." + sizer.max() + " keys)";
+    }
+
+    /** Applies the operator's latest retune, once, before a batch. */
+    private void applyTuning() {
+        Command.Retune latest = run.tuning();
+        if (latest == null || latest == applied) {
+            return;
+        }
+        applied = latest;
+        if (latest.target() != null) {
+            sizer.retarget(latest.target());
+        }
+        if (latest.pause() != null) {
+            pause = latest.pause();
+        }
+    }
+
+    private long work() throws SQLException {
         Connection connection = run.connection();
         CheckpointStore.Checkpoint checkpoint = prepare(connection);
         int failures = 0;
         while (!checkpoint.done()) {
             RunContext.Pace pace = run.safePoint();
+            applyTuning();
             int size = pace.throttled()
                     ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * pace.batchMultiplier()))
                     : sizer.size();
@@ -126,8 +171,8 @@ final class BackfillWorker {
     private CheckpointStore.Checkpoint prepare(Connection connection) throws SQLException {
         connection.setAutoCommit(true);
         try (Statement settings = connection.createStatement()) {
-            settings.execute("set statement_timeout = " + millis(plan.statementTimeout()));
-            settings.execute("set lock_timeout = " + millis(plan.lockTimeout()));
+            settings.execute("set statement_timeout = '" + millis(plan.statementTimeout()) + "'");
+            settings.execute("set lock_timeout = '" + millis(plan.lockTimeout()) + "'");
         }
         if (keyType == null) {
             keyType = detectKeyType(connection);
@@ -137,7 +182,7 @@ final class BackfillWorker {
     }
 
     private static String millis(Duration duration) {
-        return "'" + (duration == null ? 0 : duration.toMillis()) + "ms'";
+        return (duration == null ? 0 : duration.toMillis()) + "ms";
     }
 
     private record BatchOutcome(CheckpointStore.Checkpoint checkpoint, long elapsedNanos) {}
@@ -341,7 +386,7 @@ final class BackfillWorker {
         // the first batch of this process has no previous commit: its pause is the one planned after it (else a
         // paced backfill's first rate, and the ETA from it, read the batch alone: 30 times too fast)
         long cycle = previousCommitNanos < 0
-                ? batchNanos + (plan.pause() == null ? 0 : plan.pause().toNanos())
+                ? batchNanos + pause.toNanos()
                 : now - previousCommitNanos - (pausedNow - pausedNanosAtPreviousCommit);
         previousCommitNanos = now;
         pausedNanosAtPreviousCommit = pausedNow;
@@ -385,6 +430,8 @@ final class BackfillWorker {
                 finish,
                 plan.windowEnd(),
                 sizer.size(),
+                sizer.target(),
+                pause,
                 run.pausedFor());
         run.emit(new EngineEvent.ProgressReported(Instant.now(), plan.stepId(), progress));
         try {
@@ -398,10 +445,9 @@ final class BackfillWorker {
     }
 
     private void pauseBetweenBatches(RunContext.Pace pace) {
-        Duration pause = plan.pause() == null ? Duration.ZERO : plan.pause();
-        pause = pause.plus(pace.addedPause());
-        if (!pause.isZero()) {
-            run.sleep(pause);
+        Duration between = pause.plus(pace.addedPause());
+        if (!between.isZero()) {
+            run.sleep(between);
         }
     }
 

@@ -13,7 +13,7 @@ public final class BatchSizer {
     private static final double SMOOTHING = 0.4;
     private static final double MAX_GROWTH = 1.5;
 
-    private final Duration target;
+    private Duration target;
     private final int min;
     private final int max;
     private int size;
@@ -57,6 +57,23 @@ public final class BatchSizer {
 
     public int min() {
         return min;
+    }
+
+    public int max() {
+        return max;
+    }
+
+    /** The time a batch should take; null for fixed batches. */
+    public Duration target() {
+        return target;
+    }
+
+    /**
+     * An operator's retune: batches aim at {@code newTarget} from now on, still within [min, max]. A fixed-size
+     * backfill becomes adaptive, starting from its current size.
+     */
+    public void retarget(Duration newTarget) {
+        target = newTarget;
     }
 
     private int clamp(int value) {

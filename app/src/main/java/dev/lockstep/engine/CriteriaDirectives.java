@@ -8,14 +8,15 @@ import dev.lockstep.criteria.SignalSource;
 import dev.lockstep.criteria.StopAction;
 import dev.lockstep.criteria.StopCriteriaEvaluator;
 import dev.lockstep.criteria.Verdict;
+import dev.lockstep.probe.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -23,26 +24,41 @@ import java.util.stream.Collectors;
  * sources on its own thread; each verdict becomes a directive, each breach and clear an engine event.
  *
  * <p>The directive handed out is the one of the last verdict whose breach and clear events are already
- * queued, so the engine never acts on a breach it has not yet recorded.
+ * queued, so the engine never acts on a breach it has not yet recorded. Each verdict is also queued as an
+ * {@link EngineEvent.Observed} with the probe snapshot it was read from, for the screens: they show what the
+ * criteria judged, from the same monitoring sessions.
  */
 public final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
 
     private final Sampler sampler;
     private final List<SignalSource> sources;
     private final ConcurrentLinkedQueue<EngineEvent> events = new ConcurrentLinkedQueue<>();
-    private final Map<String, Double> readings = new ConcurrentHashMap<>();
+    private final Map<String, SignalReading> readings = new ConcurrentHashMap<>();
+    private final Supplier<Snapshot> snapshots;
     private volatile Directive current = Directive.NONE;
 
-    private CriteriaDirectives(StopCriteriaEvaluator evaluator, List<SignalSource> sources, Sampler.Settings settings) {
+    private CriteriaDirectives(
+            StopCriteriaEvaluator evaluator,
+            List<SignalSource> sources,
+            Supplier<Snapshot> snapshots,
+            Sampler.Settings settings) {
         this.sources = List.copyOf(sources);
+        this.snapshots = snapshots;
         List<SignalSource> recorded = sources.stream().map(this::recording).toList();
         this.sampler = new Sampler(evaluator, recorded, this, settings);
     }
 
-    /** Starts sampling; the first sample is taken before this returns. */
+    /**
+     * Starts sampling; the first sample is taken before this returns.
+     *
+     * @param snapshots the probe snapshot the latest sample read (null before the first), for the screens
+     */
     public static CriteriaDirectives start(
-            StopCriteriaEvaluator evaluator, List<SignalSource> sources, Sampler.Settings settings) {
-        CriteriaDirectives directives = new CriteriaDirectives(evaluator, sources, settings);
+            StopCriteriaEvaluator evaluator,
+            List<SignalSource> sources,
+            Supplier<Snapshot> snapshots,
+            Sampler.Settings settings) {
+        CriteriaDirectives directives = new CriteriaDirectives(evaluator, sources, snapshots, settings);
         directives.sampler.start();
         return directives;
     }
@@ -72,20 +88,26 @@ public final class CriteriaDirectives implements Directive.Source, Sampler.Liste
 
     @Override
     public Map<String, Double> latestReadings() {
-        return new TreeMap<>(readings);
+        Map<String, Double> values = new TreeMap<>();
+        readings.forEach((key, reading) -> {
+            if (reading instanceof SignalReading.Value value) {
+                values.put(key, value.value());
+            }
+        });
+        return values;
     }
 
     @Override
     public void onTransition(CriterionEvent event, Verdict verdict) {
-        String action = event.action().name().toLowerCase(Locale.ROOT);
         events.add(
                 event.kind() == CriterionEvent.Kind.BREACH
-                        ? new EngineEvent.Breach(event.at(), event.criterionId(), action, event.describe())
-                        : new EngineEvent.Clear(event.at(), event.criterionId(), event.describe()));
+                        ? new EngineEvent.Breach(event.at(), event)
+                        : new EngineEvent.Clear(event.at(), event));
     }
 
     @Override
     public void onVerdict(Verdict verdict) {
+        events.add(new EngineEvent.Observed(verdict.at(), snapshots.get(), verdict.statuses(), readings));
         current = directiveOf(verdict);
     }
 
@@ -140,7 +162,7 @@ public final class CriteriaDirectives implements Directive.Source, Sampler.Liste
                 .collect(Collectors.joining(", "));
     }
 
-    /** Keeps each readable signal's latest value for the timeline's samples. */
+    /** Keeps each signal's latest reading, for the timeline's samples and the screens. */
     private SignalSource recording(SignalSource source) {
         return new SignalSource() {
             @Override
@@ -152,11 +174,9 @@ public final class CriteriaDirectives implements Directive.Source, Sampler.Liste
             public Map<String, SignalReading> sample() {
                 Map<String, SignalReading> sampled = source.sample();
                 for (String key : source.signals()) {
-                    if (sampled.get(key) instanceof SignalReading.Value value) {
-                        readings.put(key, value.value());
-                    } else {
-                        readings.remove(key);
-                    }
+                    SignalReading reading = sampled.get(key);
+                    readings.put(
+                            key, reading == null ? SignalReading.unknown("the source reported no reading") : reading);
                 }
                 return sampled;
             }

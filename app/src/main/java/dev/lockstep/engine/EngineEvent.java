@@ -1,12 +1,20 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.criteria.CriterionEvent;
+import dev.lockstep.criteria.CriterionStatus;
+import dev.lockstep.criteria.SignalReading;
+import dev.lockstep.probe.Snapshot;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Everything the engine reports. The engine prints nothing: the timeline, the console and the plain
- * renderer listen. {@link #type()} is the timeline's event type, {@link #body()} its body.
+ * Everything the engine reports, as typed values: the timeline, the console and the plain renderer listen,
+ * and none of them parses text the engine wrote. {@link #type()} is the timeline's event type and
+ * {@link #body()} its body; {@link #recorded()} says whether the timeline keeps it (the per-second
+ * observations and the questions in flight are for screens only).
  */
 public sealed interface EngineEvent {
 
@@ -29,6 +37,11 @@ public sealed interface EngineEvent {
     }
 
     Map<String, Object> body();
+
+    /** Whether the timeline writes this event; false for what only screens need. */
+    default boolean recorded() {
+        return true;
+    }
 
     /** The run began or resumed; {@code takenOverFrom} names a holder that had died. */
     record RunOpened(
@@ -64,13 +77,44 @@ public sealed interface EngineEvent {
         }
     }
 
-    record StateChanged(Instant at, RunState from, RunState to, String reason) implements EngineEvent {
+    /**
+     * The run's state changed. {@code cause} says what moved it and {@code by} who or what: the criteria in
+     * force (comma-separated ids) for {@code CRITERIA}, the operator ({@code user@host}) for {@code OPERATOR};
+     * null otherwise.
+     */
+    record StateChanged(Instant at, RunState from, RunState to, String reason, Cause cause, String by)
+            implements EngineEvent {
+
+        /** What moved the run into its new state. */
+        public enum Cause {
+            /** The run started, or went on after nothing stood in the way any more. */
+            START,
+            /** Stop criteria: a throttle, a pause, an abort, or their clearing. */
+            CRITERIA,
+            /** An operator's command or answer. */
+            OPERATOR,
+            /** The control session was lost, or re-established. */
+            CONNECTION,
+            /** How the run ended: done, stopped, failed. */
+            OUTCOME
+        }
+
         public String type() {
             return "state";
         }
 
         public Map<String, Object> body() {
-            return fields("from", from.label(), "to", to.label(), "reason", reason);
+            return fields(
+                    "from",
+                    from.label(),
+                    "to",
+                    to.label(),
+                    "reason",
+                    reason,
+                    "cause",
+                    cause.name().toLowerCase(Locale.ROOT),
+                    "by",
+                    by);
         }
     }
 
@@ -167,23 +211,111 @@ public sealed interface EngineEvent {
         }
     }
 
-    record Breach(Instant at, String criterion, String action, String detail) implements EngineEvent {
+    /** A stop criterion breached: which, on what reading, against which threshold, and what it asks. */
+    record Breach(Instant at, CriterionEvent change) implements EngineEvent {
+        public String criterion() {
+            return change.criterionId();
+        }
+
         public String type() {
             return "breach";
         }
 
         public Map<String, Object> body() {
-            return fields("criterion", criterion, "action", action, "detail", detail);
+            return criterionBody(change);
         }
     }
 
-    record Clear(Instant at, String criterion, String detail) implements EngineEvent {
+    /** A breached criterion cleared: its reading is back past the clear threshold. */
+    record Clear(Instant at, CriterionEvent change) implements EngineEvent {
+        public String criterion() {
+            return change.criterionId();
+        }
+
         public String type() {
             return "clear";
         }
 
         public Map<String, Object> body() {
-            return fields("criterion", criterion, "detail", detail);
+            return criterionBody(change);
+        }
+    }
+
+    /**
+     * What one sample of the criteria saw: the probe snapshot of the primary and standbys, every criterion's
+     * status (ok, pending, breached, held) and every signal's reading. Once per sampling interval, for screens;
+     * the timeline keeps its periodic {@link Sampled} instead.
+     */
+    record Observed(Instant at, Snapshot snapshot, List<CriterionStatus> criteria, Map<String, SignalReading> readings)
+            implements EngineEvent {
+        public Observed {
+            criteria = List.copyOf(criteria);
+            readings = Map.copyOf(readings);
+        }
+
+        public String type() {
+            return "observed";
+        }
+
+        public boolean recorded() {
+            return false;
+        }
+
+        public Map<String, Object> body() {
+            return fields("criteria", criteria.size(), "signals", readings.size());
+        }
+    }
+
+    /**
+     * A stop was asked for (an operator's command, a signal): the run stops at its next safe point, or now for
+     * an abort, which cancels the statement in flight. For screens (STOPPING); why the run stopped is in the
+     * close record, and an operator's command in its decision.
+     */
+    record StopRequested(Instant at, String reason, boolean abort) implements EngineEvent {
+        public String type() {
+            return "stopping";
+        }
+
+        public boolean recorded() {
+            return false;
+        }
+
+        public Map<String, Object> body() {
+            return fields("reason", reason, "abort", abort);
+        }
+    }
+
+    /** The engine waits for an answer to {@code question}; the answer is recorded as an approval or decision. */
+    record QuestionAsked(Instant at, Question question) implements EngineEvent {
+        public String step() {
+            return question.step();
+        }
+
+        public String type() {
+            return "ask";
+        }
+
+        public boolean recorded() {
+            return false;
+        }
+
+        public Map<String, Object> body() {
+            return fields("question", question.id(), "kind", question.kind().name(), "text", question.text());
+        }
+    }
+
+    /** The question is no longer pending: answered, or left unanswered (nobody could, or a stop came first). */
+    record QuestionClosed(Instant at, String questionId, boolean answered) implements EngineEvent {
+        public String type() {
+            return "asked";
+        }
+
+        public boolean recorded() {
+            return false;
+        }
+
+        public Map<String, Object> body() {
+            return fields("question", questionId, "answered", answered);
         }
     }
 
@@ -198,13 +330,23 @@ public sealed interface EngineEvent {
         }
     }
 
-    record DecisionMade(Instant at, String step, String actor, String decision, String reason) implements EngineEvent {
+    /**
+     * A person decided: an answer to a question, or a command to the run (pause, resume, retune, stop,
+     * abort). Recorded before the decision acts. {@code detail} says what it changes when the decision alone
+     * does not (a retune's new values); null otherwise.
+     */
+    record DecisionMade(Instant at, String step, String actor, String decision, String reason, String detail)
+            implements EngineEvent {
+        public DecisionMade(Instant at, String step, String actor, String decision, String reason) {
+            this(at, step, actor, decision, reason, null);
+        }
+
         public String type() {
             return "decision";
         }
 
         public Map<String, Object> body() {
-            return fields("decision", decision, "reason", reason);
+            return fields("decision", decision, "reason", reason, "detail", detail);
         }
     }
 
@@ -263,6 +405,26 @@ public sealed interface EngineEvent {
         public Map<String, Object> body() {
             return fields("run_id", runId, "state", state.label(), "exit_code", exitCode, "message", message);
         }
+    }
+
+    /** A breach or clear as the timeline records it: every member a value, the reading's reason when unknown. */
+    private static Map<String, Object> criterionBody(CriterionEvent change) {
+        boolean breach = change.kind() == CriterionEvent.Kind.BREACH;
+        return fields(
+                "criterion",
+                change.criterionId(),
+                "signal",
+                change.signal(),
+                "value",
+                change.reading() instanceof SignalReading.Value value ? value.value() : null,
+                "unknown",
+                change.reading() instanceof SignalReading.Unknown unknown ? unknown.reason() : null,
+                "comparison",
+                breach ? change.comparison().tripSymbol() : change.comparison().clearSymbol(),
+                "threshold",
+                change.threshold(),
+                "action",
+                change.action().name().toLowerCase(Locale.ROOT));
     }
 
     /** A body map in the given order; null values are left out. */

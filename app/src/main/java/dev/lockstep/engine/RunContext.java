@@ -8,6 +8,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The state one run shares between the run loop and the step executors: the control session (which holds
@@ -37,8 +40,21 @@ final class RunContext {
     private volatile Statement inFlight;
     private volatile String stopRequest;
     private volatile Directive abortDirective;
+    private volatile String operatorAbort;
+    /** An operator's pause in force: who asked and why; null when none. */
+    private volatile Command.Pause operatorPause;
+    /** The operator's retune of the running backfill, applied before its next batch; null when none. */
+    private volatile Command.Retune tuning;
+    /** While a backfill runs: what a retune would change (for its decision record); null otherwise. */
+    private volatile Function<Command.Retune, String> backfill;
+
     private volatile RunState state = RunState.PENDING;
+    private volatile EngineEvent.StateChanged.Cause stateCause = EngineEvent.StateChanged.Cause.START;
+    /** Who lifted the last operator pause, for the state change that follows at the next safe point. */
+    private volatile String resumedBy;
+
     private volatile String currentStep;
+    private final AtomicInteger questions = new AtomicInteger();
     private long pausedNanos;
 
     RunContext(
@@ -111,13 +127,14 @@ final class RunContext {
      * (done, stopped, failed) is left to the run loop, which writes the row only once the timeline's close
      * is on disk: a run the database calls done always has a closed timeline.
      */
-    void transition(RunState to, String reason) {
+    void transition(RunState to, String reason, EngineEvent.StateChanged.Cause cause, String by) {
         RunState from = state;
         if (from == to) {
             return;
         }
         state = to;
-        emit(new EngineEvent.StateChanged(Instant.now(), from, to, reason));
+        stateCause = cause;
+        emit(new EngineEvent.StateChanged(Instant.now(), from, to, reason, cause, by));
         if (!to.active()) {
             return;
         }
@@ -130,25 +147,124 @@ final class RunContext {
         }
     }
 
-    /** Asks the run to stop at the next safe point (after the current batch or statement). */
+    /**
+     * Asks the run to stop at the next safe point (after the current batch or statement). A question the
+     * engine waits on is one: it is withdrawn, and the run stops saying why.
+     */
     void requestStop(String reason) {
-        stopRequest = reason;
+        if (stopRequest == null) {
+            stopRequest = reason;
+            emit(new EngineEvent.StopRequested(Instant.now(), reason, false));
+        }
+        operator.withdraw();
+    }
+
+    /**
+     * An operator's command, recorded as a decision (who, why) before it acts. Refused, with the reason, when it
+     * cannot act now; nothing is recorded then.
+     */
+    synchronized Command.Outcome command(Command command) {
+        String refusal = refusal(command);
+        if (refusal != null) {
+            return Command.Outcome.refused(refusal);
+        }
+        emit(new EngineEvent.DecisionMade(
+                Instant.now(), currentStep, command.actor(), command.name(), command.reason(), detail(command)));
+        if (command instanceof Command.Pause pause) {
+            operatorPause = pause;
+        } else if (command instanceof Command.Resume resume) {
+            resumedBy = resume.actor();
+            operatorPause = null;
+        } else if (command instanceof Command.Retune retune) {
+            tuning = retune;
+        } else if (command instanceof Command.Stop stop) {
+            requestStop("stopped by " + stop.actor() + ": " + stop.reason());
+        } else if (command instanceof Command.Abort abort) {
+            operatorAbort = "aborted by " + abort.actor() + ": " + abort.reason();
+            emit(new EngineEvent.StopRequested(Instant.now(), operatorAbort, true));
+            cancelInFlight();
+            operator.withdraw();
+        }
+        return Command.Outcome.ACCEPTED;
+    }
+
+    /** Why a command cannot act now; null when it can. */
+    private String refusal(Command command) {
+        if (!state.active()) {
+            return "the run is " + state.label() + ": nothing to " + command.name();
+        }
+        if (stopRequest != null || operatorAbort != null || abortDirective != null) {
+            return "the run is already stopping";
+        }
+        if (command instanceof Command.Pause && operatorPause != null) {
+            return "the run is already paused by " + operatorPause.actor();
+        }
+        if (command instanceof Command.Resume && operatorPause == null) {
+            return "no operator pause to resume: a stop criterion's pause lifts when it clears (and asks when it has"
+                    + " no auto_resume)";
+        }
+        if (command instanceof Command.Retune && backfill == null) {
+            return "no backfill is running: retune changes a backfill's batch target and pause";
+        }
+        return null;
+    }
+
+    /** The backfill in flight says what a retune would change, against its bounds; it applies the retune itself. */
+    void backfillRunning(Function<Command.Retune, String> describe) {
+        backfill = describe;
+    }
+
+    void backfillEnded() {
+        backfill = null;
+        tuning = null;
+    }
+
+    private String detail(Command command) {
+        Function<Command.Retune, String> running = backfill;
+        return command instanceof Command.Retune retune && running != null ? running.apply(retune) : null;
+    }
+
+    /** The operator's latest retune, or null; the backfill applies it before its next batch. */
+    Command.Retune tuning() {
+        return tuning;
+    }
+
+    /**
+     * Asks the operator, announcing the question to every screen first and withdrawing it after. Empty when
+     * nobody answered.
+     */
+    Optional<Operator.Answer> ask(
+            Question.Kind kind, String step, String text, List<Question.Choice> choices, String confirmText) {
+        Question question = new Question("q" + questions.incrementAndGet(), kind, step, text, choices, confirmText);
+        emit(new EngineEvent.QuestionAsked(Instant.now(), question));
+        Optional<Operator.Answer> answer = Optional.empty();
+        try {
+            answer = operator.ask(question);
+            return answer;
+        } finally {
+            emit(new EngineEvent.QuestionClosed(Instant.now(), question.id(), answer.isPresent()));
+        }
     }
 
     /** The watchdog's abort: stop now, cancelling the statement in flight. */
     void abort(Directive directive) {
         abortDirective = directive;
         cancelInFlight();
+        operator.withdraw();
     }
 
     boolean aborting() {
-        return abortDirective != null;
+        return abortDirective != null || operatorAbort != null;
     }
 
     void checkStop() {
         Directive abort = abortDirective;
         if (abort != null) {
             throw new RunStopped("aborted by stop criterion " + abort.criterion() + ": " + abort.reason());
+        }
+        String aborted = operatorAbort;
+        if (aborted != null) {
+            throw new RunStopped(aborted);
         }
         if (stopRequest != null) {
             throw new RunStopped(stopRequest);
@@ -185,18 +301,53 @@ final class RunContext {
                 checkStop();
                 Directive directive = directives.current();
                 flushCriteriaEvents();
+                Command.Pause paused = operatorPause;
+                if (paused != null && directive.action() != Directive.Action.ABORT) {
+                    transition(
+                            RunState.PAUSED,
+                            "paused by " + paused.actor() + ": " + paused.reason(),
+                            EngineEvent.StateChanged.Cause.OPERATOR,
+                            paused.actor());
+                    if (pausedSince == 0) {
+                        pausedSince = System.nanoTime();
+                    }
+                    sleep(SAFE_POINT_POLL);
+                    continue;
+                }
                 switch (directive.action()) {
                     case NONE -> {
-                        transition(RunState.RUNNING, state == RunState.PENDING ? "started" : "stop criteria clear");
+                        if (state == RunState.PENDING) {
+                            transition(RunState.RUNNING, "started", EngineEvent.StateChanged.Cause.START, null);
+                        } else if (state == RunState.PAUSED && stateCause == EngineEvent.StateChanged.Cause.OPERATOR) {
+                            transition(
+                                    RunState.RUNNING,
+                                    "resumed by " + resumedBy,
+                                    EngineEvent.StateChanged.Cause.OPERATOR,
+                                    resumedBy);
+                        } else {
+                            transition(
+                                    RunState.RUNNING,
+                                    "stop criteria clear",
+                                    EngineEvent.StateChanged.Cause.CRITERIA,
+                                    null);
+                        }
                         return Pace.NORMAL;
                     }
                     case THROTTLE -> {
-                        transition(RunState.THROTTLED, describe(directive));
+                        transition(
+                                RunState.THROTTLED,
+                                describe(directive),
+                                EngineEvent.StateChanged.Cause.CRITERIA,
+                                directive.criterion());
                         return new Pace(directive.batchMultiplier(), directive.addedPause());
                     }
                     case ABORT -> abort(directive);
                     case PAUSE -> {
-                        transition(RunState.PAUSED, describe(directive));
+                        transition(
+                                RunState.PAUSED,
+                                describe(directive),
+                                EngineEvent.StateChanged.Cause.CRITERIA,
+                                directive.criterion());
                         if (pausedSince == 0) {
                             pausedSince = System.nanoTime();
                         }
@@ -239,10 +390,12 @@ final class RunContext {
             // another criterion took over (an abort, a throttle) or the pause can lift by itself
             return;
         }
-        var answer = operator.decide(
+        var answer = ask(
+                Question.Kind.RESUME,
                 currentStep,
                 "stop criterion " + directive.criterion() + " cleared; resume the run?",
-                List.of("resume", "stop"));
+                List.of(Question.Choice.of("resume", "resume the run"), Question.Choice.of("stop", "stop, resumable")),
+                null);
         if (answer.isEmpty()) {
             // a stop asked for at the prompt (Ctrl-C, no answer) says why
             checkStop();
@@ -305,7 +458,11 @@ final class RunContext {
      */
     Connection recover(String stepId, SQLException cause) {
         RunState before = state == RunState.PAUSED ? RunState.RUNNING : state;
-        transition(RunState.PAUSED, "control session lost: " + cause.getMessage());
+        transition(
+                RunState.PAUSED,
+                "control session lost: " + cause.getMessage(),
+                EngineEvent.StateChanged.Cause.CONNECTION,
+                null);
         long pausedSince = System.nanoTime();
         try {
             closeQuietly(connection);
@@ -327,7 +484,8 @@ final class RunContext {
                             stepId,
                             "reconnected",
                             "control session re-established after " + attempt + " attempt(s); lease re-taken"));
-                    transition(before, "control session re-established");
+                    transition(
+                            before, "control session re-established", EngineEvent.StateChanged.Cause.CONNECTION, null);
                     return fresh;
                 } catch (SQLException e) {
                     last = e;

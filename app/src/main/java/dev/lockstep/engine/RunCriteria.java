@@ -36,7 +36,8 @@ public final class RunCriteria {
         ProbeSignalSource database =
                 new ProbeSignalSource(probe, gauges::ownPids, new CustomSqlSignals(evaluator.sqlSignals()));
         try {
-            return CriteriaDirectives.start(evaluator, List.of(database, SignalSource.engine(gauges)), settings);
+            return CriteriaDirectives.start(
+                    evaluator, List.of(database, SignalSource.engine(gauges)), database::latest, settings);
         } catch (RuntimeException e) {
             database.close();
             throw e;

@@ -156,6 +156,18 @@ public final class RunEngine {
         }
     }
 
+    /**
+     * An operator's command to the running run, recorded as a decision before it acts; safe from any thread.
+     * Refused before the run has opened and after it ended.
+     */
+    public Command.Outcome command(Command command) {
+        RunContext running = context;
+        if (running == null) {
+            return Command.Outcome.refused("the run is not under way: it has not opened yet, or it has ended");
+        }
+        return running.command(command);
+    }
+
     public RunResult run(RunPlan plan) {
         Connection connection;
         try {
@@ -304,7 +316,7 @@ public final class RunEngine {
      * finds every step completed and closes again, rather than a row saying done over an unclosed timeline.
      */
     private RunResult finish(RunContext run, RunResult result) {
-        run.transition(result.state(), result.message());
+        run.transition(result.state(), result.message(), EngineEvent.StateChanged.Cause.OUTCOME, null);
         run.emit(new EngineEvent.RunClosed(
                 Instant.now(), run.runId, result.state(), result.exitCode().code(), result.message()));
         try {

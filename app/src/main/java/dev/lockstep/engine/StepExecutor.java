@@ -338,7 +338,13 @@ final class StepExecutor {
             approval = new EngineEvent.ApprovalGiven(
                     Instant.now(), step.stepId(), run.holder.userAtHost(), given, "command-line");
         } else {
-            var answer = run.operator.approve(step.stepId(), step.prompt(), step.confirmText());
+            var answer = run.ask(
+                            Question.Kind.APPROVAL,
+                            step.stepId(),
+                            step.prompt(),
+                            List.of(Question.Choice.of("approve", "approve"), Question.Choice.of("refuse", "refuse")),
+                            step.confirmText() == null ? null : run.runbookId)
+                    .filter(reply -> reply.choice().equals("approve"));
             if (answer.isEmpty()) {
                 // a stop asked for at the prompt (Ctrl-C, no answer) says why better than "refused"
                 run.checkStop();
@@ -447,11 +453,16 @@ final class StepExecutor {
             closeInDoubt(entry, applied);
             return applied;
         }
-        var answer = run.operator.decide(
+        var answer = run.ask(
+                Question.Kind.IN_DOUBT,
                 step.stepId(),
                 "step " + step.stepId() + " (attempt " + entry.attempt()
                         + ") started without a recorded end and has no verify query. Did it apply?",
-                List.of("applied", "run-again", "stop"));
+                List.of(
+                        Question.Choice.of("applied", "it applied: go on with the next step"),
+                        Question.Choice.of("run-again", "it did not apply: run it again"),
+                        Question.Choice.of("stop", "stop, resumable")),
+                null);
         if (answer.isEmpty()) {
             run.checkStop();
             throw new RunStopped("step " + step.stepId() + " is in doubt (started, no recorded end, ran outside a"

@@ -88,8 +88,9 @@ public final class TimelineRecorder implements EngineListener {
             open(opened);
             return;
         }
-        if (writer == null || event instanceof EngineEvent.ProgressReported) {
-            // a run found already done has no timeline to add to; progress is sampled, not logged per batch
+        if (writer == null || !event.recorded() || event instanceof EngineEvent.ProgressReported) {
+            // a run found already done has no timeline to add to; progress is sampled, not logged per batch, and
+            // what only screens need (observations, questions in flight) is not recorded
             return;
         }
         if (event instanceof EngineEvent.RunClosed closed) {
@@ -281,7 +282,14 @@ public final class TimelineRecorder implements EngineListener {
         }
         if (event instanceof EngineEvent.DecisionMade decision) {
             return fields(
-                    "what", decision.decision().replace('-', '_'), "by", decision.actor(), "reason", decision.reason());
+                    "what",
+                    decision.decision().replace('-', '_'),
+                    "by",
+                    decision.actor(),
+                    "reason",
+                    decision.reason(),
+                    "detail",
+                    decision.detail());
         }
         if (event instanceof EngineEvent.Recovered recovered) {
             return fields("text", recovered.what() + ": " + recovered.detail(), "recovered", recovered.what());

@@ -124,12 +124,17 @@ public final class OperatorKey {
      * under the user's config directory. Says how to make one when there is none.
      */
     public static OperatorKey locate(Path explicit, Map<String, String> env) {
+        return load(locateFile(explicit, env));
+    }
+
+    /** Where the key {@link #locate} would load lives: {@code --key}, else LOCKSTEP_KEY, else the default path. */
+    public static Path locateFile(Path explicit, Map<String, String> env) {
         if (explicit != null) {
-            return load(explicit);
+            return explicit;
         }
         String fromEnv = env.get("LOCKSTEP_KEY");
         if (fromEnv != null && !fromEnv.isBlank()) {
-            return load(Path.of(fromEnv));
+            return Path.of(fromEnv);
         }
         Path fallback = defaultPath(env);
         if (!Files.exists(fallback)) {
@@ -139,7 +144,7 @@ public final class OperatorKey {
                             + " does not exist; make one with 'lockstep keygen --out " + fallback
                             + "' or run with --unsigned");
         }
-        return load(fallback);
+        return fallback;
     }
 
     /** {@code $XDG_CONFIG_HOME/lockstep/operator.key}, else {@code ~/.config/lockstep/operator.key}. */

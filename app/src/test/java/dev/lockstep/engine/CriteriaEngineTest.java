@@ -121,11 +121,7 @@ class CriteriaEngineTest {
                 return true;
             }
 
-            public Optional<Answer> approve(String stepId, String prompt, String confirmText) {
-                return Optional.empty();
-            }
-
-            public Optional<Answer> decide(String stepId, String question, List<String> options) {
+            public Optional<Answer> ask(Question question) {
                 try {
                     batchesWhenAsked.set(committed());
                     // still paused: the criterion cleared, but nothing moves until the operator answers

@@ -1,6 +1,7 @@
 package dev.lockstep.tui.plain;
 
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Question;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +25,13 @@ public final class LineOperator implements Operator {
     private final LineFormat format;
     private final Clock clock;
     private final String user;
-    private final String runbookId;
     private final Consumer<String> stop;
 
     /**
      * @param user the OS user, recorded as who answered
      * @param stop asks the run to stop at its next safe point, with the reason it will report
      */
-    public LineOperator(PlainConsole console, Clock clock, String user, String runbookId, Consumer<String> stop) {
+    public LineOperator(PlainConsole console, Clock clock, String user, Consumer<String> stop) {
         if (!console.canAsk()) {
             throw new IllegalArgumentException("line mode can only ask on a terminal");
         }
@@ -39,7 +39,6 @@ public final class LineOperator implements Operator {
         this.format = new LineFormat(clock.getZone());
         this.clock = clock;
         this.user = user;
-        this.runbookId = runbookId;
         this.stop = stop;
     }
 
@@ -49,11 +48,27 @@ public final class LineOperator implements Operator {
     }
 
     @Override
-    public Optional<Answer> approve(String stepId, String prompt, String confirmText) {
+    public Optional<Answer> ask(Question question) {
+        if (question.kind() == Question.Kind.APPROVAL) {
+            return approve(question.step(), question.text(), question.confirmText());
+        }
+        return decide(
+                question.step(),
+                question.text(),
+                question.available().stream().map(Question.Choice::id).toList());
+    }
+
+    @Override
+    public void withdraw() {
+        console.interruptQuestion();
+    }
+
+    /** A typed approval asks for {@code confirmText} (the runbook id); else yes. */
+    Optional<Answer> approve(String stepId, String prompt, String confirmText) {
         boolean typed = confirmText != null;
-        String approval = typed ? runbookId : YES;
+        String approval = typed ? confirmText : YES;
         say("approve " + stepId + ": " + prompt);
-        hint((typed ? "type the runbook id " + runbookId + " to approve" : "yes to approve") + ", no to refuse;"
+        hint((typed ? "type the runbook id " + confirmText + " to approve" : "yes to approve") + ", no to refuse;"
                 + " Ctrl-D leaves it unanswered and the run stops, resumable");
         String what = "the approval of step " + stepId;
         while (true) {
@@ -72,8 +87,7 @@ public final class LineOperator implements Operator {
         }
     }
 
-    @Override
-    public Optional<Answer> decide(String stepId, String question, List<String> options) {
+    Optional<Answer> decide(String stepId, String question, List<String> options) {
         say(question);
         hint("answer " + String.join(", ", options.subList(0, options.size() - 1)) + " or "
                 + options.get(options.size() - 1) + " (Tab completes); Ctrl-D leaves it unanswered and the run"

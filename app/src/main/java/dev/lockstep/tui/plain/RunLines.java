@@ -1,5 +1,7 @@
 package dev.lockstep.tui.plain;
 
+import dev.lockstep.criteria.CriterionEvent;
+import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.criteria.Signals;
 import dev.lockstep.engine.BackfillProgress;
 import dev.lockstep.engine.EngineEvent;
@@ -102,12 +104,11 @@ public final class RunLines {
         if (event instanceof EngineEvent.Breach breach) {
             return new Line(
                     "BREACH",
-                    breach.criterion() + ": " + reading(breach.detail(), "breach", breach.criterion(), breach.action())
-                            + " -> " + breach.action());
+                    breach.criterion() + ": " + reading(breach.change()) + " -> "
+                            + breach.change().action().name().toLowerCase(Locale.ROOT));
         }
         if (event instanceof EngineEvent.Clear clear) {
-            return new Line(
-                    "clear", clear.criterion() + ": " + reading(clear.detail(), "clear", clear.criterion(), null));
+            return new Line("clear", clear.criterion() + ": " + reading(clear.change()));
         }
         if (event instanceof EngineEvent.ApprovalGiven approval) {
             return new Line(
@@ -148,12 +149,10 @@ public final class RunLines {
             return null;
         }
         String change = state.from().label() + " -> " + state.to().label();
-        String reason = state.reason() == null ? "" : state.reason();
-        String byCriterion = "stop criterion ";
-        if (reason.startsWith(byCriterion)) {
-            int end = reason.indexOf(": ", byCriterion.length());
-            return new Line("state", change + " by " + (end < 0 ? reason : reason.substring(0, end)));
+        if (state.cause() == EngineEvent.StateChanged.Cause.CRITERIA && state.by() != null) {
+            return new Line("state", change + " by stop criterion " + state.by());
         }
+        String reason = state.reason() == null ? "" : state.reason();
         return new Line("state", change + (reason.isEmpty() ? "" : ": " + reason));
     }
 
@@ -194,28 +193,19 @@ public final class RunLines {
     }
 
     /**
-     * The reading and threshold of a breach or clear, without the criterion id and action the line already
-     * shows: {@code breach lag: replication_lag_seconds 11 > 6 (pause)} becomes
-     * {@code replication_lag_seconds 11 > 6}.
+     * The reading against its threshold, without the criterion and action the line already shows:
+     * {@code replication_lag_seconds 11 > 6}, or for a reading that could not be taken
+     * {@code replication_lag_seconds unknown (the standby is unreachable ...)}.
      */
-    private static String reading(String detail, String kind, String criterion, String action) {
-        if (detail == null) {
-            return "";
+    private static String reading(CriterionEvent change) {
+        if (!change.reading().isKnown()) {
+            return change.signal() + " " + change.reading().describe();
         }
-        String text = detail;
-        String prefix = kind + " " + criterion + ": ";
-        if (text.startsWith(prefix)) {
-            text = text.substring(prefix.length());
-        }
-        if (action != null && text.endsWith(" (" + action + ")")) {
-            text = text.substring(0, text.length() - action.length() - 3);
-        } else if (action == null && text.endsWith(")")) {
-            int open = text.lastIndexOf(" (");
-            if (open > 0 && !text.substring(open + 2, text.length() - 1).contains(" ")) {
-                text = text.substring(0, open); // the action, which a clear does not need
-            }
-        }
-        return text;
+        String symbol = change.kind() == CriterionEvent.Kind.BREACH
+                ? change.comparison().tripSymbol()
+                : change.comparison().clearSymbol();
+        return change.signal() + " " + change.reading().describe() + " " + symbol + " "
+                + SignalReading.formatNumber(change.threshold());
     }
 
     private List<String> status(EngineEvent.ProgressReported event, int width) {

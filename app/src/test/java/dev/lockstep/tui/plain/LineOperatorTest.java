@@ -62,7 +62,7 @@ class LineOperatorTest {
         terminal = new ExternalTerminal("test", "xterm", keys, display, StandardCharsets.UTF_8);
         terminal.setSize(new Size(80, 24));
         console = PlainConsole.onTerminal(terminal, terminal.writer());
-        operator = new LineOperator(console, CLOCK, "alice", "CHG-1", stops::add);
+        operator = new LineOperator(console, CLOCK, "alice", stops::add);
     }
 
     @AfterEach
@@ -98,7 +98,7 @@ class LineOperatorTest {
     @Test
     void aTypedConfirmationWantsTheRunbookIdAndNoRefuses() throws Exception {
         CompletableFuture<Optional<Operator.Answer>> answer = CompletableFuture.supplyAsync(
-                () -> operator.approve("drop-old-column", "Backup restore-tested?", "typed"));
+                () -> operator.approve("drop-old-column", "Backup restore-tested?", "CHG-1"));
 
         awaitScreen(shown -> shown.contains("type the runbook id CHG-1 to approve, no to refuse")
                 && lastLine(shown).equals("runbook id or no>"));

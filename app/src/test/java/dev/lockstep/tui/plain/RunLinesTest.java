@@ -2,9 +2,14 @@ package dev.lockstep.tui.plain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.criteria.Comparison;
+import dev.lockstep.criteria.CriterionEvent;
+import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.criteria.Signals;
+import dev.lockstep.criteria.StopAction;
 import dev.lockstep.engine.BackfillProgress;
 import dev.lockstep.engine.EngineEvent;
+import dev.lockstep.engine.EngineEvent.StateChanged.Cause;
 import dev.lockstep.engine.RunState;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +47,8 @@ class RunLinesTest {
                 "oncall-operator@bastion-eu-central-1.example.internal pid 48213",
                 true,
                 "alice@bastion-eu-central-2.example.internal pid 1234 (heartbeat 93s ago)"));
-        events.add(new EngineEvent.StateChanged(at(0), RunState.PENDING, RunState.RUNNING, "started"));
+        events.add(
+                new EngineEvent.StateChanged(at(0), RunState.PENDING, RunState.RUNNING, "started", Cause.START, null));
         events.add(new EngineEvent.StepStarted(at(1), "add-priority-column", "sql", 2, true));
         events.add(
                 new EngineEvent.StepEnded(at(2), "add-priority-column", 2, "failed", null, 2_004, "23505", SQL_ERROR));
@@ -78,27 +84,43 @@ class RunLinesTest {
                         Signals.BLOCKED_BY_US, 17.0)));
         events.add(new EngineEvent.Breach(
                 at(8),
-                "standby-lag-over-the-agreed-limit",
-                "pause",
-                "breach standby-lag-over-the-agreed-limit: replication_lag_seconds 3723.4 > 30 (pause)"));
+                new CriterionEvent(
+                        CriterionEvent.Kind.BREACH,
+                        "standby-lag-over-the-agreed-limit",
+                        Signals.REPLICATION_LAG_SECONDS,
+                        SignalReading.of(3_723.4),
+                        Comparison.ABOVE,
+                        30,
+                        StopAction.PAUSE,
+                        at(8))));
         events.add(new EngineEvent.StateChanged(
                 at(8),
                 RunState.RUNNING,
                 RunState.PAUSED,
                 "stop criterion standby-lag-over-the-agreed-limit: pause: standby-lag-over-the-agreed-limit"
-                        + " (replication_lag_seconds 3723.4)"));
+                        + " (replication_lag_seconds 3723.4)",
+                Cause.CRITERIA,
+                "standby-lag-over-the-agreed-limit"));
         events.add(new EngineEvent.Sampled(at(20), STEP, Map.of("rows_per_second", 0.0)));
         events.add(new EngineEvent.Clear(
                 at(30),
-                "standby-lag-over-the-agreed-limit",
-                "clear standby-lag-over-the-agreed-limit: replication_lag_seconds 2.5 <= 5 (pause)"));
+                new CriterionEvent(
+                        CriterionEvent.Kind.CLEAR,
+                        "standby-lag-over-the-agreed-limit",
+                        Signals.REPLICATION_LAG_SECONDS,
+                        SignalReading.of(2.5),
+                        Comparison.ABOVE,
+                        5,
+                        StopAction.PAUSE,
+                        at(30))));
         events.add(new EngineEvent.DecisionMade(
                 at(31),
                 STEP,
                 "oncall-operator",
                 "resume",
                 "standby caught up after the vacuum on the reporting replica ended; checked with lockstep watch"));
-        events.add(new EngineEvent.StateChanged(at(31), RunState.PAUSED, RunState.RUNNING, "stop criteria clear"));
+        events.add(new EngineEvent.StateChanged(
+                at(31), RunState.PAUSED, RunState.RUNNING, "stop criteria clear", Cause.CRITERIA, null));
         events.add(new EngineEvent.ApprovalGiven(
                 at(32),
                 "confirm-app-version-2026-06-28-is-deployed",
@@ -110,7 +132,8 @@ class RunLinesTest {
                 at(33), STEP, "batch of 100000 keys hit the statement timeout; batch size now 50000"));
         events.add(new EngineEvent.Recovered(
                 at(34), STEP, "reconnected", "control session re-established after 3 attempt(s); lease re-taken"));
-        events.add(new EngineEvent.StateChanged(at(40), RunState.RUNNING, RunState.STOPPED, STOP_MESSAGE));
+        events.add(new EngineEvent.StateChanged(
+                at(40), RunState.RUNNING, RunState.STOPPED, STOP_MESSAGE, Cause.OUTCOME, null));
         events.add(new EngineEvent.RunClosed(at(40), RUN, RunState.STOPPED, 4, STOP_MESSAGE));
         return events;
     }
@@ -188,7 +211,9 @@ class RunLinesTest {
 
         List<String> lines = new ArrayList<>();
         lines.addAll(runLines.render(
-                new EngineEvent.StateChanged(at(0), RunState.RUNNING, RunState.DONE, "run " + RUN + " done"), 80));
+                new EngineEvent.StateChanged(
+                        at(0), RunState.RUNNING, RunState.DONE, "run " + RUN + " done", Cause.OUTCOME, null),
+                80));
         lines.addAll(
                 runLines.render(new EngineEvent.RunClosed(at(0), RUN, RunState.DONE, 0, "run " + RUN + " done"), 80));
 
@@ -235,6 +260,8 @@ class RunLinesTest {
                 at(2_400),
                 at(600),
                 2_000,
+                null,
+                Duration.ZERO,
                 Duration.ofSeconds(95));
 
         List<String> lines = runLines.render(new EngineEvent.ProgressReported(at(0), STEP, late), 80);
@@ -258,6 +285,8 @@ class RunLinesTest {
                 null,
                 null,
                 1_000,
+                null,
+                Duration.ZERO,
                 Duration.ZERO);
 
         List<String> lines = runLines.render(new EngineEvent.ProgressReported(at(0), STEP, byKeys), 80);
@@ -338,7 +367,20 @@ class RunLinesTest {
                 at(5),
                 STEP,
                 new BackfillProgress(
-                        rows, rows, rows / 2_000, total, "runbook", rate, rate, eta, null, null, 2_000, Duration.ZERO));
+                        rows,
+                        rows,
+                        rows / 2_000,
+                        total,
+                        "runbook",
+                        rate,
+                        rate,
+                        eta,
+                        null,
+                        null,
+                        2_000,
+                        null,
+                        Duration.ZERO,
+                        Duration.ZERO));
     }
 
     private static EngineEvent.ProgressReported progress(Instant at, long rows, long total, double rate, Duration eta) {
@@ -357,6 +399,8 @@ class RunLinesTest {
                         at.plus(eta),
                         at.plus(Duration.ofHours(1)),
                         100_000,
+                        null,
+                        Duration.ZERO,
                         Duration.ofHours(3)));
     }
 

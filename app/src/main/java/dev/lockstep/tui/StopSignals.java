@@ -1,4 +1,4 @@
-package dev.lockstep.cli;
+package dev.lockstep.tui;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,14 +12,14 @@ import sun.misc.SignalHandler;
  * caught; the checkpoint design covers it. Closing puts the previous handlers back, so a caller that runs
  * the command in-process (the demo) gets its signals again once the run is over.
  */
-final class StopSignals implements AutoCloseable {
+public final class StopSignals implements AutoCloseable {
 
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
 
     private StopSignals() {}
 
     /** @param stop asks the run to stop at its next safe point, with the reason it will report */
-    static StopSignals install(Consumer<String> stop) {
+    public static StopSignals install(Consumer<String> stop) {
         StopSignals installed = new StopSignals();
         for (String name : new String[] {"INT", "HUP", "TERM"}) {
             try {
