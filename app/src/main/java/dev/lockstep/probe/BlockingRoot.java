@@ -7,7 +7,8 @@ import java.util.List;
  * transaction" is the usual culprit. {@code sessionsBlocked} counts every session queued behind it,
  * directly or through other waiters; {@code depth} is the longest chain below it. pid 0 is a prepared
  * transaction ({@code preparedTransaction}); a null state means the session ended since the waiters were
- * read.
+ * read. {@code holds} names the granted locks it holds that a waiter waits for ("AccessShareLock on orders",
+ * "ExclusiveLock on its transaction" for a row lock); null when none was read.
  */
 public record BlockingRoot(
         int pid,
@@ -18,6 +19,7 @@ public record BlockingRoot(
         Double xactAgeSeconds,
         Double stateAgeSeconds,
         String query,
+        String holds,
         boolean preparedTransaction,
         List<Integer> blocking,
         int sessionsBlocked,

@@ -28,7 +28,8 @@ final class BlockingTree {
             String state,
             Double xactAgeSeconds,
             Double stateAgeSeconds,
-            String query) {}
+            String query,
+            String holds) {}
 
     /** Direct waiters per blocker pid. */
     static Map<Integer, List<Integer>> waitersByBlocker(Collection<LockWait> waiting) {
@@ -101,6 +102,7 @@ final class BlockingTree {
                     holder == null ? null : holder.xactAgeSeconds(),
                     holder == null ? null : holder.stateAgeSeconds(),
                     holder == null ? null : holder.query(),
+                    holder == null ? null : holder.holds(),
                     pid == 0,
                     direct,
                     behind.size(),

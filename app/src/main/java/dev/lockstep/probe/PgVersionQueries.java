@@ -45,7 +45,9 @@ public final class PgVersionQueries {
 
     /**
      * Waiting sessions (kind {@code waiting}) with their pending lock and blockers, followed by the blockers
-     * that do not wait themselves (kind {@code holder}). pg_locks is scanned only when someone waits.
+     * that do not wait themselves (kind {@code holder}) with the granted locks they hold that someone waits
+     * for ({@code holds}: mode and relation, or "its transaction" for a row lock). pg_locks is scanned only
+     * when someone waits; relation names come from regclass output, which takes no lock.
      */
     public String locks() {
         String waitStart = waitStartIsExact() ? "l.waitstart" : "NULL::timestamptz";
@@ -58,11 +60,14 @@ public final class PgVersionQueries {
                     WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
                       AND a.datname = current_database()
                 ),
-                pending AS MATERIALIZED (
-                    SELECT DISTINCT ON (l.pid) l.pid, l.locktype, l.mode, l.relation, %2$s AS waitstart
+                wanted AS MATERIALIZED (
+                    SELECT l.pid, l.locktype, l.mode, l.database, l.relation, l.page, l.tuple, l.virtualxid,
+                           l.transactionid, l.classid, l.objid, l.objsubid, %2$s AS waitstart
                     FROM pg_locks l
                     WHERE NOT l.granted AND EXISTS (SELECT 1 FROM waiting)
-                    ORDER BY l.pid
+                ),
+                pending AS (
+                    SELECT DISTINCT ON (pid) pid, locktype, mode, relation, waitstart FROM wanted ORDER BY pid
                 ),
                 holder AS (
                     SELECT DISTINCT b.pid
@@ -75,7 +80,7 @@ public final class PgVersionQueries {
                        w.query, w.blocked_by, p.locktype, p.mode, n.nspname AS relation_schema,
                        c.relname AS relation_name, coalesce(p.waitstart, w.state_change) AS wait_start,
                        extract(epoch FROM now() - coalesce(p.waitstart, w.state_change))::float8 AS wait_seconds,
-                       p.waitstart IS NULL AS wait_start_approximate
+                       p.waitstart IS NULL AS wait_start_approximate, NULL::text AS holds
                 FROM waiting w
                 LEFT JOIN pending p ON p.pid = w.pid
                 LEFT JOIN pg_class c ON c.oid = p.relation
@@ -84,7 +89,24 @@ public final class PgVersionQueries {
                 SELECT 'holder', h.pid, pg_get_userbyid(a.usesysid), a.application_name, host(a.client_addr),
                        a.state, extract(epoch FROM now() - a.xact_start)::float8,
                        extract(epoch FROM now() - a.state_change)::float8, left(a.query, %1$d), NULL::int[],
-                       NULL, NULL, NULL, NULL, NULL::timestamptz, NULL::float8, NULL::boolean
+                       NULL, NULL, NULL, NULL, NULL::timestamptz, NULL::float8, NULL::boolean,
+                       (SELECT string_agg(DISTINCT g.mode || CASE
+                                    WHEN g.relation IS NOT NULL THEN ' on ' || g.relation::regclass::text
+                                    WHEN g.locktype = 'transactionid' THEN ' on its transaction'
+                                    ELSE ' (' || g.locktype || ')' END, ', ')
+                          FROM pg_locks g
+                          WHERE g.pid = h.pid AND g.granted AND EXISTS (
+                              SELECT 1 FROM wanted w
+                              WHERE w.locktype = g.locktype
+                                AND w.database IS NOT DISTINCT FROM g.database
+                                AND w.relation IS NOT DISTINCT FROM g.relation
+                                AND w.page IS NOT DISTINCT FROM g.page
+                                AND w.tuple IS NOT DISTINCT FROM g.tuple
+                                AND w.virtualxid IS NOT DISTINCT FROM g.virtualxid
+                                AND w.transactionid IS NOT DISTINCT FROM g.transactionid
+                                AND w.classid IS NOT DISTINCT FROM g.classid
+                                AND w.objid IS NOT DISTINCT FROM g.objid
+                                AND w.objsubid IS NOT DISTINCT FROM g.objsubid)) AS holds
                 FROM holder h
                 LEFT JOIN LATERAL pg_stat_get_activity(h.pid) a ON h.pid <> 0
                 """

@@ -299,7 +299,8 @@ final class ServerProbe implements AutoCloseable {
                             row.getString("state"),
                             Rows.decimal(row, "xact_age_seconds"),
                             Rows.decimal(row, "state_age_seconds"),
-                            row.getString("query")));
+                            row.getString("query"),
+                            row.getString("holds")));
                 }
             }
         }

@@ -76,6 +76,7 @@ class BlockingTreeTest {
     }
 
     private static BlockingTree.Holder holder(int pid) {
-        return new BlockingTree.Holder(pid, "app", "app", null, "idle in transaction", 5.0, 5.0, "select 1");
+        return new BlockingTree.Holder(
+                pid, "app", "app", null, "idle in transaction", 5.0, 5.0, "select 1", "RowExclusiveLock on t");
     }
 }

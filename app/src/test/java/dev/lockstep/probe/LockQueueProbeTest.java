@@ -44,6 +44,40 @@ class LockQueueProbeTest {
         showsOneIdleRootThePendingAlterAndTheQueueBehindIt(sandbox);
     }
 
+    @Test
+    void aRowLockHolderIsNamedWithTheLockItsWaiterWantsItsTransaction(Sandbox sandbox) throws Exception {
+        try (Sessions sessions = new Sessions(sandbox::connectPrimary);
+                WatchProbe probe = WatchProbe.open(
+                        ConnectionSettings.parse(sandbox.primaryUri()), List.of(), ProbeOptions.defaults())) {
+            // given: an application session changed a row and went idle in its transaction
+            Connection admin = sessions.open();
+            Sessions.execute(
+                    admin,
+                    "drop table if exists row_target; create table row_target (id int primary key, n int);"
+                            + " insert into row_target values (1, 0)");
+            Connection holder = sessions.open();
+            int holderPid = Sessions.pid(holder);
+            holder.setAutoCommit(false);
+            Sessions.execute(holder, "update row_target set n = 1 where id = 1");
+            Connection writer = sessions.open();
+            sessions.start(writer, "update row_target set n = 2 where id = 1");
+
+            // when
+            Snapshot snapshot = Poll.until(
+                    DEADLINE,
+                    probe::take,
+                    s -> s.primary().locks() != null
+                            && !s.primary().locks().roots().isEmpty(),
+                    "the second update waits for the row");
+
+            // then: the root holds the lock on its transaction that the writer waits for
+            BlockingRoot root = snapshot.primary().locks().roots().get(0);
+            assertThat(root.pid()).isEqualTo(holderPid);
+            assertThat(root.holds()).isEqualTo("ExclusiveLock on its transaction");
+            holder.rollback();
+        }
+    }
+
     private static void showsOneIdleRootThePendingAlterAndTheQueueBehindIt(Sandbox sandbox) throws Exception {
         int major = sandbox.pgMajor();
         sandbox.createLoginRole("lockstep_watcher", "not-used-with-trust", "pg_monitor");
@@ -88,6 +122,7 @@ class LockQueueProbeTest {
             assertThat(root.xactAgeSeconds()).isPositive();
             assertThat(root.query()).isEqualTo("select count(*) from queue_target");
             assertThat(root.user()).isEqualTo("postgres");
+            assertThat(root.holds()).isEqualTo("AccessShareLock on queue_target");
             assertThat(root.blocking()).containsExactly(alterPid);
             assertThat(root.sessionsBlocked()).isEqualTo(4);
             assertThat(root.depth()).isEqualTo(2);
