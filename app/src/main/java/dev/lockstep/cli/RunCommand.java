@@ -10,6 +10,9 @@ import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.timeline.OperatorKey;
 import dev.lockstep.tui.ClosingLines;
+import dev.lockstep.tui.FullScreen;
+import dev.lockstep.tui.console.Look;
+import dev.lockstep.tui.console.RunConsole;
 import dev.lockstep.tui.plain.LineMode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,7 +43,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "K=V", description = "A runbook parameter (repeatable).")
     Map<String, String> parameters = new LinkedHashMap<>();
 
-    @Option(names = "--plain", description = "Line mode: one line per event (also without a tty or TERM=dumb).")
+    @Option(
+            names = "--plain",
+            description = "Line mode: one line per event, questions at a prompt (the default without a tty or with"
+                    + " TERM=dumb; on a terminal the full-screen console is the default).")
     boolean plain;
 
     @Option(
@@ -111,8 +117,13 @@ public final class RunCommand implements Callable<Integer> {
                 Sampler.Settings.defaults(),
                 new Main.Version().getVersion()[0]));
         PrintWriter out = spec.commandLine().getOut();
-        int exit = LineMode.run(session, out, holder.userAtHost(), everyBatch, event -> {});
-        ClosingLines.of(session.view(), session.timelineFile(), keyFile, false).forEach(out::println);
+        boolean fullScreen = FullScreen.available(plain, System.getenv());
+        int exit = fullScreen
+                ? RunConsole.run(session, Look.from(System.getenv()), holder.userAtHost(), false, event -> {})
+                : LineMode.run(session, out, holder.userAtHost(), everyBatch, event -> {});
+        // on the normal screen again: how it ended (the console's last frame is gone), where the timeline is
+        ClosingLines.of(session.view(), session.timelineFile(), keyFile, fullScreen)
+                .forEach(out::println);
         return exit;
     }
 }

@@ -7,7 +7,11 @@ import dev.lockstep.probe.ProbeOptions;
 import dev.lockstep.probe.ServerSnapshot;
 import dev.lockstep.probe.Snapshot;
 import dev.lockstep.probe.WatchProbe;
+import dev.lockstep.tui.FullScreen;
+import dev.lockstep.tui.console.Look;
+import dev.lockstep.tui.console.WatchConsole;
 import dev.lockstep.tui.plain.WatchLines;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -43,7 +47,10 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON (docs/watch-json.md): one document per snapshot, one per line.")
     boolean json;
 
-    @Option(names = "--plain", description = "Line-oriented text for logs and dumb terminals (the default for now).")
+    @Option(
+            names = "--plain",
+            description = "Line-oriented text for logs and dumb terminals (the default without a tty or with"
+                    + " TERM=dumb; on a terminal the full-screen console is the default).")
     boolean plain;
 
     @Option(
@@ -58,7 +65,7 @@ public final class WatchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException, InterruptedException {
         if (json && plain) {
             throw LockstepException.usage("--json and --plain exclude each other");
         }
@@ -72,6 +79,10 @@ public final class WatchCommand implements Callable<Integer> {
             if (!first.primary().reachable()) {
                 throw new LockstepException(
                         ExitCode.DATABASE_UNREACHABLE, first.primary().unreachableReason());
+            }
+            if (!once && !json && FullScreen.available(plain, System.getenv())) {
+                WatchConsole.run(probe, first, interval, Look.from(System.getenv()));
+                return ExitCode.DONE.code();
             }
             warnAboutStandbys(first, err);
             print(first, lines, out);

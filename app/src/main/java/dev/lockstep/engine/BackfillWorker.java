@@ -151,8 +151,17 @@ final class BackfillWorker {
                         || state.equals(SqlStates.DEADLOCK)
                         || state.equals(SqlStates.SERIALIZATION_FAILURE)
                         || state.equals(SqlStates.QUERY_CANCELED);
-                if (!retryable || ++failures >= plan.attempts()) {
+                if (!retryable) {
                     throw e;
+                }
+                if (++failures >= plan.attempts()) {
+                    // the criteria may have seen what made the batch fail (a lock queue): a pause they ask for
+                    // comes before giving up, and after it the batch has its attempts again
+                    if (!run.pausedBeforeGivingUp()) {
+                        throw e;
+                    }
+                    failures = 0;
+                    continue;
                 }
                 Duration delay = plan.backoff().delay(failures);
                 run.emit(new EngineEvent.Note(

@@ -85,12 +85,34 @@ public sealed interface Command {
         }
     }
 
-    /** Whether the run took the command, and why not when it did not. */
-    record Outcome(boolean accepted, String refusal) {
-        public static final Outcome ACCEPTED = new Outcome(true, null);
+    /**
+     * Cancels the query of another session ({@code pg_cancel_backend}), or terminates it
+     * ({@code pg_terminate_backend}): a blocker the operator chose in the console. {@code who} describes the
+     * session as the operator saw it when choosing (pid, user, application, query), recorded with the decision.
+     */
+    record SignalBackend(String actor, String reason, int pid, boolean terminate, String who) implements Command {
+        public SignalBackend {
+            require(actor, reason);
+            if (pid <= 0) {
+                throw new IllegalArgumentException("not a backend pid: " + pid);
+            }
+        }
+
+        public String name() {
+            return terminate ? "terminate_backend" : "cancel_backend";
+        }
+    }
+
+    /** Whether the run took the command (and what came of it), or why not. */
+    record Outcome(boolean accepted, String refusal, String result) {
+        public static final Outcome ACCEPTED = new Outcome(true, null, null);
 
         public static Outcome refused(String why) {
-            return new Outcome(false, Objects.requireNonNull(why, "why"));
+            return new Outcome(false, Objects.requireNonNull(why, "why"), null);
+        }
+
+        public static Outcome done(String result) {
+            return new Outcome(true, null, result);
         }
     }
 

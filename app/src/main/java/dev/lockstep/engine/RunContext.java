@@ -184,6 +184,8 @@ final class RunContext {
             emit(new EngineEvent.StopRequested(Instant.now(), operatorAbort, true));
             cancelInFlight();
             operator.withdraw();
+        } else if (command instanceof Command.SignalBackend signal) {
+            return signalBackend(signal);
         }
         return Command.Outcome.ACCEPTED;
     }
@@ -219,7 +221,32 @@ final class RunContext {
         tuning = null;
     }
 
+    /**
+     * Signals another backend on a short session of its own (the control session may be busy), after the
+     * decision is recorded; says whether the backend was there to signal.
+     */
+    private Command.Outcome signalBackend(Command.SignalBackend signal) {
+        String function = signal.terminate() ? "pg_terminate_backend" : "pg_cancel_backend";
+        try (Connection session = source.open();
+                java.sql.PreparedStatement statement = session.prepareStatement("select " + function + "(?)")) {
+            statement.setInt(1, signal.pid());
+            try (java.sql.ResultSet rows = statement.executeQuery()) {
+                boolean signalled = rows.next() && rows.getBoolean(1);
+                return Command.Outcome.done(
+                        signalled
+                                ? (signal.terminate() ? "terminated" : "cancelled the query of") + " pid "
+                                        + signal.pid()
+                                : "pid " + signal.pid() + " was no longer there: nothing to signal");
+            }
+        } catch (SQLException e) {
+            return Command.Outcome.done("could not signal pid " + signal.pid() + ": " + e.getMessage());
+        }
+    }
+
     private String detail(Command command) {
+        if (command instanceof Command.SignalBackend signal) {
+            return signal.who();
+        }
         Function<Command.Retune, String> running = backfill;
         return command instanceof Command.Retune retune && running != null ? running.apply(retune) : null;
     }
@@ -414,6 +441,17 @@ final class RunContext {
                 "resume",
                 answer.get().reason()));
         directives.release();
+    }
+
+    /**
+     * Before a retried failure ends a step: a safe point that honours what the criteria ask now. True when the
+     * run paused there (then the step's attempts start again after the resume); false when nothing asked to
+     * pause, and the step fails.
+     */
+    boolean pausedBeforeGivingUp() {
+        Duration before = pausedFor();
+        safePoint();
+        return pausedFor().compareTo(before) > 0;
     }
 
     synchronized Duration pausedFor() {

@@ -157,6 +157,19 @@ public final class RunEngine {
     }
 
     /**
+     * Adds a note to the run's record (a drill injected beside it, say); false when the run is not under way.
+     * Safe from any thread.
+     */
+    public boolean note(String text) {
+        RunContext running = context;
+        if (running == null) {
+            return false;
+        }
+        running.emit(new EngineEvent.Note(Instant.now(), null, text));
+        return true;
+    }
+
+    /**
      * An operator's command to the running run, recorded as a decision before it acts; safe from any thread.
      * Refused before the run has opened and after it ended.
      */

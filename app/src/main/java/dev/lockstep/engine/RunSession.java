@@ -158,6 +158,15 @@ public final class RunSession implements RunHandle {
         return running.command(command);
     }
 
+    /**
+     * Adds a note to the run's timeline and screens: something that happened beside the run and belongs to its
+     * story (the demo's drill). False when the run is not under way.
+     */
+    public boolean note(String text) {
+        RunEngine running = engine;
+        return running != null && running.note(text);
+    }
+
     @Override
     public void interrupt(String reason) {
         if (interrupted == null) {

@@ -122,6 +122,11 @@ final class StepExecutor {
                         state + ": " + e.getMessage());
                 run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
                 run.checkStop();
+                if (step.retryOn().contains(state) && tries >= step.attempts() && run.pausedBeforeGivingUp()) {
+                    // a stop criterion (a lock queue) or the operator paused the run: the step tries afresh
+                    tries = 0;
+                    continue;
+                }
                 if (!step.retryOn().contains(state) || tries >= step.attempts()) {
                     throw new StepFailed(
                             "step " + step.stepId() + " failed after " + tries + " attempt(s): " + e.getMessage()
@@ -338,13 +343,26 @@ final class StepExecutor {
             approval = new EngineEvent.ApprovalGiven(
                     Instant.now(), step.stepId(), run.holder.userAtHost(), given, "command-line");
         } else {
-            var answer = run.ask(
-                            Question.Kind.APPROVAL,
-                            step.stepId(),
-                            step.prompt(),
-                            List.of(Question.Choice.of("approve", "approve"), Question.Choice.of("refuse", "refuse")),
-                            step.confirmText() == null ? null : run.runbookId)
-                    .filter(reply -> reply.choice().equals("approve"));
+            var reply = run.ask(
+                    Question.Kind.APPROVAL,
+                    step.stepId(),
+                    step.prompt(),
+                    List.of(
+                            Question.Choice.of("approve", "approve"),
+                            Question.Choice.of("refuse", "refuse: the run stops, resumable")),
+                    step.confirmText() == null ? null : run.runbookId);
+            if (reply.isPresent() && !reply.get().choice().equals("approve")) {
+                // a refusal with its reason is a decision like any other, recorded before the run stops
+                run.emit(new EngineEvent.DecisionMade(
+                        Instant.now(),
+                        step.stepId(),
+                        reply.get().actor(),
+                        "refuse",
+                        reply.get().reason()));
+                throw new RunStopped("approval of step " + step.stepId() + " was refused by "
+                        + reply.get().actor() + ": " + reply.get().reason());
+            }
+            var answer = reply;
             if (answer.isEmpty()) {
                 // a stop asked for at the prompt (Ctrl-C, no answer) says why better than "refused"
                 run.checkStop();

@@ -24,6 +24,9 @@ public final class ClosingLines {
         if (withOutcome && view.outcome() != null) {
             RunView.Outcome outcome = view.outcome();
             String message = outcome.message() == null ? "" : outcome.message();
+            if (message.equals("run " + view.runId() + " done")) {
+                message = "";
+            }
             lines.add("run " + view.runId() + " " + outcome.state().label().toUpperCase(java.util.Locale.ROOT)
                     + ", exit " + outcome.exitCode() + (message.isBlank() ? "" : ": " + message));
         }

@@ -1,6 +1,6 @@
 package dev.lockstep.tui.plain;
 
-import java.time.Duration;
+import dev.lockstep.tui.Units;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -40,17 +40,17 @@ public final class LineFormat {
 
     /** One event: words wrap at {@code width} (0: never). */
     public List<String> lines(Instant at, String tag, String text, int width) {
-        return words(prefix(at, tag), clean(text), width);
+        return words(prefix(at, tag), Units.clean(text), width);
     }
 
     /** More of the line before, all under the text column: a hint that belongs to a question. */
     List<String> more(String text, int width) {
-        return words(CONTINUATION, clean(text), width);
+        return words(CONTINUATION, Units.clean(text), width);
     }
 
     /** A line of separate facts: it breaks between facts, never inside one that fits a line. */
     List<String> parts(Instant at, String tag, List<String> parts, int width) {
-        List<String> cleaned = parts.stream().map(LineFormat::clean).toList();
+        List<String> cleaned = parts.stream().map(Units::clean).toList();
         if (width <= 0) {
             return List.of(prefix(at, tag) + String.join(PART_GAP, cleaned));
         }
@@ -130,92 +130,5 @@ public final class LineFormat {
         }
         lines.add(line.toString());
         return lines;
-    }
-
-    /**
-     * One line of printable text: runs of white space (the line breaks of a PostgreSQL error's DETAIL) become
-     * one space, and control characters, which text from the database could use to move the cursor or
-     * recolour the screen, become '?'.
-     */
-    static String clean(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder cleaned = new StringBuilder(text.length());
-        boolean space = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c)) {
-                space = cleaned.length() > 0;
-                continue;
-            }
-            if (space) {
-                cleaned.append(' ');
-                space = false;
-            }
-            cleaned.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return cleaned.toString();
-    }
-
-    /** 482,000: exact, with thousands separators. */
-    static String count(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
-    }
-
-    /** 9,999 / 120k / 1.0M / 2.5bn: for totals that are estimates anyway. */
-    static String approximately(long value) {
-        long magnitude = Math.abs(value);
-        if (magnitude < 10_000) {
-            return count(value);
-        }
-        if (magnitude < 999_500) {
-            return Math.round(value / 1_000.0) + "k";
-        }
-        if (magnitude < 999_950_000) {
-            return String.format(Locale.ROOT, "%.1fM", value / 1_000_000.0);
-        }
-        return String.format(Locale.ROOT, "%.1fbn", value / 1_000_000_000.0);
-    }
-
-    /** 0.4s, 11s, 1m47s, 2h03m. */
-    static String seconds(double seconds) {
-        if (seconds < 10) {
-            return String.format(Locale.ROOT, "%.1fs", Math.max(0, seconds));
-        }
-        long whole = Math.round(seconds);
-        if (whole < 60) {
-            return whole + "s";
-        }
-        if (whole < 3600) {
-            return String.format(Locale.ROOT, "%dm%02ds", whole / 60, whole % 60);
-        }
-        return String.format(Locale.ROOT, "%dh%02dm", whole / 3600, whole % 3600 / 60);
-    }
-
-    /** Like {@link #seconds(double)}, whole seconds only: 0s, 9s, 1m47s. */
-    static String duration(Duration duration) {
-        long whole = Math.max(0, duration.toSeconds());
-        return whole < 10 ? whole + "s" : seconds(whole);
-    }
-
-    /** 9 ms below a second, then as {@link #seconds(double)}. */
-    static String millis(long millis) {
-        return millis < 1000 ? millis + " ms" : seconds(millis / 1000.0);
-    }
-
-    /** 512 B, 16.0 MB. */
-    static String bytes(double bytes) {
-        if (bytes < 1024) {
-            return Math.round(bytes) + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

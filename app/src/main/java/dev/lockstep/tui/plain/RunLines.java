@@ -6,6 +6,7 @@ import dev.lockstep.criteria.Signals;
 import dev.lockstep.engine.BackfillProgress;
 import dev.lockstep.engine.EngineEvent;
 import dev.lockstep.engine.RunState;
+import dev.lockstep.tui.Units;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What line mode prints for each engine event, in the order an operator woken at night reads a line: the
@@ -63,7 +65,16 @@ public final class RunLines {
         return line == null ? List.of() : format.lines(event.at(), line.tag(), line.text(), width);
     }
 
-    private record Line(String tag, String text) {}
+    /** One event's line without its time: the tag that says what kind of line it is, then the facts. */
+    public record Line(String tag, String text) {}
+
+    /**
+     * The line of an event worth one, as line mode prints it (the console's events pane shows the same); empty
+     * for progress, samples and observations, which have their own status lines, and for what says nothing new.
+     */
+    public Optional<Line> describe(EngineEvent event) {
+        return Optional.ofNullable(line(event));
+    }
 
     private Line line(EngineEvent event) {
         if (event instanceof EngineEvent.RunOpened open) {
@@ -96,9 +107,9 @@ public final class RunLines {
                     ? new Line(
                             "batch",
                             "#" + batch.batch() + " keys (" + batch.fromKey() + ", " + batch.toKey() + "] "
-                                    + LineFormat.count(batch.rows()) + " rows in "
-                                    + LineFormat.millis(batch.durationMs())
-                                    + ", next " + LineFormat.count(batch.nextSize()))
+                                    + Units.count(batch.rows()) + " rows in "
+                                    + Units.millis(batch.durationMs())
+                                    + ", next " + Units.count(batch.nextSize()))
                     : null;
         }
         if (event instanceof EngineEvent.Breach breach) {
@@ -159,10 +170,10 @@ public final class RunLines {
     private static Line stepEnded(EngineEvent.StepEnded step) {
         StringBuilder text = new StringBuilder(step.step());
         if (step.rows() != null) {
-            text.append(' ').append(LineFormat.count(step.rows())).append(" rows");
+            text.append(' ').append(Units.count(step.rows())).append(" rows");
         }
         if (step.durationMs() > 0) {
-            text.append(step.result().equals("ok") ? " in " : " after ").append(LineFormat.millis(step.durationMs()));
+            text.append(step.result().equals("ok") ? " in " : " after ").append(Units.millis(step.durationMs()));
         }
         if (step.sqlState() != null) {
             text.append(", SQLSTATE ").append(step.sqlState());
@@ -222,21 +233,21 @@ public final class RunLines {
         }
         boolean rowsShown = progress.countsRows();
         if (total != null && rowsShown) {
-            parts.add(LineFormat.count(progress.rowsDone()) + "/" + LineFormat.approximately(total) + " rows");
+            parts.add(Units.count(progress.rowsDone()) + "/" + Units.approximately(total) + " rows");
         } else if (total != null) {
-            parts.add(LineFormat.count(progress.keysDone()) + "/" + LineFormat.approximately(total) + " keys");
+            parts.add(Units.count(progress.keysDone()) + "/" + Units.approximately(total) + " keys");
         } else {
-            parts.add(LineFormat.count(progress.keysDone()) + " keys");
+            parts.add(Units.count(progress.keysDone()) + " keys");
         }
-        parts.add(LineFormat.count(Math.round(progress.rowsPerSecond())) + " rows/s");
-        parts.add("ETA " + (progress.eta() == null ? "unknown" : LineFormat.duration(progress.eta())));
-        parts.add("batch " + LineFormat.count(progress.batchSize()));
+        parts.add(Units.count(Math.round(progress.rowsPerSecond())) + " rows/s");
+        parts.add("ETA " + (progress.eta() == null ? "unknown" : Units.duration(progress.eta())));
+        parts.add("batch " + Units.count(progress.batchSize()));
         if (!rowsShown) {
             // progress counts keys; the rows changed so far come after what says how far and how fast
-            parts.add(LineFormat.count(progress.rowsDone()) + " rows");
+            parts.add(Units.count(progress.rowsDone()) + " rows");
         }
         if (!progress.pausedFor().isZero()) {
-            parts.add("paused " + LineFormat.duration(progress.pausedFor()));
+            parts.add("paused " + Units.duration(progress.pausedFor()));
         }
         if (progress.overrunsWindow()) {
             parts.add("OVERRUNS WINDOW: ends " + CLOCK.withZone(zone).format(progress.windowEnd()) + ", done ~"
@@ -267,8 +278,8 @@ public final class RunLines {
                 && blockedByUs == 0;
 
         List<String> parts = new ArrayList<>();
-        parts.add("lag " + (lagSeconds == null ? "unknown" : LineFormat.seconds(lagSeconds))
-                + (lagBytes == null || lagSeconds == null ? "" : " " + LineFormat.bytes(lagBytes)));
+        parts.add("lag " + (lagSeconds == null ? "unknown" : Units.seconds(lagSeconds))
+                + (lagBytes == null || lagSeconds == null ? "" : " " + Units.bytes(lagBytes)));
         if (lockWait == null) {
             // the lock signals are read together: when the wait is unknown, so is who blocks whom
             parts.add("lock waits unknown");
@@ -276,14 +287,12 @@ public final class RunLines {
             parts.add(
                     lockWait == 0 && (blocked == null || blocked == 0)
                             ? "no lock waits"
-                            : "lock wait " + LineFormat.seconds(lockWait)
-                                    + (blocked == null
-                                            ? ""
-                                            : ", " + LineFormat.count(Math.round(blocked)) + " blocked"));
+                            : "lock wait " + Units.seconds(lockWait)
+                                    + (blocked == null ? "" : ", " + Units.count(Math.round(blocked)) + " blocked"));
             if (blockedByUs == null) {
                 parts.add("blocked by us unknown");
             } else if (blockedByUs > 0) {
-                parts.add("WE BLOCK " + LineFormat.count(Math.round(blockedByUs)));
+                parts.add("WE BLOCK " + Units.count(Math.round(blockedByUs)));
             }
         }
         String text = String.join("  ", parts);

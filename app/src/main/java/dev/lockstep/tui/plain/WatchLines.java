@@ -12,6 +12,7 @@ import dev.lockstep.probe.ReplicationSlot;
 import dev.lockstep.probe.ServerSnapshot;
 import dev.lockstep.probe.Snapshot;
 import dev.lockstep.probe.StandbyLag;
+import dev.lockstep.tui.Units;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public final class WatchLines {
             return;
         }
         lines.add("locks: " + locks.waiting().size() + " waiting, longest "
-                + seconds(locks.longestWaitSeconds().orElse(0)) + ", "
+                + Units.seconds(locks.longestWaitSeconds().orElse(0)) + ", "
                 + locks.roots().size() + " blocking root"
                 + (locks.roots().size() == 1 ? "" : "s"));
         Map<Integer, LockWait> waitByPid = new HashMap<>();
@@ -104,7 +105,7 @@ public final class WatchLines {
         for (BlockingRoot root : locks.roots()) {
             tree.add(" root " + (root.preparedTransaction() ? "prepared xact" : root.pid()) + " "
                     + (root.state() == null ? "(gone)" : root.state())
-                    + (root.xactAgeSeconds() == null ? "" : " xact " + seconds(root.xactAgeSeconds()))
+                    + (root.xactAgeSeconds() == null ? "" : " xact " + Units.seconds(root.xactAgeSeconds()))
                     + " blocks " + root.sessionsBlocked() + " depth " + root.depth()
                     + (root.user() == null ? "" : " " + root.user()) + query(root.query()));
             for (int waiter : root.blocking()) {
@@ -134,7 +135,8 @@ public final class WatchLines {
         String what = wait.pendingAccessExclusive()
                 ? "PENDING ACCESS EXCLUSIVE (queue " + wait.blocking().size() + ")"
                 : shortMode(wait.mode());
-        tree.add(indent + "<- " + pid + " " + (wait.waitStartApproximate() ? "~" : "") + seconds(wait.waitSeconds())
+        tree.add(indent + "<- " + pid + " " + (wait.waitStartApproximate() ? "~" : "")
+                + Units.seconds(wait.waitSeconds())
                 + " " + what + " " + (wait.relation() == null ? wait.lockType() : wait.relation())
                 + query(wait.query()));
         for (int waiter : wait.blocking()) {
@@ -166,7 +168,7 @@ public final class WatchLines {
             switch (lag.state()) {
                 case CAUGHT_UP -> line.append("caught up, lag 0 s");
                 case LAGGING -> line.append("LAGGING ")
-                        .append(lag.lagSeconds() == null ? "? s" : seconds(lag.lagSeconds()));
+                        .append(lag.lagSeconds() == null ? "? s" : Units.seconds(lag.lagSeconds()));
                 default -> line.append(
                                 lag.state().toString().toUpperCase(Locale.ROOT).replace('_', ' '))
                         .append(", lag unknown");
@@ -177,7 +179,7 @@ public final class WatchLines {
             }
             if (standby.recovery() != null && standby.recovery().sinceLastMessageSeconds() != null) {
                 line.append(", last msg ")
-                        .append(seconds(standby.recovery().sinceLastMessageSeconds()))
+                        .append(Units.seconds(standby.recovery().sinceLastMessageSeconds()))
                         .append(" ago");
             }
             if (lag.reason() != null) {
@@ -228,7 +230,7 @@ public final class WatchLines {
             return;
         }
         Double oldest = activity.summary().oldestXactSeconds();
-        lines.add("xacts: oldest " + (oldest == null ? "none" : seconds(oldest)) + ", xmin age "
+        lines.add("xacts: oldest " + (oldest == null ? "none" : Units.seconds(oldest)) + ", xmin age "
                 + (activity.summary().oldestXminAgeXids() == null
                         ? "-"
                         : activity.summary().oldestXminAgeXids())
@@ -239,12 +241,12 @@ public final class WatchLines {
         activity.longTransactions().stream()
                 .limit(3)
                 .forEach(transaction -> lines.add(" " + transaction.pid() + " " + transaction.state() + " xact "
-                        + seconds(transaction.xactAgeSeconds()) + " " + transaction.user()
+                        + Units.seconds(transaction.xactAgeSeconds()) + " " + transaction.user()
                         + query(transaction.query())));
         if (activity.preparedTransactions() != null) {
             for (PreparedTransaction prepared : activity.preparedTransactions()) {
-                lines.add(
-                        " prepared " + prepared.gid() + " " + seconds(prepared.ageSeconds()) + " " + prepared.owner());
+                lines.add(" prepared " + prepared.gid() + " " + Units.seconds(prepared.ageSeconds()) + " "
+                        + prepared.owner());
             }
         }
     }
@@ -259,7 +261,7 @@ public final class WatchLines {
 
     private static String lagSeconds(ReplicationConnection connection) {
         if (connection.replayLagSeconds() != null) {
-            return seconds(connection.replayLagSeconds());
+            return Units.seconds(connection.replayLagSeconds());
         }
         return connection.lagState();
     }
@@ -275,20 +277,8 @@ public final class WatchLines {
         return " [" + query.strip().replaceAll("\\s+", " ") + "]";
     }
 
-    static String seconds(double seconds) {
-        if (seconds < 10) {
-            return String.format(Locale.ROOT, "%.1fs", seconds);
-        }
-        if (seconds < 3600) {
-            long whole = Math.round(seconds);
-            return whole < 60 ? whole + "s" : (whole / 60) + "m" + String.format(Locale.ROOT, "%02d", whole % 60) + "s";
-        }
-        long whole = Math.round(seconds);
-        return (whole / 3600) + "h" + String.format(Locale.ROOT, "%02d", (whole % 3600) / 60) + "m";
-    }
-
     static String bytes(Long bytes) {
-        return bytes == null ? "? B" : LineFormat.bytes(bytes);
+        return bytes == null ? "? B" : Units.bytes(bytes);
     }
 
     private static String percent(Long done, Long total) {

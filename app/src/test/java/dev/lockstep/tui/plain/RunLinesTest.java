@@ -11,6 +11,7 @@ import dev.lockstep.engine.BackfillProgress;
 import dev.lockstep.engine.EngineEvent;
 import dev.lockstep.engine.EngineEvent.StateChanged.Cause;
 import dev.lockstep.engine.RunState;
+import dev.lockstep.tui.Units;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -153,7 +154,7 @@ class RunLinesTest {
         String text = joined(lines);
         // wrapped, not cut: the whole SQL error, the reason, the keys and the end message are there
         assertThat(text)
-                .contains(LineFormat.clean(SQL_ERROR))
+                .contains(Units.clean(SQL_ERROR))
                 .contains("0f8fad5b-d9cb-469f-a165-70867728950e")
                 .contains("7c9e6679-7425-40de-944b-e07fc1f90ae7")
                 .contains("checked the deploy dashboard and the canary's error rate")

@@ -1,0 +1,215 @@
+package dev.lockstep.tui.console;
+
+import dev.lockstep.criteria.CriterionState;
+import dev.lockstep.criteria.CriterionStatus;
+import dev.lockstep.criteria.StopAction;
+import dev.lockstep.engine.EngineEvent;
+import dev.lockstep.engine.Question;
+import dev.lockstep.engine.RunState;
+import dev.lockstep.engine.RunView;
+import dev.lockstep.probe.BlockingRoot;
+import dev.lockstep.probe.Locks;
+import dev.lockstep.probe.Snapshot;
+import dev.lockstep.tui.Units;
+import dev.lockstep.tui.console.Look.Role;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The one line under the header that says what needs attention and the safe next action, most important first:
+ * how the run ended, a stop under way, a question waiting, a pause and what lifts it (naming the blocker when
+ * a lock queue paused it), a throttle, a criterion about to breach, a window about to be overrun; else that
+ * nothing needs the operator.
+ */
+record Banner(String text, Role role) {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
+
+    static Banner of(Frame frame) {
+        RunView run = frame.run();
+        if (run == null) {
+            return watching(frame.snapshot());
+        }
+        if (run.outcome() != null) {
+            return ended(run);
+        }
+        if (run.stopping() != null) {
+            return new Banner(
+                    (run.aborting() ? "ABORTING: " : "STOPPING: ")
+                            + run.stopping()
+                            + (run.aborting()
+                                    ? "; the statement in flight is cancelled, the run stops resumable"
+                                    : "; the run stops after the batch or statement in flight, resumable"),
+                    Role.ATTENTION);
+        }
+        Question question = run.question();
+        if (question != null) {
+            boolean hidden = question.id().equals(frame.ui().hiddenQuestion);
+            return new Banner(
+                    "QUESTION" + (question.step() == null ? "" : " at " + question.step()) + ": " + question.text()
+                            + (frame.readOnly()
+                                    ? " (the operator running it answers)"
+                                    : hidden ? " Enter opens it (hidden)" : " Enter answers"),
+                    Role.ATTENTION);
+        }
+        if (run.state() == RunState.PAUSED) {
+            return paused(run, frame.snapshot());
+        }
+        if (run.state() == RunState.THROTTLED) {
+            return criteria(run, StopAction.THROTTLE, frame.snapshot())
+                    .map(text ->
+                            new Banner("THROTTLED by " + text + ": smaller batches, longer pauses", Role.ATTENTION))
+                    .orElse(new Banner("THROTTLED: " + run.stateReason(), Role.ATTENTION));
+        }
+        for (CriterionStatus status : run.criteria()) {
+            if (status.state() == CriterionState.PENDING) {
+                return new Banner(
+                        "WARNING: " + status.id() + " " + describe(status) + "; it acts ("
+                                + SignalText.action(status.criterion()) + ") if this lasts "
+                                + Units.duration(status.criterion().debounce()),
+                        Role.ATTENTION);
+            }
+        }
+        if (run.progress() != null && run.progress().overrunsWindow()) {
+            return new Banner(
+                    "WINDOW: the backfill would end ~"
+                            + CLOCK.withZone(frame.zone()).format(run.progress().projectedFinish())
+                            + ", after the window ends at "
+                            + CLOCK.withZone(frame.zone()).format(run.progress().windowEnd())
+                            + ": t retunes, s stops at a safe point (resumable)",
+                    Role.ATTENTION);
+        }
+        if (run.runId() == null) {
+            return new Banner("STARTING: taking the run's lease and opening its timeline", Role.DIM);
+        }
+        String step = run.currentStep();
+        return new Banner(
+                "RUNNING" + (step == null ? "" : " " + step) + ", step " + (run.stepsDone() + (step == null ? 0 : 1))
+                        + " of " + run.steps().size() + ". Nothing needs you.",
+                Role.OK);
+    }
+
+    private static Banner ended(RunView run) {
+        RunView.Outcome outcome = run.outcome();
+        String message = outcome.message() == null ? "" : outcome.message();
+        return switch (outcome.state()) {
+            case DONE -> new Banner("DONE: every step completed (exit 0). q quits; then verify the timeline", Role.OK);
+            case FAILED -> new Banner(
+                    "FAILED (exit " + outcome.exitCode() + "): " + message
+                            + ". Nothing more runs; q quits, and running again resumes",
+                    Role.ALARM);
+            default -> new Banner(
+                    "STOPPED (exit " + outcome.exitCode() + ", resumable): " + message + ". q quits", Role.ATTENTION);
+        };
+    }
+
+    private static Banner paused(RunView run, Snapshot snapshot) {
+        if (run.stateCause() == EngineEvent.StateChanged.Cause.OPERATOR) {
+            return new Banner(
+                    "PAUSED by " + run.stateBy() + ": " + run.stateReason() + ". r resumes, s stops (resumable)",
+                    Role.ATTENTION);
+        }
+        if (run.stateCause() == EngineEvent.StateChanged.Cause.CONNECTION) {
+            return new Banner(
+                    "CONTROL SESSION LOST: " + run.stateReason() + "; reconnecting for up to 2 minutes. s stops",
+                    Role.ALARM);
+        }
+        return criteria(run, StopAction.PAUSE, snapshot)
+                .map(text -> new Banner("PAUSED by " + text, Role.ALARM))
+                .orElse(new Banner("PAUSED: " + run.stateReason(), Role.ALARM));
+    }
+
+    /**
+     * The criteria in force with this action: the reading against the limit, what lifts it, and for a lock queue
+     * who blocks.
+     */
+    private static Optional<String> criteria(RunView run, StopAction action, Snapshot snapshot) {
+        List<CriterionStatus> inForce = run.criteria().stream()
+                .filter(status -> status.state().inForce() && status.criterion().action() == action)
+                .toList();
+        if (inForce.isEmpty()) {
+            return Optional.empty();
+        }
+        CriterionStatus first = inForce.get(0);
+        StringBuilder text = new StringBuilder(first.id()).append(": ");
+        if (first.state() == CriterionState.HELD) {
+            text.append(SignalText.name(first.criterion().signal().key()))
+                    .append(" cleared; it waits for you to resume (Enter)");
+        } else {
+            text.append(describe(first)).append("; ");
+            if (SignalText.aboutLocks(first.criterion().signal().key())) {
+                // who blocks is what the operator acts on: before the rest, which a narrow screen cuts
+                blocker(snapshot).ifPresent(blocker -> text.append(blocker).append(" (2: locks); "));
+            }
+            text.append(
+                    first.criterion().autoResume() || action == StopAction.THROTTLE
+                            ? "goes on by itself at " + SignalText.clearsAt(first.criterion())
+                            : "you are asked to resume at " + SignalText.clearsAt(first.criterion()));
+        }
+        if (inForce.size() > 1) {
+            text.append("; and ").append(inForce.size() - 1).append(" more");
+        }
+        if (action == StopAction.PAUSE) {
+            text.append("; s stop, A abort");
+        }
+        return Optional.of(text.toString());
+    }
+
+    /** {@code lag 12s > 6s}. */
+    private static String describe(CriterionStatus status) {
+        String signal = status.criterion().signal().key();
+        return SignalText.name(signal) + " " + SignalText.reading(signal, status.reading()) + " "
+                + SignalText.limit(status.criterion());
+    }
+
+    /** The session that blocks the most others, named so that the operator can find it. */
+    static Optional<String> blocker(Snapshot snapshot) {
+        if (snapshot == null || snapshot.locks().isEmpty()) {
+            return Optional.empty();
+        }
+        Locks locks = snapshot.locks().get();
+        return locks.roots().stream().findFirst().map(Banner::root);
+    }
+
+    /**
+     * {@code blocker pid 4242 idle in transaction 2m holds AccessShareLock on orders (alice billing)}: what it
+     * is doing and what it holds first, as that is what the operator acts on; who it is last.
+     */
+    static String root(BlockingRoot root) {
+        StringBuilder text =
+                new StringBuilder("blocker pid ").append(root.pid()).append(' ');
+        text.append(root.state() == null ? "(ended)" : root.state());
+        if (root.xactAgeSeconds() != null) {
+            text.append(' ').append(Units.seconds(root.xactAgeSeconds()));
+        }
+        if (root.holds() != null) {
+            text.append(" holds ").append(root.holds());
+        }
+        String who = (root.user() == null ? "" : root.user())
+                + (root.application() == null || root.application().isBlank() ? "" : " " + root.application());
+        if (!who.isBlank()) {
+            text.append(" (").append(who.strip()).append(')');
+        }
+        return text.toString();
+    }
+
+    private static Banner watching(Snapshot snapshot) {
+        if (snapshot == null) {
+            return new Banner("connecting to the primary", Role.DIM);
+        }
+        if (!snapshot.primary().reachable()) {
+            return new Banner("PRIMARY UNREACHABLE: " + snapshot.primary().whyUnreachable() + "; retrying", Role.ALARM);
+        }
+        if (snapshot.locks().isPresent() && !snapshot.locks().get().waiting().isEmpty()) {
+            Locks locks = snapshot.locks().get();
+            return new Banner(
+                    locks.waiting().size() + " waiting for locks, longest "
+                            + Units.seconds(locks.longestWaitSeconds().orElse(0)) + "; "
+                            + blocker(snapshot).orElse("blocker unknown") + " (2: locks)",
+                    Role.ALARM);
+        }
+        return new Banner("No lock waits. Watching (read-only): 2 locks, 3 replication, q quits", Role.OK);
+    }
+}
