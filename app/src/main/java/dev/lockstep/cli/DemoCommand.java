@@ -11,8 +11,13 @@ import dev.lockstep.engine.RunSession;
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.sandbox.DemoData;
+import dev.lockstep.sandbox.DemoLoad;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.timeline.OperatorKey;
+import dev.lockstep.tui.ClosingLines;
+import dev.lockstep.tui.FullScreen;
+import dev.lockstep.tui.console.Look;
+import dev.lockstep.tui.console.RunConsole;
 import dev.lockstep.tui.plain.LineMode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +28,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,10 +67,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--plain",
-            description = "Line mode. The full-screen console is not built yet, so the demo is line mode either way.")
+            description = "Line mode: one line per event (also without a tty or with TERM=dumb); on a terminal the"
+                    + " demo runs in the full-screen console.")
     boolean plain;
 
-    @Option(names = "--exit", description = "Exit when the story is over instead of keeping the sandbox up.")
+    @Option(
+            names = "--exit",
+            description = "Exit when the story is over (the console closes when the run ends) instead of keeping the"
+                    + " sandbox up.")
     boolean exitWhenDone;
 
     @Option(
@@ -100,10 +108,14 @@ final class DemoCommand implements Callable<Integer> {
             Path work = Files.createDirectories(sandbox.baseDir().resolve("demo"));
             Path key = work.resolve("operator-key");
             inProcess("keygen", "--out", key.toString());
-            out.print(header(sandbox, runbook, work));
+            boolean fullScreen = FullScreen.available(plain, System.getenv());
+            out.print(header(sandbox, runbook, work, fullScreen));
             out.flush();
 
-            DemoOutcome outcome = tellTheStory(sandbox, runbook, work, key, out, err);
+            DemoOutcome outcome;
+            try (DemoLoad load = DemoLoad.start(sandbox)) {
+                outcome = tellTheStory(sandbox, runbook, work, key, out, err, fullScreen);
+            }
             out.print(outcome.summary());
             if (keep != null) {
                 copyOut(work, keep);
@@ -143,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private DemoOutcome tellTheStory(
-            Sandbox sandbox, Path runbook, Path work, Path key, PrintWriter out, PrintWriter err)
+            Sandbox sandbox, Path runbook, Path work, Path key, PrintWriter out, PrintWriter err, boolean fullScreen)
             throws IOException, InterruptedException {
         Path timelineDir = work.resolve("timeline");
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -167,19 +179,27 @@ final class DemoCommand implements Callable<Integer> {
                 Sampler.Settings.defaults(),
                 new Main.Version().getVersion()[0]));
         DemoEvents events = new DemoEvents();
-        DemoStory story = new DemoStory(sandbox, events, out, MAX_LAG, ZoneId.systemDefault());
+        // a person answers in the console, or at line mode's prompt on a terminal; else the demo operator does
+        boolean operatorAttends = fullScreen || System.console() != null;
+        DemoStory story = new DemoStory(sandbox, events, session, MAX_LAG, operatorAttends);
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();
-        out.println(typedCommand(runCommand(runbook, sandbox, parameters, timelineDir, key), work));
+        out.println(typedCommand(runCommand(runbook, sandbox, parameters, timelineDir, key, fullScreen), work));
         out.flush();
         int runExit;
         try {
-            runExit = LineMode.run(session, out, holder.userAtHost(), false, events);
+            runExit = fullScreen
+                    ? RunConsole.run(session, Look.from(System.getenv()), holder.userAtHost(), exitWhenDone, events)
+                    : LineMode.run(
+                            session, out, holder.userAtHost(), false, events, new DemoOperator(holder.userAtHost()));
         } finally {
             story.runEnded();
             drill.interrupt();
             drill.join(Duration.ofSeconds(30).toMillis());
+        }
+        if (fullScreen) {
+            ClosingLines.of(session.view(), null, null, true).forEach(out::println);
         }
         out.println();
         Path timeline = session.timelineFile();
@@ -207,6 +227,9 @@ final class DemoCommand implements Callable<Integer> {
                 evidenceExit,
                 timeline,
                 session.view().stopping() != null,
+                events.seen(DemoStory::pausedByLocks),
+                events.seen(event -> event instanceof EngineEvent.DecisionMade decision
+                        && decision.decision().equals("resume")),
                 events.seen(DemoStory::breached),
                 events.seen(DemoStory::pausedByLag),
                 events.seen(DemoStory::cleared),
@@ -220,9 +243,17 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The command line that runs the same as the demo does, to show a newcomer what to type. */
     private static List<String> runCommand(
-            Path runbook, Sandbox sandbox, Map<String, String> parameters, Path timelineDir, Path key) {
-        List<String> run = new ArrayList<>(List.of(
-                "run", runbook.toString(), "--db", sandbox.primaryUri(), "--standby", sandbox.standbyUri(), "--plain"));
+            Path runbook,
+            Sandbox sandbox,
+            Map<String, String> parameters,
+            Path timelineDir,
+            Path key,
+            boolean fullScreen) {
+        List<String> run = new ArrayList<>(
+                List.of("run", runbook.toString(), "--db", sandbox.primaryUri(), "--standby", sandbox.standbyUri()));
+        if (!fullScreen) {
+            run.add("--plain");
+        }
         parameters.forEach((name, value) -> run.addAll(List.of("--param", name + "=" + value)));
         run.addAll(List.of(
                 "--approve",
@@ -241,6 +272,8 @@ final class DemoCommand implements Callable<Integer> {
             int evidenceExit,
             Path timeline,
             boolean stoppedByUser,
+            boolean pausedByLocks,
+            boolean resumeDecided,
             boolean breached,
             boolean paused,
             boolean cleared,
@@ -256,6 +289,8 @@ final class DemoCommand implements Callable<Integer> {
         String summary() {
             StringBuilder text = new StringBuilder("\nWhat happened:\n");
             check(text, approvalRecorded, "a decision recorded: confirm-app-version approved, with who and why");
+            check(text, pausedByLocks, "a lock holder queued the ALTER and the application; lock-queue paused the run");
+            check(text, resumeDecided, "once the queue cleared, resuming was decided and recorded with a reason");
             check(text, breached, "the drill paused replay; standby-lag breached its threshold");
             check(text, paused, "the run paused: no new batch while the standby fell behind");
             check(text, cleared && resumed, "replay resumed, the lag cleared, the run resumed by itself");
@@ -273,32 +308,41 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private String header(Sandbox sandbox, Path runbook, Path work) {
+    private String header(Sandbox sandbox, Path runbook, Path work, boolean fullScreen) {
         return """
 
                 Lockstep demo: a real PostgreSQL %d primary and its streaming standby run on
-                this machine. What happens now (about a minute):
+                this machine, with a small application reading and writing. What happens
+                now (a minute or two):
                  1. lockstep runs %s: it adds
                     enforcement_case.priority and backfills the open cases in small batches.
-                 2. The approval step confirm-app-version is answered by "the demo
-                    operator" (--approve), with a reason that goes into the timeline.
-                 3. A DRILL pauses WAL replay on the standby. The stop criterion standby-lag
-                    (lag over max_lag=%s for 5s) pauses the run. The drill then resumes
-                    replay: the lag clears and the run resumes by itself (auto_resume).
+                    The approval confirm-app-version is given in advance (--approve).
+                 2. A DRILL holds a lock on enforcement_case: the ALTER and the application
+                    queue behind it, and the stop criterion lock-queue pauses the run.
+                    %s
+                 3. A DRILL pauses WAL replay on the standby: standby-lag (over max_lag=%s
+                    for 5s) pauses the backfill; replay resumes, the lag clears, the run
+                    goes on by itself.
                  4. The signed timeline is verified and an evidence report is written.
-                Line mode: the full-screen console is not built yet; --plain changes nothing.
-
-                Watch it live from a second terminal (paste these lines):
+                %s
+                Watch it from a second terminal (paste these lines):
                   PRIMARY_URL=%s
                   STANDBY_URL=%s
                   DEMO=%s
-                  %s watch --db $PRIMARY_URL --standby $STANDBY_URL --plain
+                  %s watch --db $PRIMARY_URL --standby $STANDBY_URL
 
                 """
                 .formatted(
                         sandbox.pgMajor(),
                         relative(runbook),
+                        fullScreen
+                                ? """
+                                The console names the blocker: press 2 for the locks, K to
+                                    terminate it (with a reason), or wait for the drill to let
+                                    go; then answer the question to resume (a reason again)."""
+                                : "The drill lets go; resuming is decided and recorded with a reason.",
                         MAX_LAG,
+                        fullScreen ? "In the console: ? lists the keys; q quits once the run is done.\n" : "",
                         sandbox.primaryUri(),
                         sandbox.standbyUri(),
                         work,

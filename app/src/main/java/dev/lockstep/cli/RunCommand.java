@@ -4,6 +4,7 @@ import dev.lockstep.LockstepException;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.engine.Holder;
 import dev.lockstep.engine.LockstepSchema;
+import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.RunRequest;
 import dev.lockstep.engine.RunSession;
 import dev.lockstep.runbook.Runbook;
@@ -120,7 +121,7 @@ public final class RunCommand implements Callable<Integer> {
         boolean fullScreen = FullScreen.available(plain, System.getenv());
         int exit = fullScreen
                 ? RunConsole.run(session, Look.from(System.getenv()), holder.userAtHost(), false, event -> {})
-                : LineMode.run(session, out, holder.userAtHost(), everyBatch, event -> {});
+                : LineMode.run(session, out, holder.userAtHost(), everyBatch, event -> {}, Operator.UNATTENDED);
         // on the normal screen again: how it ended (the console's last frame is gone), where the timeline is
         ClosingLines.of(session.view(), session.timelineFile(), keyFile, fullScreen)
                 .forEach(out::println);

@@ -440,6 +440,8 @@ final class RunContext {
                 answer.get().actor(),
                 "resume",
                 answer.get().reason()));
+        resumedBy = answer.get().actor();
+        stateCause = EngineEvent.StateChanged.Cause.OPERATOR;
         directives.release();
     }
 

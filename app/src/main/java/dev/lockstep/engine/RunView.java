@@ -82,6 +82,8 @@ public record RunView(
     public enum StepStatus {
         PENDING,
         RUNNING,
+        /** An attempt failed and the run goes on: the step is tried again, or waits for a decision. */
+        RETRYING,
         OK,
         /** Completed by an earlier process of the run. */
         SKIPPED,

@@ -124,14 +124,15 @@ public final class RunViewFold implements EngineListener {
                 case "skipped" -> RunView.StepStatus.SKIPPED;
                 case "stopped" -> RunView.StepStatus.STOPPED;
                 case "lost" -> RunView.StepStatus.IN_DOUBT;
-                default -> RunView.StepStatus.FAILED;
+                default -> RunView.StepStatus.RETRYING;
             };
             step.attempt = Math.max(step.attempt, ended.attempt());
             step.endedAt = ended.at();
             step.elapsed = Duration.ofMillis(ended.durationMs());
             step.rows = ended.rows();
             step.message = ended.message();
-            if (Objects.equals(currentStep, ended.step())) {
+            if (Objects.equals(currentStep, ended.step()) && step.status != RunView.StepStatus.RETRYING) {
+                // a failed attempt keeps its step current: a retry, or the run's end, says what comes of it
                 currentStep = null;
             }
         } else if (event instanceof EngineEvent.Verified verified) {
@@ -164,10 +165,12 @@ public final class RunViewFold implements EngineListener {
                 runId = closed.runId();
             }
             for (MutableStep step : steps.values()) {
-                if (step.status == RunView.StepStatus.RUNNING) {
+                if (step.status == RunView.StepStatus.RUNNING || step.status == RunView.StepStatus.RETRYING) {
                     step.status =
                             closed.state() == RunState.FAILED ? RunView.StepStatus.FAILED : RunView.StepStatus.STOPPED;
-                    step.endedAt = closed.at();
+                    if (step.endedAt == null) {
+                        step.endedAt = closed.at();
+                    }
                 }
             }
         }

@@ -41,18 +41,31 @@ class DemoCommandTest {
             assertThat(out)
                     .contains("approve confirm-app-version by ")
                     .contains(DemoCommand.APPROVAL_REASON)
-                    .contains("DRILL   pause-replay: paused WAL replay on the standby")
+                                        .contains("note    drill lock-holder: session pid")
+                    .containsPattern("BREACH  lock-queue: lock_wait_seconds \\S+ > 5 -> pause")
+                    .contains("state   running -> paused by stop criterion lock-queue")
+                    .contains("note    drill lock-holder: released the lock on enforcement_case")
+                    .containsPattern("clear   lock-queue: lock_wait_seconds \\S+ <= 1")
+                    .contains("decide  resume at add-column by ")
+                    .contains(DemoOperator.RESUME_REASON)
+                    .contains("note    drill pause-replay: paused WAL replay on the standby")
                     .containsPattern("BREACH  standby-lag: replication_lag_seconds \\S+ > 6 -> pause")
                     .contains("state   running -> paused by stop criterion standby-lag")
-                    .contains("DRILL   pause-replay: resumed WAL replay on the standby")
+                                        .contains("note    drill pause-replay: resumed WAL replay on the standby")
                     .containsPattern("clear   standby-lag: replication_lag_seconds \\S+ <= 5")
                     .contains("state   paused -> running")
                     .containsPattern("ok      backfill-open-cases 120,000 rows in ")
                     .containsPattern("end     run \\S+ done, exit 0")
                     .contains("COMPLETE: run ")
                     .doesNotContain("[ ] NOT");
-            assertOrder(
-                    out, "approve confirm-app-version", "BREACH  standby-lag", "clear   standby-lag", "COMPLETE: run ");
+                        assertOrder(
+                    out,
+                    "approve confirm-app-version",
+                    "BREACH  lock-queue",
+                    "decide  resume at add-column",
+                    "BREACH  standby-lag",
+                    "clear   standby-lag",
+                    "COMPLETE: run ");
 
             // nothing of the sandbox is left: no server process, no directory
             Matcher sandboxDir =

@@ -134,6 +134,18 @@ record Banner(String text, Role role) {
         }
         CriterionStatus first = inForce.get(0);
         StringBuilder text = new StringBuilder(first.id()).append(": ");
+        if (first.state() != CriterionState.HELD
+                && SignalText.aboutLocks(first.criterion().signal().key())) {
+            Optional<String> blocker = firstRoot(snapshot).map(Banner::compactRoot);
+            if (blocker.isPresent()) {
+                // at 80 columns: the reading, who blocks and where to see it; the rest is in the panes
+                return Optional.of(text.append(describe(first))
+                        .append("; ")
+                        .append(blocker.get())
+                        .append(" (2: locks, K ends it)")
+                        .toString());
+            }
+        }
         if (first.state() == CriterionState.HELD) {
             text.append(SignalText.name(first.criterion().signal().key()))
                     .append(" cleared; it waits for you to resume (Enter)");
@@ -166,11 +178,14 @@ record Banner(String text, Role role) {
 
     /** The session that blocks the most others, named so that the operator can find it. */
     static Optional<String> blocker(Snapshot snapshot) {
+        return firstRoot(snapshot).map(Banner::root);
+    }
+
+    private static Optional<BlockingRoot> firstRoot(Snapshot snapshot) {
         if (snapshot == null || snapshot.locks().isEmpty()) {
             return Optional.empty();
         }
-        Locks locks = snapshot.locks().get();
-        return locks.roots().stream().findFirst().map(Banner::root);
+        return snapshot.locks().get().roots().stream().findFirst();
     }
 
     /**
@@ -193,6 +208,13 @@ record Banner(String text, Role role) {
             text.append(" (").append(who.strip()).append(')');
         }
         return text.toString();
+    }
+
+    /** {@code pid 4242 idle in xact 2m blocks it}: the blocker in the fewest words. */
+    private static String compactRoot(BlockingRoot root) {
+        String state = root.state() == null ? "ended" : root.state().replace("idle in transaction", "idle in xact");
+        return "pid " + root.pid() + " " + state
+                + (root.xactAgeSeconds() == null ? "" : " " + Units.seconds(root.xactAgeSeconds())) + " blocks";
     }
 
     private static Banner watching(Snapshot snapshot) {

@@ -34,6 +34,12 @@ import java.util.function.Supplier;
 public final class Console implements ConsoleActions {
 
     static final Duration POLL = Duration.ofMillis(40);
+    /**
+     * A question opens by itself only when no key came for this long: keys typed for one thing (a reason, a
+     * pane) must not land in a dialog that opened under them and choose an answer.
+     */
+    static final Duration QUIET_BEFORE_QUESTION = Duration.ofSeconds(2);
+
     private static final Duration REDRAW_EVERY = Duration.ofSeconds(1);
 
     /** What the console shows: the run (null when watching) and the latest probe snapshot. */
@@ -76,6 +82,8 @@ public final class Console implements ConsoleActions {
     private boolean exitWhenEnded;
     private String lastQuestionShown;
     private Instant lastDraw = Instant.EPOCH;
+    /** When the operator last pressed a key: a question does not open under keys meant for something else. */
+    private Instant lastKey = Instant.EPOCH;
 
     /**
      * @param handle the run to command; null when watching without a run
@@ -252,7 +260,8 @@ public final class Console implements ConsoleActions {
         if (question == null || operator == null || readOnly || ui.dialog != null) {
             return;
         }
-        if (!question.id().equals(lastQuestionShown) && !question.id().equals(ui.hiddenQuestion)) {
+        boolean typing = Duration.between(lastKey, clock.instant()).compareTo(QUIET_BEFORE_QUESTION) < 0;
+        if (!question.id().equals(lastQuestionShown) && !question.id().equals(ui.hiddenQuestion) && !typing) {
             lastQuestionShown = question.id();
             ui.dialog = new QuestionDialog(this, question);
         }
@@ -261,6 +270,7 @@ public final class Console implements ConsoleActions {
     /** One key: to the open dialog, else to the help, the filter, or the console's own keys. */
     void key(KeyStroke key) throws IOException {
         Instant now = clock.instant();
+        lastKey = now;
         if (key.getKeyType() == KeyType.EOF) {
             // the terminal is gone (a dropped SSH session): stop the run at a safe point and leave
             if (handle != null) {

@@ -147,6 +147,10 @@ final class RunPane {
                 status = "FAIL";
                 role = Role.BAD;
             }
+            case RETRYING -> {
+                status = "again";
+                role = Role.WARN;
+            }
             case STOPPED -> {
                 status = "stop";
                 role = Role.WARN;
@@ -168,12 +172,16 @@ final class RunPane {
             role = Role.WARN;
         }
         String time = stepTime(step, frame.now());
+        // fixed columns, so that kinds and times line up whatever a row holds
+        int statusWidth = 6;
         int kindWidth = 9;
-        int idWidth = Math.max(8, width - 5 - kindWidth - time.length() - 1);
-        painter.text(0, row, painter.column(status, 5), role);
-        painter.text(5, row, painter.column(step.id(), idWidth), current ? Role.TITLE : Role.NORMAL);
-        painter.text(5 + idWidth, row, painter.column(step.kind(), kindWidth), Role.DIM);
-        painter.text(width - time.length(), row, time, Role.NORMAL);
+        int timeWidth = 9;
+        int idWidth = Math.max(8, width - statusWidth - kindWidth - timeWidth);
+        painter.text(0, row, painter.column(status, statusWidth), role);
+        painter.text(statusWidth, row, painter.column(step.id(), idWidth - 1), current ? Role.TITLE : Role.NORMAL);
+        painter.text(statusWidth + idWidth, row, painter.column(step.kind(), kindWidth), Role.DIM);
+        String shownTime = painter.fit(time, timeWidth);
+        painter.text(width - shownTime.length(), row, shownTime, Role.NORMAL);
     }
 
     /** How long the step took, or has taken so far, against its estimate when it has one. */
@@ -246,7 +254,14 @@ final class RunPane {
             return lines;
         }
         Optional<RunView.StepView> step = Optional.ofNullable(run.currentStep()).flatMap(run::step);
-        if (step.isPresent()) {
+        if (step.isPresent() && step.get().status() == RunView.StepStatus.RETRYING) {
+            lines.add(new Line("attempt " + step.get().attempt() + " failed:", Role.WARN));
+            lines.add(new Line(
+                    step.get().message() == null ? "(no message)" : step.get().message(), Role.NORMAL));
+            lines.add(new Line(
+                    run.state() == RunState.PAUSED ? "paused: it is tried again after the resume" : "it is tried again",
+                    Role.DIM));
+        } else if (step.isPresent()) {
             lines.add(new Line(
                     step.get().kind() + " step, attempt "
                             + Math.max(1, step.get().attempt()),
@@ -336,11 +351,10 @@ final class RunPane {
         for (int i = 0; i < rows && i < statuses.size(); i++) {
             boolean lastRow = i == rows - 1 && statuses.size() > rows;
             if (lastRow) {
-                painter.text(
-                        1,
-                        row + i,
-                        "+" + (statuses.size() - rows + 1) + " more, all ok (2.. panes show them)",
-                        Role.DIM);
+                List<String> rest = statuses.subList(i, statuses.size()).stream()
+                        .map(status -> status.id() + " " + status.state().name().toLowerCase(Locale.ROOT))
+                        .toList();
+                painter.text(1, row + i, "+" + rest.size() + " more: " + String.join(", ", rest), Role.DIM);
                 break;
             }
             criterion(painter, frame, row + i, at, statuses.get(i));

@@ -23,14 +23,22 @@ public final class LineMode {
      * @param user who answers questions ({@code user@host}), recorded with each answer
      * @param everyBatch print a line for every committed batch
      * @param also another listener that hears every event after the lines are printed (the demo's story)
+     * @param unattended who answers when nobody can be asked at a prompt (no terminal): usually
+     *     {@link Operator#UNATTENDED}, which answers nothing
      */
-    public static int run(RunSession session, PrintWriter out, String user, boolean everyBatch, EngineListener also)
+    public static int run(
+            RunSession session,
+            PrintWriter out,
+            String user,
+            boolean everyBatch,
+            EngineListener also,
+            Operator unattended)
             throws InterruptedException {
         Clock clock = Clock.systemDefaultZone();
         try (PlainConsole console = PlainConsole.open(out)) {
             PlainRenderer renderer = new PlainRenderer(console, new RunLines(clock.getZone(), everyBatch));
             Operator operator =
-                    console.canAsk() ? new LineOperator(console, clock, user, session::interrupt) : Operator.UNATTENDED;
+                    console.canAsk() ? new LineOperator(console, clock, user, session::interrupt) : unattended;
             RunResult result;
             // SIGINT, SIGHUP and SIGTERM stop the run at a safe point. An open question is one, so a signal ends
             // it too (while a question is open jline takes SIGINT itself: Ctrl-C at the prompt ends it the same way)

@@ -1,0 +1,34 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Question;
+import java.util.Optional;
+
+/**
+ * The demo's stand-in for a person when nobody is at a terminal (CI, a pipe): it answers the one question the
+ * story makes the run ask, whether to resume once the lock queue has cleared, and records why, as the demo
+ * operator. Anything else stays unanswered, as for any unattended run.
+ */
+final class DemoOperator implements Operator {
+
+    static final String RESUME_REASON = "demo operator: the drill's lock holder is gone and the lock queue is empty";
+
+    private final String actor;
+
+    DemoOperator(String actor) {
+        this.actor = actor;
+    }
+
+    @Override
+    public boolean attended() {
+        return true;
+    }
+
+    @Override
+    public Optional<Answer> ask(Question question) {
+        if (question.kind() == Question.Kind.RESUME && question.choice("resume").isPresent()) {
+            return Optional.of(new Answer("resume", actor, RESUME_REASON));
+        }
+        return Optional.empty();
+    }
+}
