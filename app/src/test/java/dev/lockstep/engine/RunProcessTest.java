@@ -224,6 +224,23 @@ class RunProcessTest {
                 .contains(" fill ")
                 .contains("gone: " + killed.get("holder").asText() + " pid " + run.pid() + ", last heard ")
                 .containsPattern("last heard \\d+s ago");
+        // and every field is the one docs/operations.md documents, in its order
+        assertThat(killed.fieldNames()).toIterable().containsExactlyElementsOf(documentedStatusFields());
+    }
+
+    /** The first column of the field table under "### `status --json`" in docs/operations.md. */
+    private static List<String> documentedStatusFields() throws IOException {
+        String docs = Files.readString(Path.of(System.getProperty("lockstep.repo.root"), "docs", "operations.md"));
+        String section = docs.substring(docs.indexOf("### `status --json`"));
+        List<String> fields = new ArrayList<>();
+        for (String row : section.lines().toList()) {
+            if (row.startsWith("| `")) {
+                fields.add(row.substring(3, row.indexOf('`', 3)));
+            } else if (!fields.isEmpty()) {
+                break;
+            }
+        }
+        return fields;
     }
 
     /** The run of {@code runbookId} in {@code status --json}. */
