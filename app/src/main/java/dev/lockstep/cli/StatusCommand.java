@@ -96,13 +96,11 @@ public final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The holder, or that it is gone (its lease is free) and since when the row last heard from it. */
+    /** The holder, or that it is gone (its lease is free); the heartbeat column beside it says since when. */
     static String holder(RunStatus status) {
         RunRecord run = status.run();
-        if (Boolean.TRUE.equals(status.holderGone())) {
-            return "gone: " + run.holderDescription() + ", last heard "
-                    + status.heartbeatAge().toSeconds() + "s ago";
-        }
-        return run.holderDescription();
+        return Boolean.TRUE.equals(status.holderGone())
+                ? "gone (" + run.holderDescription() + ")"
+                : run.holderDescription();
     }
 }
