@@ -1,11 +1,13 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.sandbox.PgBinariesLocator;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +46,7 @@ final class SandboxCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SandboxConfig config = sandboxConfig(dir, pgMajor, err);
+        List<Sandbox.Leftover> left;
         try (ShutdownSignal signal = ShutdownSignal.install();
                 Sandbox sandbox = Sandbox.start(config)) {
             out.println("PRIMARY_URL=" + sandbox.primaryUri());
@@ -56,10 +59,20 @@ final class SandboxCommand implements Callable<Integer> {
             String received = signal.await();
             err.println("sandbox: " + received + ": stopping the standby and the primary");
             err.flush();
+            left = sandbox.stop();
         }
-        err.println("sandbox: stopped");
+        if (left.isEmpty()) {
+            err.println("sandbox: stopped");
+            err.flush();
+            return 0;
+        }
+        // never "stopped" while a server of the sandbox still runs: say what is left and how to stop it
+        for (Sandbox.Leftover server : left) {
+            err.println("sandbox: NOT stopped: the " + server.server() + " still runs (postmaster pid " + server.pid()
+                    + " on " + server.dataDir() + "); stop it with: kill -INT " + server.pid());
+        }
         err.flush();
-        return 0;
+        return ExitCode.INTERNAL_ERROR.code();
     }
 
     /** Shared with the demo: checks the major before anything starts, reports progress on stderr. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.RunRecord;
+import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.RunStore;
 import dev.lockstep.pg.PgSessions;
 import dev.lockstep.pg.SessionLimits;
@@ -13,8 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,9 +44,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<RunRecord> runs;
+        List<RunStatus> runs;
         try (Connection session = PgSessions.open(connection.primary(), SessionLimits.monitor())) {
-            runs = new RunStore(new LockstepSchema(schema)).all(session);
+            runs = new RunStore(new LockstepSchema(schema)).statuses(session);
         } catch (SQLException e) {
             throw LockstepException.unreachable("cannot read runs: " + e.getMessage(), e);
         }
@@ -55,7 +54,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ArrayNode list = mapper.createArrayNode();
-            for (RunRecord run : runs) {
+            for (RunStatus status : runs) {
+                RunRecord run = status.run();
                 ObjectNode node = list.addObject();
                 node.put("run_id", run.runId());
                 node.put("runbook_id", run.runbookId());
@@ -65,8 +65,10 @@ public final class StatusCommand implements Callable<Integer> {
                 node.put("current_step", run.currentStep());
                 node.put("holder", run.holder());
                 node.put("pid", run.pid());
+                node.put("holder_gone", status.holderGone());
                 node.put("started_at", run.startedAt().toString());
                 node.put("heartbeat_at", run.heartbeatAt().toString());
+                node.put("heartbeat_age_seconds", status.heartbeatAge().toSeconds());
                 node.put(
                         "ended_at", run.endedAt() == null ? null : run.endedAt().toString());
                 node.set("progress", mapper.readTree(run.progressJson()));
@@ -78,18 +80,27 @@ public final class StatusCommand implements Callable<Integer> {
             out.println("no runs recorded in this database");
         } else {
             out.printf("%-26s %-28s %-9s %-18s %-28s %s%n", "RUN", "RUNBOOK", "STATE", "STEP", "HOLDER", "HEARTBEAT");
-            for (RunRecord run : runs) {
+            for (RunStatus status : runs) {
+                RunRecord run = status.run();
                 out.printf(
                         "%-26s %-28s %-9s %-18s %-28s %ss ago%n",
                         run.runId(),
                         run.runbookId(),
                         run.state().label(),
                         run.currentStep() == null ? "-" : run.currentStep(),
-                        run.holderDescription(),
-                        Duration.between(run.heartbeatAt(), Instant.now()).toSeconds());
+                        holder(status),
+                        status.heartbeatAge().toSeconds());
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** The holder, or that it is gone (its lease is free); the heartbeat column beside it says since when. */
+    static String holder(RunStatus status) {
+        RunRecord run = status.run();
+        return Boolean.TRUE.equals(status.holderGone())
+                ? "gone (" + run.holderDescription() + ")"
+                : run.holderDescription();
     }
 }

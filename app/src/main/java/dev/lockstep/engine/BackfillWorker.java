@@ -236,7 +236,7 @@ final class BackfillWorker {
         }
         long now = System.nanoTime();
         if (now - lastHeartbeat >= HEARTBEAT_EVERY.toNanos()) {
-            run.runs.heartbeat(connection, run.runId, null);
+            run.runs.heartbeat(connection, run.runId, plan.stepId(), null);
             lastHeartbeat = now;
         }
         connection.commit();
@@ -446,7 +446,7 @@ final class BackfillWorker {
         try {
             Connection connection = run.connection();
             if (connection.getAutoCommit()) {
-                run.runs.heartbeat(connection, run.runId, Json.write(progress.toMap()));
+                run.runs.heartbeat(connection, run.runId, plan.stepId(), Json.write(progress.toMap()));
             }
         } catch (SQLException e) {
             // progress in the run row is informational; the next batch tries again

@@ -114,8 +114,22 @@ final class RunContext {
         listener.on(event);
     }
 
+    /**
+     * The step in flight. A step that starts is recorded in the run row too, so that {@code status} shows it
+     * while the run's state stays the same; best effort, as a transition's row.
+     */
     void currentStep(String stepId) {
         this.currentStep = stepId;
+        if (stepId == null) {
+            return;
+        }
+        try {
+            if (connection.getAutoCommit()) {
+                runs.step(connection, runId, stepId);
+            }
+        } catch (SQLException e) {
+            // the row catches up at the next heartbeat or transition
+        }
     }
 
     String currentStep() {

@@ -6,9 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Reads and updates run rows: state transitions, heartbeats and the progress shown by {@code status}. */
 public final class RunStore {
@@ -40,20 +43,45 @@ public final class RunStore {
                 instant(rows.getTimestamp("ended_at")));
     }
 
-    /** Every run this database knows, newest first. Empty when the schema was never created. */
-    public List<RunRecord> all(Connection connection) throws SQLException {
-        List<RunRecord> runs = new ArrayList<>();
+    /**
+     * Every run this database knows, newest first, with whether its holder still holds the lease and the age
+     * of its heartbeat. Empty when the schema was never created.
+     */
+    public List<RunStatus> statuses(Connection connection) throws SQLException {
+        List<RunStatus> runs = new ArrayList<>();
         if (!schema.exists(connection)) {
             return runs;
         }
-        try (PreparedStatement statement =
-                        connection.prepareStatement(selectRuns(schema) + " order by started_at desc");
+        Set<Long> held = heldLeases(connection);
+        try (PreparedStatement statement = connection.prepareStatement("select r.*,"
+                        + " (extract(epoch from clock_timestamp() - r.heartbeat_at) * 1000)::bigint as heartbeat_age_ms,"
+                        + " r.database = current_database() as here from (" + selectRuns(schema) + ") r"
+                        + " order by r.started_at desc");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                runs.add(read(rows));
+                RunRecord run = read(rows);
+                Boolean gone = run.state().active() && rows.getBoolean("here")
+                        ? !held.contains(RunLease.lockKey(run.runbookId()))
+                        : null;
+                runs.add(new RunStatus(run, gone, Duration.ofMillis(Math.max(0, rows.getLong("heartbeat_age_ms")))));
             }
         }
         return runs;
+    }
+
+    /** The advisory lock keys (bigint form) some session of this database holds: the leases in force. */
+    private static Set<Long> heldLeases(Connection connection) throws SQLException {
+        Set<Long> keys = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement("select (l.classid::bigint << 32)"
+                        + " | l.objid::bigint from pg_locks l where l.locktype = 'advisory' and l.granted"
+                        + " and l.objsubid = 1 and l.database = (select oid from pg_database"
+                        + " where datname = current_database())");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                keys.add(rows.getLong(1));
+            }
+        }
+        return keys;
     }
 
     /** Records a state, the current step and a heartbeat in one statement. */
@@ -70,12 +98,28 @@ public final class RunStore {
         CrashPoints.statementRan(connection, "run state " + state.label());
     }
 
-    /** Heartbeat with the progress document; cheap enough to ride along in a batch's transaction. */
-    public void heartbeat(Connection connection, String runId, String progressJson) throws SQLException {
+    /** Records the step that starts, with a heartbeat; the state stays what it is. */
+    public void step(Connection connection, String runId, String currentStep) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("update " + schema.table("run")
-                + " set heartbeat_at = clock_timestamp(), progress = coalesce(?::jsonb, progress) where run_id = ?")) {
-            statement.setString(1, progressJson);
+                + " set current_step = ?, heartbeat_at = clock_timestamp() where run_id = ?")) {
+            statement.setString(1, currentStep);
             statement.setString(2, runId);
+            statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Heartbeat of the step in flight, with its progress document when there is one; cheap enough to ride
+     * along in a batch's transaction.
+     */
+    public void heartbeat(Connection connection, String runId, String currentStep, String progressJson)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("update " + schema.table("run")
+                + " set heartbeat_at = clock_timestamp(), current_step = ?,"
+                + " progress = coalesce(?::jsonb, progress) where run_id = ?")) {
+            statement.setString(1, currentStep);
+            statement.setString(2, progressJson);
+            statement.setString(3, runId);
             statement.executeUpdate();
         }
     }

@@ -2,6 +2,7 @@ package dev.lockstep.pg;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.pg.internal.ResolvedPasswordPlugin;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -36,6 +37,8 @@ public final class PgSessions {
     private static final Set<String> CONTROLLED = Set.of(
             "user",
             "password",
+            "authenticationPluginClassName",
+            ResolvedPasswordPlugin.PROPERTY,
             "ApplicationName",
             "connectTimeout",
             "socketTimeout",
@@ -90,7 +93,13 @@ public final class PgSessions {
             }
         });
         properties.setProperty("user", settings.user());
+        // The password is Lockstep's to resolve (libpq's rules, a password file it ignored stays ignored):
+        // the plugin hands the driver that one or none, never one the driver looked up on its own.
+        properties.setProperty("authenticationPluginClassName", ResolvedPasswordPlugin.class.getName());
         if (settings.password() != null) {
+            properties.setProperty(
+                    ResolvedPasswordPlugin.PROPERTY, settings.password().reveal());
+            // set, it also spares the driver its own reading of the password file
             properties.setProperty("password", settings.password().reveal());
         }
         properties.setProperty("sslmode", settings.sslMode());

@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * One PostgreSQL server on a data directory, driven directly (initdb, then postgres as a child process).
@@ -49,11 +52,50 @@ final class PgServer {
     }
 
     synchronized boolean isRunning() {
-        return process != null && process.isAlive();
+        return postmaster().isPresent();
     }
 
     synchronized Optional<Long> pid() {
-        return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
+        return postmaster().map(ProcessHandle::pid);
+    }
+
+    /**
+     * The postmaster serving this data directory: the one this server started, or one started underneath it
+     * (a {@code pg_ctl restart} by hand or in a drill replaces the process this server started by one it did
+     * not), found through {@code postmaster.pid}.
+     */
+    synchronized Optional<ProcessHandle> postmaster() {
+        if (process != null && process.isAlive()) {
+            return Optional.of(process.toHandle());
+        }
+        return postmasterOnDataDir();
+    }
+
+    /**
+     * The live process {@code postmaster.pid} names, if it is a postgres whose command line names this data
+     * directory (as the orphan watchdog checks it), so that a stale file's reused pid is never signalled.
+     */
+    private Optional<ProcessHandle> postmasterOnDataDir() {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        long pid;
+        try {
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                return Optional.empty();
+            }
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::servesDataDir);
+    }
+
+    private boolean servesDataDir(ProcessHandle handle) {
+        ProcessHandle.Info info = handle.info();
+        return info.command().orElse("").endsWith("postgres")
+                && info.arguments()
+                        .map(arguments -> List.of(arguments).contains(dataDir.toString()))
+                        .orElse(false);
     }
 
     String jdbcUrl() {
@@ -78,7 +120,7 @@ final class PgServer {
 
     /** Starts postgres with these settings on the command line (they win over the config files). */
     synchronized void start(int port, Map<String, String> settings) {
-        if (isRunning()) {
+        if (process != null && process.isAlive()) {
             return;
         }
         stopOrphan();
@@ -130,54 +172,54 @@ final class PgServer {
                 last);
     }
 
-    /** Fast shutdown (SIGINT: sessions are cut, a shutdown checkpoint is written); escalates if stuck. */
-    synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        Process stopping = process;
+    /**
+     * Fast shutdown (SIGINT: sessions are cut, a shutdown checkpoint is written) of the postmaster on this data
+     * directory, whoever started it; escalates if stuck. {@code notes} hears of a postmaster this server did not
+     * start. Returns the postmaster still running when it would not stop, else empty.
+     */
+    synchronized Optional<ProcessHandle> stop(Consumer<String> notes) {
+        Process started = process;
         process = null;
-        if (!stopping.isAlive()) {
+        if (started != null && started.isAlive()) {
+            shutDown(started.toHandle());
+        }
+        Optional<ProcessHandle> underneath = postmasterOnDataDir();
+        if (underneath.isPresent()) {
+            String note = "the " + name + " runs as postmaster pid "
+                    + underneath.get().pid()
+                    + ", which the sandbox did not start (restarted underneath it): stopping it too";
+            notes.accept(note);
+            appendLogQuietly("--- " + note);
+            shutDown(underneath.get());
+        }
+        return postmasterOnDataDir();
+    }
+
+    /** SIGINT, then SIGQUIT (immediate shutdown), then SIGKILL, each when the one before did not end it. */
+    private static void shutDown(ProcessHandle postmaster) {
+        signal(postmaster.pid(), "INT");
+        if (awaitExit(postmaster, STOP_TIMEOUT)) {
             return;
         }
-        signal(stopping.pid(), "INT");
-        if (awaitExit(stopping, STOP_TIMEOUT)) {
-            return;
-        }
-        signal(stopping.pid(), "QUIT"); // immediate shutdown
-        if (!awaitExit(stopping, Duration.ofSeconds(5))) {
-            stopping.destroyForcibly();
-            awaitExit(stopping, Duration.ofSeconds(5));
+        signal(postmaster.pid(), "QUIT");
+        if (!awaitExit(postmaster, Duration.ofSeconds(5))) {
+            postmaster.destroyForcibly();
+            awaitExit(postmaster, Duration.ofSeconds(5));
         }
     }
 
     /** A postmaster left running by a sandbox that was killed: stop it before reusing its data. */
     private void stopOrphan() {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.isRegularFile(pidFile)) {
+        Optional<ProcessHandle> orphan = postmasterOnDataDir();
+        if (orphan.isEmpty()) {
+            // postgres itself refuses to start on a live postmaster.pid and says so in the log
             return;
         }
-        try {
-            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-            if (lines.isEmpty()) {
-                return;
-            }
-            long pid = Long.parseLong(lines.get(0).trim());
-            Optional<ProcessHandle> orphan = ProcessHandle.of(pid)
-                    .filter(ProcessHandle::isAlive)
-                    .filter(handle -> handle.info().command().orElse("").endsWith("postgres"));
-            if (orphan.isPresent()) {
-                appendLog("--- stopping orphaned postmaster " + pid);
-                signal(pid, "INT");
-                orphan.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
-        } catch (IOException | NumberFormatException | java.util.concurrent.ExecutionException e) {
-            // postgres itself refuses to start on a live postmaster.pid and says so in the log
-        } catch (java.util.concurrent.TimeoutException e) {
+        appendLogQuietly("--- stopping orphaned postmaster " + orphan.get().pid());
+        signal(orphan.get().pid(), "INT");
+        if (!awaitExit(orphan.get(), STOP_TIMEOUT)) {
             throw new LockstepException(
                     ExitCode.INTERNAL_ERROR, "an old postmaster on " + dataDir + " does not stop; stop it by hand");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -196,9 +238,15 @@ final class PgServer {
         }
     }
 
-    private static boolean awaitExit(Process process, Duration timeout) {
+    /** Waits for a process to end, a child of ours or not (then its end is polled for). */
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) {
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return !process.isAlive();
+        } catch (ExecutionException e) {
+            return !process.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return !process.isAlive();
@@ -241,6 +289,14 @@ final class PgServer {
         builder.environment().keySet().removeIf(key -> key.startsWith("PG"));
         builder.environment().put("LC_ALL", "C");
         return builder;
+    }
+
+    private void appendLogQuietly(String line) {
+        try {
+            appendLog(line);
+        } catch (IOException e) {
+            // the log is a courtesy; stopping goes on
+        }
     }
 
     private void appendLog(String line) throws IOException {

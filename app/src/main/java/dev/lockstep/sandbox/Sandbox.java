@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -66,13 +67,24 @@ public final class Sandbox implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Thread shutdownHook;
+    private final Consumer<String> progress;
     private Optional<OrphanWatchdog> watchdog = Optional.empty();
-    private boolean closed;
+    private List<Leftover> left;
 
-    private Sandbox(Path baseDir, boolean temporary, PgBinaries binaries, FileChannel lockChannel, FileLock lock) {
+    /** A server that stopping the sandbox left running: its postmaster would not stop. */
+    public record Leftover(String server, long pid, Path dataDir) {}
+
+    private Sandbox(
+            Path baseDir,
+            boolean temporary,
+            PgBinaries binaries,
+            FileChannel lockChannel,
+            FileLock lock,
+            Consumer<String> progress) {
         this.baseDir = baseDir;
         this.temporary = temporary;
         this.binaries = binaries;
+        this.progress = progress;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.primary = new PgServer("primary", binaries, baseDir.resolve("primary"), baseDir.resolve("primary.log"));
@@ -95,7 +107,7 @@ public final class Sandbox implements AutoCloseable {
         PgBinaries binaries = config.binaries().locate(config.pgMajor(), config.progress());
         boolean temporary = config.dir().isEmpty();
         Path baseDir = config.dir().map(Path::toAbsolutePath).orElseGet(Sandbox::createTempDir);
-        Sandbox sandbox = lockAndCreate(baseDir, temporary, binaries);
+        Sandbox sandbox = lockAndCreate(baseDir, temporary, binaries, config.progress());
         try {
             Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
             // before the servers start, so that a kill -9 while they start leaves nothing running either
@@ -109,7 +121,8 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Sandbox lockAndCreate(Path baseDir, boolean temporary, PgBinaries binaries) {
+    private static Sandbox lockAndCreate(
+            Path baseDir, boolean temporary, PgBinaries binaries, Consumer<String> progress) {
         try {
             Files.createDirectories(baseDir);
             FileChannel channel =
@@ -124,7 +137,7 @@ public final class Sandbox implements AutoCloseable {
                 channel.close();
                 throw LockstepException.usage(baseDir + " is in use by another running sandbox");
             }
-            return new Sandbox(baseDir, temporary, binaries, channel, lock);
+            return new Sandbox(baseDir, temporary, binaries, channel, lock, progress);
         } catch (IOException e) {
             throw LockstepException.usage("cannot use " + baseDir + " for a sandbox: " + e.getMessage());
         }
@@ -393,7 +406,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Stops the standby (fast shutdown): probes see it unreachable; its port stays reserved for it. */
     public void stopStandby() {
-        standby.stop();
+        standby.stop(progress);
     }
 
     /** Starts the stopped standby again on the same port and waits until it streams. */
@@ -443,35 +456,52 @@ public final class Sandbox implements AutoCloseable {
         return pids;
     }
 
-    /** Stops the standby, then the primary, and removes a temporary directory. Idempotent. */
+    /** Stops the sandbox ({@link #stop()}); what it could not stop it leaves running. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Stops the standby and the primary, whatever postmaster runs on their data directories (the ones the
+     * sandbox started, or ones a {@code pg_ctl restart} put there underneath it), and removes a temporary
+     * directory once nothing runs on it. Idempotent.
+     *
+     * @return the servers left running, with their postmaster's pid: empty when both stopped
+     */
+    public synchronized List<Leftover> stop() {
+        if (left != null) {
+            return left;
         }
-        closed = true;
         watchdog.ifPresent(OrphanWatchdog::close);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {
             // called from the hook itself
         }
-        CompletableFuture<Void> standbyStopped = CompletableFuture.runAsync(standby::stop);
-        primary.stop();
+        CompletableFuture<Optional<ProcessHandle>> standbyStopped =
+                CompletableFuture.supplyAsync(() -> standby.stop(progress));
+        Optional<ProcessHandle> primaryLeft = primary.stop(progress);
+        Optional<ProcessHandle> standbyLeft;
         try {
-            standbyStopped.join();
+            standbyLeft = standbyStopped.join();
         } catch (CompletionException e) {
-            standby.stop();
+            standbyLeft = standby.stop(progress);
         }
+        List<Leftover> leftovers = new ArrayList<>();
+        standbyLeft.ifPresent(handle -> leftovers.add(new Leftover("standby", handle.pid(), standby.dataDir())));
+        primaryLeft.ifPresent(handle -> leftovers.add(new Leftover("primary", handle.pid(), primary.dataDir())));
+        left = List.copyOf(leftovers);
         try {
             lock.release();
             lockChannel.close();
         } catch (IOException ignored) {
             // the lock goes with the process anyway
         }
-        if (temporary) {
+        if (temporary && left.isEmpty()) {
             FileTrees.deleteQuietly(baseDir);
         }
+        return left;
     }
 
     @Override

@@ -8,8 +8,10 @@ import java.util.List;
  * database, who approved what, every step's outcome, breaches and what was done, decisions with reasons,
  * whether the rollback boundary was crossed, the verification checks, and whether the timeline itself
  * verifies. A run stopped and resumed is one story: {@code stops} lists each clean stop with the resume
- * that followed it, {@code recovers} the reopenings after a crash, and {@code close} is the outcome: the
- * last close, unless the run was resumed after it (then null: the run has not ended in this file).
+ * that followed it, {@code recovers} the reopenings after a crash ({@code crashes} the same with the
+ * downtime they ended), and {@code close} is the outcome: the last close, unless the run was resumed
+ * after it (then null: the run has not ended in this file). {@code steps} holds every attempt in the
+ * order it started, with its real end or none (in doubt).
  *
  * @param spanSeconds seconds from the first line to the last, the time axis of the charts
  */
@@ -25,6 +27,7 @@ public record Evidence(
         List<Event> verifications,
         List<Event> recovers,
         List<Stop> stops,
+        List<Crash> crashes,
         List<Event> notes,
         Boundary boundary,
         Event close,
@@ -74,6 +77,13 @@ public record Evidence(
      * when), with both times in seconds since the first line for the charts.
      */
     public record Stop(Event close, Event resume, double stoppedAtSeconds, double resumedAtSeconds) {}
+
+    /**
+     * A process that died: the last line it wrote and the {@code recover} record (after a crash) of the
+     * process that reopened the file, with both times in seconds since the first line. Between them
+     * nothing was recorded; the charts shade that time and draw no line across it.
+     */
+    public record Crash(Event lastLine, Event recover, double lastLineAtSeconds, double recoveredAtSeconds) {}
 
     /** A value over time, seconds since the first line. */
     public record Point(double seconds, double value) {}

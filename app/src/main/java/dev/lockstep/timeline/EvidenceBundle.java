@@ -61,7 +61,8 @@ public final class EvidenceBundle {
                 .map(Evidence.Event::body)
                 .findFirst()
                 .orElse(TimelineJson.MAPPER.createObjectNode());
-        Map<String, Evidence.Event> started = new LinkedHashMap<>();
+        // each attempt keeps the place of its step_start; its end fills that place in
+        Map<String, Integer> started = new LinkedHashMap<>();
         List<Evidence.StepRun> steps = new ArrayList<>();
         List<Evidence.Event> approvals = new ArrayList<>();
         List<Evidence.Event> breaches = new ArrayList<>();
@@ -69,6 +70,7 @@ public final class EvidenceBundle {
         List<Evidence.Event> verifications = new ArrayList<>();
         List<Evidence.Event> recovers = new ArrayList<>();
         List<Evidence.Stop> stops = new ArrayList<>();
+        List<Evidence.Crash> crashes = new ArrayList<>();
         List<Evidence.Event> notes = new ArrayList<>();
         List<Evidence.Point> lockWaits = new ArrayList<>();
         List<Evidence.Point> lag = new ArrayList<>();
@@ -76,18 +78,22 @@ public final class EvidenceBundle {
         Evidence.Boundary boundary = new Evidence.Boundary(false, null, null);
         Evidence.Event close = null;
         Instant first = events.isEmpty() ? null : instant(events.get(0).ts());
+        Evidence.Event previous = null;
         for (Evidence.Event event : events) {
             JsonNode body = event.body();
             double seconds = secondsSince(first, event.ts());
             switch (event.type()) {
-                case "step_start" -> started.put(key(event), event);
+                case "step_start" -> {
+                    started.put(key(event), steps.size());
+                    steps.add(inDoubt(event));
+                }
                 case "step_end" -> {
-                    Evidence.Event start = started.remove(key(event));
+                    Integer at = started.remove(key(event));
                     boolean marked = body.path("boundary").asBoolean(false);
-                    steps.add(new Evidence.StepRun(
+                    Evidence.StepRun ended = new Evidence.StepRun(
                             event.step(),
                             event.attempt(),
-                            start == null ? null : start.ts(),
+                            at == null ? null : steps.get(at).startedAt(),
                             event.ts(),
                             text(body, "result"),
                             body.path("rows").isNumber() ? body.get("rows").longValue() : null,
@@ -96,7 +102,12 @@ public final class EvidenceBundle {
                                     : null,
                             text(body, "sqlstate"),
                             text(body, "message"),
-                            marked));
+                            marked);
+                    if (at == null) {
+                        steps.add(ended);
+                    } else {
+                        steps.set(at, ended);
+                    }
                     if (marked && "ok".equals(text(body, "result")) && !boundary.crossed()) {
                         boundary = new Evidence.Boundary(true, event.step(), event.ts());
                     }
@@ -108,17 +119,37 @@ public final class EvidenceBundle {
                 case "recover" -> {
                     if ("close".equals(text(body, "after")) && close != null) {
                         stops.add(new Evidence.Stop(close, event, secondsSince(first, close.ts()), seconds));
-                        close = null;
                     } else {
+                        // a crash: the steps it interrupted stay in doubt, with no end (their place already
+                        // says so); the time from the dead process's last line to this reopening is downtime
                         recovers.add(event);
+                        started.clear();
+                        if (previous != null) {
+                            crashes.add(
+                                    new Evidence.Crash(previous, event, secondsSince(first, previous.ts()), seconds));
+                        }
                     }
+                    close = null;
                 }
                 case "note" -> notes.add(event);
                 case "close" -> {
                     close = event;
                     // a clean stop ends the steps it interrupted; they are not in doubt
-                    for (Evidence.Event start : started.values()) {
-                        steps.add(stepRun(start, event.ts(), "stopped"));
+                    for (int at : started.values()) {
+                        Evidence.StepRun run = steps.get(at);
+                        steps.set(
+                                at,
+                                new Evidence.StepRun(
+                                        run.step(),
+                                        run.attempt(),
+                                        run.startedAt(),
+                                        event.ts(),
+                                        "stopped",
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        false));
                     }
                     started.clear();
                 }
@@ -137,10 +168,9 @@ public final class EvidenceBundle {
                     // state, session_key and checkpoint lines are covered by the verification result
                 }
             }
+            previous = event;
         }
-        for (Evidence.Event start : started.values()) {
-            steps.add(stepRun(start, null, "in doubt"));
-        }
+        // attempts still in `started` have no end yet: in doubt, as their places already say
         double span = events.isEmpty()
                 ? 0
                 : secondsSince(first, events.get(events.size() - 1).ts());
@@ -156,6 +186,7 @@ public final class EvidenceBundle {
                 verifications,
                 recovers,
                 stops,
+                crashes,
                 notes,
                 boundary,
                 close,
@@ -165,10 +196,13 @@ public final class EvidenceBundle {
                 throughput);
     }
 
-    /** A step that started and has no step_end: stopped by a clean close, or in doubt. */
-    private static Evidence.StepRun stepRun(Evidence.Event start, String endedAt, String result) {
+    /**
+     * An attempt known from its step_start alone: in doubt (no end) until its step_end or a clean close
+     * ends it; a crash leaves it so.
+     */
+    private static Evidence.StepRun inDoubt(Evidence.Event start) {
         return new Evidence.StepRun(
-                start.step(), start.attempt(), start.ts(), endedAt, result, null, null, null, null, false);
+                start.step(), start.attempt(), start.ts(), null, "in doubt", null, null, null, null, false);
     }
 
     /** Writes the bundle into {@code out}, which must not exist or be empty. */

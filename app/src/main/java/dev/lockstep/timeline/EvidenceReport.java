@@ -37,6 +37,7 @@ final class EvidenceReport {
                         : "state " + EvidenceBundle.text(evidence.close().body(), "state") + ", exit code "
                                 + EvidenceBundle.text(evidence.close().body(), "exit_code"));
         row(md, "Stopped and resumed", stopsSummary(evidence));
+        row(md, "Reopened after a crash", crashesSummary(evidence));
         if (!evidence.stops().isEmpty()) {
             md.append(
                     "\n## Stops and resumes\n\n| stopped (seq) | at | state | exit code | why | resumed (seq) | at | by |"
@@ -194,6 +195,16 @@ final class EvidenceReport {
             return "never";
         }
         return (count == 1 ? "once" : count + " times") + " (see Stops and resumes; the charts shade the stopped time)";
+    }
+
+    private static String crashesSummary(Evidence evidence) {
+        int count = evidence.crashes().size();
+        if (count == 0) {
+            return "never";
+        }
+        return (count == 1 ? "once" : count + " times")
+                + " (see Recoveries after an unclean end; steps it interrupted are in doubt; the charts shade the"
+                + " time from the last line the process wrote to the reopening)";
     }
 
     private static String runbookCheck(Evidence.Runbook runbook) {

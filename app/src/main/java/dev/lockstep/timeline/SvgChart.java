@@ -1,12 +1,14 @@
 package dev.lockstep.timeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A small inline SVG line chart: no scripts, no external files, readable when printed. The time axis spans
- * the whole timeline, and the time a run stood stopped (from a clean stop to its resume) is shaded, with
- * no line drawn across it.
+ * the whole timeline, and the time no process ran the run is shaded, with no line drawn across it: from a
+ * clean stop to its resume ("stopped"), and from the last line a killed process wrote to the reopening
+ * after the crash ("crashed").
  */
 final class SvgChart {
     private static final int WIDTH = 520;
@@ -47,17 +49,19 @@ final class SvgChart {
             maxX = Math.max(maxX, point.seconds());
         }
         double spanX = maxX > minX ? maxX - minX : 1;
-        for (Evidence.Stop stop : evidence.stops()) {
-            double from = LEFT + (stop.stoppedAtSeconds() - minX) / spanX * plotWidth;
-            double to = LEFT + (stop.resumedAtSeconds() - minX) / spanX * plotWidth;
+        List<Downtime> downtimes = downtimes(evidence);
+        for (Downtime downtime : downtimes) {
+            double from = LEFT + (downtime.from() - minX) / spanX * plotWidth;
+            double to = LEFT + (downtime.to() - minX) / spanX * plotWidth;
             svg.append(String.format(
                     Locale.ROOT,
-                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e6e6e6\"><title>stopped</title></rect>",
+                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#e6e6e6\"><title>%s</title></rect>",
                     from,
                     TOP,
                     Math.max(to - from, 1.0),
-                    plotHeight));
-            svg.append(label((int) Math.round(from) + 2, TOP + 12, "start", "stopped"));
+                    plotHeight,
+                    downtime.what()));
+            svg.append(label((int) Math.round(from) + 2, TOP + 12, "start", downtime.what()));
         }
         if (points.isEmpty()) {
             svg.append(String.format(
@@ -75,7 +79,7 @@ final class SvgChart {
         StringBuilder path = new StringBuilder();
         Evidence.Point previous = null;
         for (Evidence.Point point : points) {
-            if (previous != null && stoppedBetween(evidence, previous, point)) {
+            if (previous != null && downBetween(downtimes, previous, point)) {
                 polyline(svg, path);
                 path.setLength(0);
             }
@@ -98,10 +102,24 @@ final class SvgChart {
                 .append("\"/>");
     }
 
-    /** Whether the run stood stopped between two readings: then no line joins them. */
-    private static boolean stoppedBetween(Evidence evidence, Evidence.Point before, Evidence.Point after) {
+    /** A time no process ran the run: {@code what} is "stopped" (a clean stop) or "crashed". */
+    private record Downtime(double from, double to, String what) {}
+
+    private static List<Downtime> downtimes(Evidence evidence) {
+        List<Downtime> downtimes = new ArrayList<>();
         for (Evidence.Stop stop : evidence.stops()) {
-            if (before.seconds() <= stop.stoppedAtSeconds() && stop.resumedAtSeconds() <= after.seconds()) {
+            downtimes.add(new Downtime(stop.stoppedAtSeconds(), stop.resumedAtSeconds(), "stopped"));
+        }
+        for (Evidence.Crash crash : evidence.crashes()) {
+            downtimes.add(new Downtime(crash.lastLineAtSeconds(), crash.recoveredAtSeconds(), "crashed"));
+        }
+        return downtimes;
+    }
+
+    /** Whether the run stood stopped or dead between two readings: then no line joins them. */
+    private static boolean downBetween(List<Downtime> downtimes, Evidence.Point before, Evidence.Point after) {
+        for (Downtime downtime : downtimes) {
+            if (before.seconds() <= downtime.from() && downtime.to() <= after.seconds()) {
                 return true;
             }
         }

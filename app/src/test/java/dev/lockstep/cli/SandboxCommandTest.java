@@ -92,6 +92,83 @@ class SandboxCommandTest {
         }
     }
 
+    @Test
+    void sigtermStopsServersThatWereRestartedUnderneathTheSandbox(@TempDir Path dir) throws Exception {
+        // given: a sandbox whose two servers were restarted with pg_ctl, as in a drill: the postmasters it
+        // started are gone, and the ones running now are not its children
+        Path sandboxDir = dir.resolve("sandbox");
+        Path progress = dir.resolve("sandbox.err");
+        Process lockstep =
+                startLockstep(ProcessBuilder.Redirect.to(progress.toFile()), "sandbox", "--dir", sandboxDir.toString());
+        List<Path> dataDirs = List.of(sandboxDir.resolve("primary"), sandboxDir.resolve("standby"));
+        try {
+            readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL"));
+            List<Long> started = new ArrayList<>();
+            for (Path dataDir : dataDirs) {
+                started.add(postmasterPid(dataDir));
+            }
+            for (Path dataDir : dataDirs) {
+                pgCtl(dataDir, "restart", "-m", "fast");
+            }
+            List<Long> restarted = new ArrayList<>();
+            for (Path dataDir : dataDirs) {
+                restarted.add(postmasterPid(dataDir));
+            }
+            assertThat(restarted).doesNotContainAnyElementsOf(started).allMatch(SandboxCommandTest::alive);
+
+            // when
+            lockstep.destroy();
+
+            // then: it stops what runs on its data directories, says so, and only then says stopped
+            assertThat(lockstep.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String said = Files.readString(progress);
+            assertThat(lockstep.exitValue()).as(said).isZero();
+            assertThat(restarted).noneMatch(SandboxCommandTest::alive);
+            assertThat(said)
+                    .contains("sandbox: the primary runs as postmaster pid " + restarted.get(0)
+                            + ", which the sandbox did not start (restarted underneath it): stopping it too")
+                    .contains("sandbox: the standby runs as postmaster pid " + restarted.get(1))
+                    .endsWith("sandbox: stopped\n");
+        } finally {
+            lockstep.destroyForcibly();
+            lockstep.waitFor(30, TimeUnit.SECONDS);
+            // whatever happened above, no server of this test outlives it
+            for (Path dataDir : dataDirs) {
+                if (Files.exists(dataDir.resolve("postmaster.pid")) && alive(postmasterPid(dataDir))) {
+                    pgCtl(dataDir, "stop", "-m", "immediate");
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code pg_ctl} of the sandbox's own binaries (beside the postgres its postmaster runs), as a person
+     * would run it; as root in a user namespace, as the sandbox runs its servers.
+     */
+    private static void pgCtl(Path dataDir, String... action) throws Exception {
+        Path postgres = Path.of(ProcessHandle.of(postmasterPid(dataDir))
+                .flatMap(handle -> handle.info().command())
+                .orElseThrow());
+        List<String> command = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.addAll(List.of(
+                postgres.resolveSibling("pg_ctl").toString(),
+                "-D",
+                dataDir.toString(),
+                "-l",
+                dataDir.resolveSibling(dataDir.getFileName() + "-pg_ctl.log").toString(),
+                "-w"));
+        command.addAll(List.of(action));
+        Process pgCtl = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(pgCtl.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(pgCtl.exitValue()).as("pg_ctl " + String.join(" ", action)).isZero();
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }

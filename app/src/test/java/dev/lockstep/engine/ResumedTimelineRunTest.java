@@ -321,6 +321,53 @@ class ResumedTimelineRunTest {
     }
 
     @Test
+    void aBackfillKilledBySigkillIsInDoubtInTheEvidenceBeforeTheAttemptThatReplacedIt() throws Exception {
+        // given: a backfill killed (SIGKILL) after some batches, then resumed to the end
+        String id = "T-tlr-doubt";
+        Path runbook = runbook(id);
+        Path timelines = dir.resolve("doubt");
+        Path log = dir.resolve("doubt.log");
+        Process killed = start(runbook, timelines, log);
+        awaitMoreBatches(id, 5, killed, log);
+        killed.destroyForcibly();
+        assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Process resumed = start(runbook, timelines, log);
+        assertExit(resumed, 0, log);
+        Path timeline = onlyTimeline(timelines);
+
+        // when
+        Path bundle = dir.resolve("doubt-evidence");
+        CliRun evidence =
+                CliRun.of("evidence", timeline.toString(), "--out", bundle.toString(), "--pubkey", key + ".pub");
+
+        // then: each attempt in the order it started; the killed one in doubt, with no end
+        assertThat(evidence.exitCode()).as(evidence.out() + evidence.err()).isZero();
+        JsonNode report =
+                new ObjectMapper().readTree(bundle.resolve("evidence.json").toFile());
+        JsonNode steps = report.get("steps");
+        assertThat(steps)
+                .extracting(step -> step.get("step").asText() + " "
+                        + step.get("attempt").asInt() + " " + step.get("result").asText())
+                .containsExactly("fill 1 in doubt", "fill 2 ok");
+        assertThat(steps.get(0).get("endedAt").isNull()).isTrue();
+        assertThat(steps.get(0).get("startedAt").asText())
+                .isLessThan(steps.get(1).get("startedAt").asText());
+        assertThat(report.get("recoveries")).hasSize(1);
+        assertThat(report.get("stops")).isEmpty();
+        assertThat(Files.readString(bundle.resolve("report.md")))
+                .contains("| fill | 1 | " + steps.get(0).get("startedAt").asText() + " |  | in doubt |")
+                .contains("| Reopened after a crash | once");
+        // and the throughput chart shades the downtime and draws no line across it: one line per process
+        String html = Files.readString(bundle.resolve("report.html"));
+        String throughput = html.substring(html.indexOf("aria-label=\"Backfill throughput (rows/s)\""));
+        throughput = throughput.substring(0, throughput.indexOf("</svg>"));
+        assertThat(throughput.split("<title>crashed</title>", -1)).hasSize(2);
+        assertThat(throughput.split("<polyline", -1)).hasSize(3);
+        assertThat(EngineDatabase.queryLong("select count(*) from t_tlr_doubt where n <> 1"))
+                .isZero();
+    }
+
+    @Test
     void tamperingAroundTheStopOfARealRunIsRefused() throws Exception {
         // given: a real run stopped by SIGINT and resumed to the end, and another run's closed timeline
         Path timelines = dir.resolve("tamper");

@@ -2,6 +2,9 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -164,6 +168,99 @@ class RunProcessTest {
         assertThat(output).contains("recover reconnected");
         assertThat(EngineDatabase.queryLong("select count(*) from term_t where n <> 1"))
                 .isZero();
+    }
+
+    @Test
+    void statusShowsTheStepOfABackfillAndAKilledHolderAsGoneWithTheAge() throws Exception {
+        // given: a backfill in flight
+        EngineDatabase.counterTable("status_t", ROWS);
+        Path runbook = runbook("T-status", "status_t", 2000, "50ms");
+        Path log = dir.resolve("status.log");
+        Process run = start(runbook, log);
+        JsonNode running;
+        try {
+            awaitBatches("T-status", 3, run);
+
+            // when
+            CliRun text = CliRun.of("status", "--db", dbUri);
+            running = statusOf("T-status");
+
+            // then: the step in flight, and the holder is there
+            assertThat(text.exitCode()).as(text.err()).isZero();
+            assertThat(line(text.out(), "T-status"))
+                    .contains(" fill ")
+                    .contains(running.get("holder").asText() + " pid " + run.pid())
+                    .doesNotContain("gone");
+            assertThat(running.get("state").asText()).isEqualTo("running");
+            assertThat(running.get("current_step").asText()).isEqualTo("fill");
+            assertThat(running.get("holder_gone").asBoolean()).isFalse();
+            assertThat(running.get("pid").asLong()).isEqualTo(run.pid());
+        } finally {
+            run.destroyForcibly();
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        // once its session is gone (the server notices the closed socket), so is its lease
+        long lease = RunLease.lockKey("T-status");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (EngineDatabase.queryLong("select count(*) from pg_locks where locktype = 'advisory' and granted"
+                        + " and ((classid::bigint << 32) | objid::bigint) = " + lease)
+                > 0) {
+            assertThat(System.nanoTime())
+                    .as("waiting for the killed run's session to end")
+                    .isLessThan(deadline);
+            Thread.sleep(10);
+        }
+
+        // when
+        CliRun text = CliRun.of("status", "--db", dbUri);
+        JsonNode killed = statusOf("T-status");
+
+        // then: the row still says running at step fill, and status says its holder is gone and since when
+        assertThat(killed.get("state").asText()).isEqualTo("running");
+        assertThat(killed.get("current_step").asText()).isEqualTo("fill");
+        assertThat(killed.get("holder_gone").asBoolean()).isTrue();
+        long age = killed.get("heartbeat_age_seconds").asLong();
+        assertThat(age).isNotNegative();
+        assertThat(line(text.out(), "T-status"))
+                .contains(" fill ")
+                .containsPattern(Pattern.quote("gone (" + killed.get("holder").asText() + " pid " + run.pid() + ")")
+                        + " +\\d+s ago");
+        // and every field is the one docs/operations.md documents, in its order
+        assertThat(killed.fieldNames()).toIterable().containsExactlyElementsOf(documentedStatusFields());
+    }
+
+    /** The first column of the field table under "### `status --json`" in docs/operations.md. */
+    private static List<String> documentedStatusFields() throws IOException {
+        String docs = Files.readString(Path.of(System.getProperty("lockstep.repo.root"), "docs", "operations.md"));
+        String section = docs.substring(docs.indexOf("### `status --json`"));
+        List<String> fields = new ArrayList<>();
+        for (String row : section.lines().toList()) {
+            if (row.startsWith("| `")) {
+                fields.add(row.substring(3, row.indexOf('`', 3)));
+            } else if (!fields.isEmpty()) {
+                break;
+            }
+        }
+        return fields;
+    }
+
+    /** The run of {@code runbookId} in {@code status --json}. */
+    private static JsonNode statusOf(String runbookId) throws IOException {
+        CliRun json = CliRun.of("status", "--db", dbUri, "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        for (JsonNode run : new ObjectMapper().readTree(json.out()).get("runs")) {
+            if (run.get("runbook_id").asText().equals(runbookId)) {
+                return run;
+            }
+        }
+        throw new AssertionError("no run of " + runbookId + " in " + json.out());
+    }
+
+    private static String line(String output, String runbookId) {
+        return output.lines()
+                .filter(line -> line.contains(runbookId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no line for " + runbookId + " in\n" + output));
     }
 
     @Test

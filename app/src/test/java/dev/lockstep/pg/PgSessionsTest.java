@@ -2,6 +2,7 @@ package dev.lockstep.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -211,6 +213,77 @@ class PgSessionsTest {
 
         assertThat(failure.getMessage()).endsWith(": host not found");
         assertNoSecretIn(failure, settings, WRONG_PASSWORD);
+    }
+
+    @Test
+    void aPasswordFileReadableByTheGroupSuppliesNoPasswordAsPsqlRefusesIt() throws Exception {
+        // given: ~/.pgpass holds scram_user's right password but the group may read it; the driver looks in
+        // the same home directory (user.home) as Lockstep
+        assumeThat(System.getenv("PGPASSFILE"))
+                .as("the driver would read PGPASSFILE instead")
+                .isNull();
+        Path file = home.resolve(".pgpass");
+        Files.writeString(file, "*:*:*:scram_user:" + SCRAM_PASSWORD + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        List<String> warnings = new ArrayList<>();
+        PgEnvironment env = new PgEnvironment(name -> null, home, "postgres", warnings::add);
+        String userHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            // when
+            ConnectionSettings settings = ConnectionSettings.parse(local("scram_user", "postgres"), env);
+            LockstepException failure = failureOf(settings);
+
+            // then: ignored, as the warning says, by Lockstep and by the driver
+            assertThat(warnings)
+                    .containsExactly("password file \"" + file + "\" has group or world access; permissions should"
+                            + " be u=rw (0600) or less; ignored");
+            assertThat(settings.password()).isNull();
+            assertThat(failure.getMessage())
+                    .isEqualTo("cannot connect to " + settings.displayUri() + ": the server asks for a password"
+                            + " and none was found (CONN, PGPASSWORD or the password file)");
+
+            // and the same file made private logs in: it was the permissions, not the password
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            try (Connection connection = PgSessions.open(
+                    ConnectionSettings.parse(local("scram_user", "postgres"), env), SessionLimits.monitor())) {
+                assertThat(show(connection, "select current_user")).isEqualTo("scram_user");
+            }
+        } finally {
+            System.setProperty("user.home", userHome);
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void passfileNamesTheOnlyPasswordFileTheDriverMayUse() throws Exception {
+        // given: a private ~/.pgpass with the right password, and a CONN whose passfile= names another file
+        // that has no line for this server: libpq reads only the file passfile= names
+        assumeThat(System.getenv("PGPASSFILE"))
+                .as("the driver would read PGPASSFILE instead")
+                .isNull();
+        Path file = home.resolve(".pgpass");
+        Files.writeString(file, "*:*:*:scram_user:" + SCRAM_PASSWORD + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Path other = Files.writeString(home.resolve("other.pgpass"), "elsewhere:5432:*:*:nope\n");
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-------"));
+        String userHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            // when
+            ConnectionSettings settings = settings(local("scram_user", "postgres") + "?passfile=" + other);
+            LockstepException failure = failureOf(settings);
+
+            // then
+            assertThat(settings.password()).isNull();
+            assertThat(failure.getMessage())
+                    .endsWith(": the server asks for a password and none was found (CONN,"
+                            + " PGPASSWORD or the password file)");
+        } finally {
+            System.setProperty("user.home", userHome);
+            Files.delete(file);
+            Files.delete(other);
+        }
     }
 
     @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +117,104 @@ class EvidenceBundleTest {
         assertThat(lockWait.split("<title>stopped</title>", -1)).hasSize(3);
         assertThat(lockWait.split("<polyline", -1)).hasSize(3);
         assertThat(evidence.spanSeconds()).isGreaterThan(evidence.stops().get(1).resumedAtSeconds());
+    }
+
+    @Test
+    void anAttemptWhoseProcessDiedIsInDoubtInItsPlaceAndNoLineCrossesTheCrash() throws IOException {
+        // given: attempt 1 of fill commits two batches and its process dies (the writer is dropped without a
+        // close: every line it wrote is in the file, as after a SIGKILL); the next process reopens the file an
+        // hour later and runs attempt 2 to the end
+        OperatorKey key = OperatorKey.generate();
+        TimelineWriter died = TimelineWriter.create(
+                dir,
+                "run-killed",
+                key,
+                Redactor.defaults(),
+                new SteppingClock(Instant.parse("2026-11-20T22:00:00Z"), 250));
+        died.append("open", "engine", null, null, Map.of("runbook_id", "CHG-1"));
+        died.append("step_start", "engine", "precheck", 1, Map.of("kind", "check"));
+        died.append("step_end", "engine", "precheck", 1, Map.of("result", "ok"));
+        died.append("step_start", "engine", "fill", 1, Map.of("kind", "backfill"));
+        died.record("batch", "engine", "fill", 1, Map.of("rows", 1000, "duration_ms", 40));
+        died.record("batch", "engine", "fill", 1, Map.of("rows", 1000, "duration_ms", 50));
+        Path timeline = died.file();
+        TimelineWriter next = StopAndResumeTest.resume(timeline, key, StopAndResumeTest.CAROL);
+        next.append("step_start", "engine", "fill", 2, Map.of("kind", "backfill"));
+        next.record("batch", "engine", "fill", 2, Map.of("rows", 1000, "duration_ms", 45));
+        next.record("batch", "engine", "fill", 2, Map.of("rows", 1000, "duration_ms", 40));
+        next.append("step_end", "engine", "fill", 2, Map.of("result", "ok", "rows", 2000));
+        next.close(Map.of("state", "done", "exit_code", 0, "message", "run done"));
+
+        // when
+        Evidence evidence = EvidenceBundle.read(timeline, key.publicKey());
+
+        // then: every attempt in the order it started, the one the crash interrupted in doubt with no end
+        assertThat(evidence.timeline().verdict()).isEqualTo(Verdict.COMPLETE);
+        assertThat(evidence.steps())
+                .extracting(step -> step.step() + " " + step.attempt() + " " + step.result() + " " + step.endedAt())
+                .containsExactly(
+                        "precheck 1 ok " + evidence.steps().get(0).endedAt(),
+                        "fill 1 in doubt null",
+                        "fill 2 ok " + evidence.steps().get(2).endedAt());
+        assertThat(evidence.steps().get(2).endedAt()).isNotNull();
+        assertThat(evidence.stops()).isEmpty();
+        assertThat(evidence.close().body().path("state").asText()).isEqualTo("done");
+        assertThat(evidence.crashes()).hasSize(1);
+        Evidence.Crash crash = evidence.crashes().get(0);
+        assertThat(crash.lastLine().type()).isEqualTo("batch");
+        assertThat(crash.recover().body().path("after").asText()).isEqualTo("crash");
+        assertThat(crash.recoveredAtSeconds() - crash.lastLineAtSeconds()).isGreaterThanOrEqualTo(3600);
+        // and the throughput chart shades the downtime and draws one line per process, none across it
+        String html = EvidenceReport.html(evidence);
+        String throughput = html.substring(html.indexOf("aria-label=\"Backfill throughput (rows/s)\""));
+        throughput = throughput.substring(0, throughput.indexOf("</svg>"));
+        assertThat(throughput.split("<title>crashed</title>", -1)).hasSize(2);
+        assertThat(throughput.split("<polyline", -1)).hasSize(3);
+        assertThat(EvidenceReport.markdown(evidence)).contains("| Reopened after a crash | once");
+    }
+
+    @Test
+    void aRunThatDiedAndWasNotResumedLeavesItsAttemptInDoubt() throws IOException {
+        OperatorKey key = OperatorKey.generate();
+        TimelineWriter died = TimelineWriter.create(
+                dir,
+                "run-dead",
+                key,
+                Redactor.defaults(),
+                new SteppingClock(Instant.parse("2026-11-20T22:00:00Z"), 250));
+        died.append("open", "engine", null, null, Map.of("runbook_id", "CHG-1"));
+        died.append("step_start", "engine", "fill", 1, Map.of("kind", "backfill"));
+        died.record("batch", "engine", "fill", 1, Map.of("rows", 1000, "duration_ms", 40));
+
+        Evidence evidence = EvidenceBundle.read(died.file(), key.publicKey());
+
+        assertThat(evidence.timeline().verdict()).isEqualTo(Verdict.INCOMPLETE);
+        assertThat(evidence.steps())
+                .extracting(step -> step.step() + " " + step.attempt() + " " + step.result() + " " + step.endedAt())
+                .containsExactly("fill 1 in doubt null");
+        assertThat(evidence.crashes()).isEmpty();
+        assertThat(evidence.close()).isNull();
+    }
+
+    @Test
+    void aCloseWhoseProcessDiedBeforeItsFinalCheckpointIsNoOutcomeOnceTheRunIsReopened() throws IOException {
+        // given: a run that wrote its close and died before the final checkpoint, reopened after the crash
+        OperatorKey key = OperatorKey.generate();
+        Path timeline =
+                StopAndResumeTest.startAndStop(dir, "run-close-died", key).file();
+        List<String> lines = TimelineEdits.lines(timeline);
+        assertThat(lines.get(lines.size() - 1)).contains("\"final\":true");
+        Files.write(timeline, TimelineEdits.join(lines.subList(0, lines.size() - 1)));
+        StopAndResumeTest.resume(timeline, key, StopAndResumeTest.CAROL);
+
+        // when
+        Evidence evidence = EvidenceBundle.read(timeline, key.publicKey());
+
+        // then: the run goes on after that close; it has not ended in this file
+        assertThat(evidence.recovers()).hasSize(1);
+        assertThat(evidence.recovers().get(0).body().path("after").asText()).isEqualTo("crash");
+        assertThat(evidence.close()).isNull();
+        assertThat(EvidenceReport.markdown(evidence)).contains("| Outcome | no close record |");
     }
 
     @Test
