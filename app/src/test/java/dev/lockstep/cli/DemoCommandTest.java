@@ -41,7 +41,7 @@ class DemoCommandTest {
             assertThat(out)
                     .contains("approve confirm-app-version by ")
                     .contains(DemoCommand.APPROVAL_REASON)
-                                        .contains("note    drill lock-holder: session pid")
+                    .contains("note    drill lock-holder: session pid")
                     .containsPattern("BREACH  lock-queue: lock_wait_seconds \\S+ > 5 -> pause")
                     .contains("state   running -> paused by stop criterion lock-queue")
                     .contains("note    drill lock-holder: released the lock on enforcement_case")
@@ -51,14 +51,14 @@ class DemoCommandTest {
                     .contains("note    drill pause-replay: paused WAL replay on the standby")
                     .containsPattern("BREACH  standby-lag: replication_lag_seconds \\S+ > 6 -> pause")
                     .contains("state   running -> paused by stop criterion standby-lag")
-                                        .contains("note    drill pause-replay: resumed WAL replay on the standby")
+                    .contains("note    drill pause-replay: resumed WAL replay on the standby")
                     .containsPattern("clear   standby-lag: replication_lag_seconds \\S+ <= 5")
                     .contains("state   paused -> running")
                     .containsPattern("ok      backfill-open-cases 120,000 rows in ")
                     .containsPattern("end     run \\S+ done, exit 0")
                     .contains("COMPLETE: run ")
                     .doesNotContain("[ ] NOT");
-                        assertOrder(
+            assertOrder(
                     out,
                     "approve confirm-app-version",
                     "BREACH  lock-queue",
