@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.engine.LockstepProcess;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
+import dev.lockstep.tui.TmuxSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.lockstep.tui.plain;
+package dev.lockstep.tui;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -18,7 +19,7 @@ import java.util.stream.Collectors;
  * A command in a real terminal: a tmux session of its own (its own server socket and no user configuration),
  * read with {@code capture-pane} and typed into with {@code send-keys}, as a person at the terminal would.
  */
-final class TmuxSession implements AutoCloseable {
+public final class TmuxSession implements AutoCloseable {
 
     private static final String SESSION = "lockstep";
 
@@ -30,7 +31,7 @@ final class TmuxSession implements AutoCloseable {
         this.exitCodeFile = exitCodeFile;
     }
 
-    static boolean available() {
+    public static boolean available() {
         try {
             Process version =
                     new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
@@ -48,16 +49,34 @@ final class TmuxSession implements AutoCloseable {
      * ends. The shell around it waits for it through Ctrl-C (a trap, which the command does not inherit) to
      * write down its exit code.
      */
-    static TmuxSession start(Path dir, String name, List<String> command, int width, int height)
+    public static TmuxSession start(Path dir, String name, List<String> command, int width, int height)
+            throws IOException, InterruptedException {
+        return start(dir, name, command, width, height, Map.of(), "");
+    }
+
+    /**
+     * The same with environment variables for the command (TERM, LANG, NO_COLOR: what a terminal user has set)
+     * and shell lines to run after it, in the same terminal (to show that the terminal works again).
+     */
+    public static TmuxSession start(
+            Path dir, String name, List<String> command, int width, int height, Map<String, String> env, String after)
             throws IOException, InterruptedException {
         Path script = dir.resolve(name + ".sh");
         Path exitCode = dir.resolve(name + ".exit");
+        StringBuilder exports = new StringBuilder();
+        env.forEach((key, value) -> exports.append("export ")
+                .append(key)
+                .append('=')
+                .append(quoted(value))
+                .append('\n'));
         Files.writeString(
                 script,
                 "trap : INT\n"
+                        + exports
                         + "cd " + quoted(dir.toString()) + "\n"
                         + command.stream().map(TmuxSession::quoted).collect(Collectors.joining(" ")) + "\n"
-                        + "echo $? > " + quoted(exitCode.toString()) + "\n",
+                        + "echo $? > " + quoted(exitCode.toString()) + "\n"
+                        + after,
                 StandardCharsets.UTF_8);
         Path config = dir.resolve(name + ".tmux.conf");
         Files.writeString(config, "set -g remain-on-exit on\nset -g history-limit 10000\n", StandardCharsets.UTF_8);
@@ -79,29 +98,29 @@ final class TmuxSession implements AutoCloseable {
     }
 
     /** What the terminal shows now, one string per row, trailing blanks removed. */
-    List<String> screen() throws IOException, InterruptedException {
+    public List<String> screen() throws IOException, InterruptedException {
         return capture("capture-pane", "-p", "-t", SESSION);
     }
 
     /** Everything the terminal showed, scrolled-off lines included. */
-    List<String> everything() throws IOException, InterruptedException {
+    public List<String> everything() throws IOException, InterruptedException {
         return capture("capture-pane", "-p", "-S", "-", "-t", SESSION);
     }
 
     /** Types {@code text} literally. */
-    void type(String text) throws IOException, InterruptedException {
+    public void type(String text) throws IOException, InterruptedException {
         tmux("send-keys", "-t", SESSION, "-l", text);
     }
 
     /** Presses keys by tmux's names: Enter, C-c, C-d. */
-    void press(String... keys) throws IOException, InterruptedException {
+    public void press(String... keys) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", SESSION));
         args.addAll(List.of(keys));
         tmux(args.toArray(String[]::new));
     }
 
     /** The command's exit code once it ended. */
-    OptionalInt exitCode() throws IOException {
+    public OptionalInt exitCode() throws IOException {
         if (!Files.exists(exitCodeFile)) {
             return OptionalInt.empty();
         }
@@ -113,7 +132,7 @@ final class TmuxSession implements AutoCloseable {
      * Waits until the screen shows what is wanted and returns it; the timeout bounds a stuck run, it is not a
      * measurement.
      */
-    List<String> await(String what, Duration timeout, Predicate<List<String>> wanted)
+    public List<String> await(String what, Duration timeout, Predicate<List<String>> wanted)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -135,7 +154,7 @@ final class TmuxSession implements AutoCloseable {
     }
 
     /** Waits for the command to end and returns its exit code. */
-    int awaitExit(Duration timeout) throws IOException, InterruptedException {
+    public int awaitExit(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (exitCode().isEmpty()) {
             if (System.nanoTime() > deadline) {
