@@ -1,6 +1,8 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
+import dev.lockstep.runbook.sql.SqlLexer;
+import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -74,8 +76,8 @@ final class StepExecutor {
     }
 
     private void sql(StepPlan.Sql step) throws SQLException {
-        List<String> statements = SqlText.split(step.sql());
-        boolean transactional = statements.stream().noneMatch(SqlText::mustRunOutsideTransaction);
+        List<SqlStatement> statements = SqlLexer.statements(step.sql());
+        boolean transactional = statements.stream().noneMatch(SqlStatement::refusesTransaction);
         int tries = 0;
         while (true) {
             tries++;
@@ -162,13 +164,13 @@ final class StepExecutor {
      * The statements, the rows bound and the verify in one transaction, with the ledger's end row: either
      * the step applied and was verified, or nothing of it stays and the ledger says why it failed.
      */
-    private Outcome runInOneTransaction(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
-            throws SQLException {
+    private Outcome runInOneTransaction(
+            Connection connection, StepPlan.Sql step, List<SqlStatement> statements, int attempt) throws SQLException {
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (String sql : statements) {
-            rows += executeTracked(connection, sql);
+        for (SqlStatement sql : statements) {
+            rows += executeTracked(connection, sql.text());
         }
         String failure = null;
         if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
@@ -195,17 +197,17 @@ final class StepExecutor {
      * applied whatever follows, so the ledger's end row comes last: after the verify, which alone makes the
      * attempt "ok". A crash before it leaves the attempt in doubt, for the verify (or the operator) to settle.
      */
-    private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+    private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<SqlStatement> statements, int attempt)
             throws SQLException {
         long rows = 0;
-        List<String> group = new ArrayList<>();
-        for (String sql : statements) {
-            if (SqlText.mustRunOutsideTransaction(sql)) {
+        List<SqlStatement> group = new ArrayList<>();
+        for (SqlStatement sql : statements) {
+            if (sql.refusesTransaction()) {
                 rows += runGroup(connection, step, group);
                 group.clear();
                 connection.setAutoCommit(true);
                 applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), false);
-                rows += executeTracked(connection, sql);
+                rows += executeTracked(connection, sql.text());
                 CrashPoints.durable("step " + step.stepId() + " statement outside a transaction ran");
             } else {
                 group.add(sql);
@@ -233,15 +235,15 @@ final class StepExecutor {
         return new Outcome(rows, failure);
     }
 
-    private long runGroup(Connection connection, StepPlan.Sql step, List<String> group) throws SQLException {
+    private long runGroup(Connection connection, StepPlan.Sql step, List<SqlStatement> group) throws SQLException {
         if (group.isEmpty()) {
             return 0;
         }
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (String sql : group) {
-            rows += executeTracked(connection, sql);
+        for (SqlStatement sql : group) {
+            rows += executeTracked(connection, sql.text());
         }
         connection.commit();
         CrashPoints.durable("step " + step.stepId() + " statements committed");

@@ -429,14 +429,40 @@ class RunEngineTest {
     }
 
     @Test
-    void splitsStatementsThatCannotRunInATransaction() {
-        assertThat(SqlText.split("create table a(x text default ';'); -- c;\n create index concurrently i on a(x);"))
-                .containsExactly("create table a(x text default ';')", "-- c;\n create index concurrently i on a(x)");
-        assertThat(SqlText.mustRunOutsideTransaction("-- c;\n create index concurrently i on a(x)"))
-                .isTrue();
-        assertThat(SqlText.mustRunOutsideTransaction("create index i on a(x)")).isFalse();
-        assertThat(SqlText.bindNamed("update t set a = :to::int where id > :from and b = ':to'", List.of("from", "to"))
-                        .parameterNames())
-                .containsExactly("to", "from");
+    void aSqlStepRunsTheStatementsValidateReads() throws Exception {
+        // given: semicolons inside an E-string, a BEGIN ATOMIC body and a tagged dollar quote
+        EngineDatabase.execute("drop table if exists lexed_t", "drop function if exists lexed_f(int)");
+        String sql =
+                """
+                create table lexed_t (note text);
+                insert into lexed_t values (E'it\\'s; fine');
+                create function lexed_f(x int) returns text language sql
+                begin atomic
+                  select case when x > 0 then 'positive; ' || x else 'not' end;
+                end;
+                insert into lexed_t values (lexed_f(1)), ($q$a; $$ b$q$)
+                """;
+        RunPlan plan = new RunPlan(
+                "T-lexed",
+                "sha-1",
+                null,
+                List.of(new StepPlan.Sql(
+                        "lexed",
+                        sql,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(10),
+                        1,
+                        new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
+                        Set.of(),
+                        null,
+                        null)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryString("select string_agg(note, '|' order by note) from lexed_t"))
+                .isEqualTo("a; $$ b|it's; fine|positive; 1");
     }
 }
