@@ -465,4 +465,33 @@ class RunEngineTest {
         assertThat(EngineDatabase.queryString("select string_agg(note, '|' order by note) from lexed_t"))
                 .isEqualTo("a; $$ b|it's; fine|positive; 1");
     }
+
+    @Test
+    void aBackfillMayUseTheJsonbQuestionMarkOperators() throws Exception {
+        // given: ? and ?| are operators here, not JDBC parameters
+        EngineDatabase.execute(
+                "drop table if exists bf_jsonb",
+                "create table bf_jsonb (id bigint primary key, doc jsonb not null, n int not null default 0)",
+                "insert into bf_jsonb select g, case when g % 2 = 0 then '{\"k\": 1}' else '{}' end::jsonb"
+                        + " from generate_series(1, 100) g");
+        RunPlan plan = new RunPlan(
+                "T-jsonb",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_jsonb",
+                        "id",
+                        "update bf_jsonb set n = n + 1 where id > :from and id <= :to and doc ? 'k'"
+                                + " and doc ?| array['k', 'x']",
+                        30)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong(
+                        "select count(*) from bf_jsonb where n = (case when id % 2 = 0 then 1 else 0 end)"))
+                .isEqualTo(100);
+    }
 }

@@ -205,7 +205,11 @@ public record SqlStatement(String text, List<Token> tokens) {
     /** The statement for a JDBC PreparedStatement, and the names of its {@code ?} parameters in order. */
     public record Bound(String jdbcSql, List<String> parameterNames) {}
 
-    /** Replaces the {@code :name} placeholders of the given names by JDBC's {@code ?}. */
+    /**
+     * Replaces the {@code :name} placeholders of the given names by JDBC's {@code ?}, and writes every
+     * {@code ?} of the statement itself (the jsonb operators {@code ?}, {@code ?|}, {@code ?&}) as {@code ??},
+     * which the PostgreSQL JDBC driver sends as one {@code ?} instead of taking it for a parameter.
+     */
     public Bound bindNamed(List<String> names) {
         StringBuilder sql = new StringBuilder(text.length());
         List<String> order = new ArrayList<>();
@@ -218,6 +222,9 @@ public record SqlStatement(String text, List<Token> tokens) {
                 order.add(name.text());
                 copied = name.end();
                 index++;
+            } else if (token.is(Kind.OTHER, "?")) {
+                sql.append(text, copied, token.end()).append('?');
+                copied = token.end();
             }
         }
         sql.append(text, copied, text.length());

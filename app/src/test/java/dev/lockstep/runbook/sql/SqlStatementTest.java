@@ -94,4 +94,15 @@ class SqlStatementTest {
         assertThat(bound.jdbcSql()).isEqualTo("update t set a = ?::int where id > ? and b = ':to' and c = :fromage");
         assertThat(bound.parameterNames()).containsExactly("to", "from");
     }
+
+    @Test
+    void bindNamedKeepsTheStatementsOwnQuestionMarksForTheDriver() {
+        SqlStatement.Bound bound =
+                only("update t set n = 1 where id > :from and id <= :to and doc ? 'k' and doc ?| array['a'] and s = '?' -- ?")
+                        .bindNamed(List.of("from", "to"));
+
+        assertThat(bound.jdbcSql())
+                .isEqualTo(
+                        "update t set n = 1 where id > ? and id <= ? and doc ?? 'k' and doc ??| array['a'] and s = '?' -- ?");
+    }
 }
