@@ -152,9 +152,10 @@ public record SqlStatement(String text, List<Token> tokens) {
     }
 
     /**
-     * Whether the statement must run outside a transaction block: PostgreSQL refuses CREATE/DROP INDEX
-     * CONCURRENTLY, REINDEX CONCURRENTLY and REINDEX DATABASE/SYSTEM, VACUUM, ALTER SYSTEM,
-     * CREATE/DROP DATABASE, ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY in one. {@code ALTER TYPE ... ADD
+     * Whether the statement must run outside a transaction block. PostgreSQL refuses these in one: CREATE
+     * and DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, REINDEX SCHEMA/DATABASE/SYSTEM, VACUUM, CLUSTER
+     * without a table, ALTER SYSTEM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER DATABASE ... SET
+     * TABLESPACE, ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, DISCARD ALL. {@code ALTER TYPE ... ADD
      * VALUE} is refused there before PostgreSQL 12 and cannot use the new value in the same transaction
      * after, so it runs on its own everywhere. Words inside parentheses (an option list, a column list) do
      * not name the command.
@@ -166,26 +167,35 @@ public record SqlStatement(String text, List<Token> tokens) {
         switch (first) {
             case "VACUUM":
                 return true;
+            case "CLUSTER":
+                return words.stream().skip(1).allMatch("VERBOSE"::equals);
+            case "DISCARD":
+                return second.equals("ALL");
             case "CREATE":
                 int index = second.equals("UNIQUE") ? 2 : 1;
-                return second.equals("DATABASE")
+                return Set.of("DATABASE", "TABLESPACE").contains(second)
                         || (wordAt(words, index).equals("INDEX")
                                 && wordAt(words, index + 1).equals("CONCURRENTLY"));
             case "DROP":
-                return second.equals("DATABASE")
+                return Set.of("DATABASE", "TABLESPACE").contains(second)
                         || (second.equals("INDEX") && wordAt(words, 2).equals("CONCURRENTLY"));
             case "REINDEX":
                 // the CONCURRENTLY option may also stand in the option list: REINDEX (CONCURRENTLY) TABLE t
-                return Set.of("DATABASE", "SYSTEM").contains(second) || words().contains("CONCURRENTLY");
+                return Set.of("SCHEMA", "DATABASE", "SYSTEM").contains(second) || words().contains("CONCURRENTLY");
             case "ALTER":
-                if (second.equals("SYSTEM")) {
-                    return true;
+                switch (second) {
+                    case "SYSTEM":
+                        return true;
+                    case "DATABASE":
+                        return indexOfPair(words, "SET", "TABLESPACE") > 0;
+                    case "TABLE":
+                        int detach = indexOfPair(words, "DETACH", "PARTITION");
+                        return detach > 0 && words.subList(detach, words.size()).contains("CONCURRENTLY");
+                    case "TYPE":
+                        return indexOfPair(words, "ADD", "VALUE") > 0;
+                    default:
+                        return false;
                 }
-                if (second.equals("TABLE")) {
-                    int detach = indexOfPair(words, "DETACH", "PARTITION");
-                    return detach > 0 && words.subList(detach, words.size()).contains("CONCURRENTLY");
-                }
-                return second.equals("TYPE") && indexOfPair(words, "ADD", "VALUE") > 0;
             default:
                 return false;
         }
