@@ -3,7 +3,6 @@ package dev.lockstep.engine;
 import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
-import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,12 +48,12 @@ final class BackfillWorker {
     private long lastHeartbeat;
     private long lastProgress;
 
-    BackfillWorker(RunContext run, BackfillPlan plan) {
+    BackfillWorker(RunContext run, BackfillPlan plan) throws SQLException {
         this.run = run;
         this.plan = plan;
         this.table = Identifiers.qualified(plan.table());
         this.key = Identifiers.qualified(plan.key());
-        List<SqlStatement> statements = SqlLexer.statements(plan.sql());
+        List<SqlStatement> statements = StepExecutor.statementsAsValidated(plan.stepId(), plan.sql(), run.connection());
         if (statements.size() != 1) {
             throw new LockstepException(
                     ExitCode.INVALID_RUNBOOK,

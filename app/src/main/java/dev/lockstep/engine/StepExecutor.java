@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGConnection;
 
 /**
  * Runs one step on the control session and records it in the step ledger. A transactional step writes
@@ -76,7 +77,7 @@ final class StepExecutor {
     }
 
     private void sql(StepPlan.Sql step) throws SQLException {
-        List<SqlStatement> statements = SqlLexer.statements(step.sql());
+        List<SqlStatement> statements = statementsAsValidated(step.stepId(), step.sql(), run.connection());
         boolean transactional = statements.stream().noneMatch(SqlStatement::refusesTransaction);
         int tries = 0;
         while (true) {
@@ -155,6 +156,24 @@ final class StepExecutor {
             }
             return;
         }
+    }
+
+    /**
+     * A step's statements as {@code validate} read them (standard_conforming_strings on). A session with it
+     * off reads a backslash in {@code '...'} as an escape; where that moves a statement boundary, the server
+     * would run other statements than the ones validated, so the step fails before anything runs.
+     */
+    static List<SqlStatement> statementsAsValidated(String stepId, String sql, Connection connection)
+            throws SQLException {
+        String setting = connection.unwrap(PGConnection.class).getParameterStatus("standard_conforming_strings");
+        if ("off".equalsIgnoreCase(setting) && !SqlLexer.readsAsValidated(sql, false)) {
+            throw new StepFailed(
+                    "step " + stepId + " was not run: this session has standard_conforming_strings off, which"
+                            + " reads its SQL as other statements than validate checked (a backslash before a"
+                            + " quote in '...'); write such strings as E'...' or double the quote ('')",
+                    null);
+        }
+        return SqlLexer.statements(sql);
     }
 
     /** How an attempt that raised no error ended: its rows, and why it failed (null when it succeeded). */
@@ -389,13 +408,15 @@ final class StepExecutor {
 
     private void backfill(StepPlan.Backfill step) throws SQLException {
         Connection connection = run.connection();
+        // SQL it cannot bind is refused before an attempt is recorded
+        BackfillWorker worker = new BackfillWorker(run, step.plan());
         // the checkpoint, not the ledger, tells where a backfill stands: its attempts are never in doubt
         int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "backfill", attempt, true));
         long started = System.nanoTime();
         long rows;
         try {
-            rows = new BackfillWorker(run, step.plan()).run();
+            rows = worker.run();
         } catch (SQLException e) {
             rollbackQuietly(run.connection());
             run.ledger.end(

@@ -66,6 +66,18 @@ public final class SqlLexer {
         return new SqlLexer(script, standardConformingStrings).split();
     }
 
+    /**
+     * Whether the text splits into the same statements read with the given standard_conforming_strings as
+     * with it on, the way {@code validate} reads it.
+     */
+    public static boolean readsAsValidated(String script, boolean standardConformingStrings) {
+        return texts(statements(script, standardConformingStrings)).equals(texts(statements(script)));
+    }
+
+    private static List<String> texts(List<SqlStatement> statements) {
+        return statements.stream().map(SqlStatement::text).toList();
+    }
+
     private List<SqlStatement> split() {
         List<SqlStatement> statements = new ArrayList<>();
         List<Token> tokens = new ArrayList<>();

@@ -130,6 +130,13 @@ class SqlLexerTest {
         }
 
         @Test
+        void onlyABackslashBeforeAQuoteReadsOtherwiseThanValidate() {
+            assertThat(SqlLexer.readsAsValidated("select 'a\\'; b'", false)).isFalse();
+            assertThat(SqlLexer.readsAsValidated("select 'a\\b', E'\\'', 'it''s'; select $$\\'$$", false))
+                    .isTrue();
+        }
+
+        @Test
         void resetGoesBackToTheSessionsValueNotToOn() {
             assertThat(textsWithStandardStringsOff(
                             "set standard_conforming_strings = on; reset all; select 'a\\'; b'; select 2"))
