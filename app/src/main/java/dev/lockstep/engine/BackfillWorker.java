@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +29,7 @@ final class BackfillWorker {
     private final BackfillPlan plan;
     private final String table;
     private final String key;
-    private final SqlText.Bound statement;
+    private final SqlStatement.Bound statement;
     private final BatchSizer sizer;
     private KeyType keyType;
     private Long total;
@@ -47,12 +48,18 @@ final class BackfillWorker {
     private long lastHeartbeat;
     private long lastProgress;
 
-    BackfillWorker(RunContext run, BackfillPlan plan) {
+    BackfillWorker(RunContext run, BackfillPlan plan) throws SQLException {
         this.run = run;
         this.plan = plan;
         this.table = Identifiers.qualified(plan.table());
         this.key = Identifiers.qualified(plan.key());
-        this.statement = SqlText.bindNamed(plan.sql(), List.of("from", "to"));
+        List<SqlStatement> statements = StepExecutor.statementsAsValidated(plan.stepId(), plan.sql(), run.connection());
+        if (statements.size() != 1) {
+            throw new LockstepException(
+                    ExitCode.INVALID_RUNBOOK,
+                    "backfill step " + plan.stepId() + ": its sql must be one statement, not " + statements.size());
+        }
+        this.statement = statements.get(0).bindNamed(List.of("from", "to"));
         if (!statement.parameterNames().contains("from")
                 || !statement.parameterNames().contains("to")) {
             throw new LockstepException(

@@ -1,6 +1,8 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
+import dev.lockstep.runbook.sql.SqlLexer;
+import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGConnection;
 
 /**
  * Runs one step on the control session and records it in the step ledger. A transactional step writes
@@ -74,8 +77,8 @@ final class StepExecutor {
     }
 
     private void sql(StepPlan.Sql step) throws SQLException {
-        List<String> statements = SqlText.split(step.sql());
-        boolean transactional = statements.stream().noneMatch(SqlText::mustRunOutsideTransaction);
+        List<SqlStatement> statements = statementsAsValidated(step.stepId(), step.sql(), run.connection());
+        boolean transactional = statements.stream().noneMatch(SqlStatement::refusesTransaction);
         int tries = 0;
         while (true) {
             tries++;
@@ -160,6 +163,24 @@ final class StepExecutor {
         }
     }
 
+    /**
+     * A step's statements as {@code validate} read them (standard_conforming_strings on). A session with it
+     * off reads a backslash in {@code '...'} as an escape; where that moves a statement boundary, the server
+     * would run other statements than the ones validated, so the step fails before anything runs.
+     */
+    static List<SqlStatement> statementsAsValidated(String stepId, String sql, Connection connection)
+            throws SQLException {
+        String setting = connection.unwrap(PGConnection.class).getParameterStatus("standard_conforming_strings");
+        if ("off".equalsIgnoreCase(setting) && !SqlLexer.readsAsValidated(sql, false)) {
+            throw new StepFailed(
+                    "step " + stepId + " was not run: this session has standard_conforming_strings off, which"
+                            + " reads its SQL as other statements than validate checked (a backslash before a"
+                            + " quote in '...'); write such strings as E'...' or double the quote ('')",
+                    null);
+        }
+        return SqlLexer.statements(sql);
+    }
+
     /** How an attempt that raised no error ended: its rows, and why it failed (null when it succeeded). */
     private record Outcome(long rows, String failure) {}
 
@@ -167,13 +188,13 @@ final class StepExecutor {
      * The statements, the rows bound and the verify in one transaction, with the ledger's end row: either
      * the step applied and was verified, or nothing of it stays and the ledger says why it failed.
      */
-    private Outcome runInOneTransaction(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
-            throws SQLException {
+    private Outcome runInOneTransaction(
+            Connection connection, StepPlan.Sql step, List<SqlStatement> statements, int attempt) throws SQLException {
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (String sql : statements) {
-            rows += executeTracked(connection, sql);
+        for (SqlStatement sql : statements) {
+            rows += executeTracked(connection, sql.text());
         }
         String failure = null;
         if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
@@ -200,17 +221,17 @@ final class StepExecutor {
      * applied whatever follows, so the ledger's end row comes last: after the verify, which alone makes the
      * attempt "ok". A crash before it leaves the attempt in doubt, for the verify (or the operator) to settle.
      */
-    private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<String> statements, int attempt)
+    private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<SqlStatement> statements, int attempt)
             throws SQLException {
         long rows = 0;
-        List<String> group = new ArrayList<>();
-        for (String sql : statements) {
-            if (SqlText.mustRunOutsideTransaction(sql)) {
+        List<SqlStatement> group = new ArrayList<>();
+        for (SqlStatement sql : statements) {
+            if (sql.refusesTransaction()) {
                 rows += runGroup(connection, step, group);
                 group.clear();
                 connection.setAutoCommit(true);
                 applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), false);
-                rows += executeTracked(connection, sql);
+                rows += executeTracked(connection, sql.text());
                 CrashPoints.durable("step " + step.stepId() + " statement outside a transaction ran");
             } else {
                 group.add(sql);
@@ -238,15 +259,15 @@ final class StepExecutor {
         return new Outcome(rows, failure);
     }
 
-    private long runGroup(Connection connection, StepPlan.Sql step, List<String> group) throws SQLException {
+    private long runGroup(Connection connection, StepPlan.Sql step, List<SqlStatement> group) throws SQLException {
         if (group.isEmpty()) {
             return 0;
         }
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (String sql : group) {
-            rows += executeTracked(connection, sql);
+        for (SqlStatement sql : group) {
+            rows += executeTracked(connection, sql.text());
         }
         connection.commit();
         CrashPoints.durable("step " + step.stepId() + " statements committed");
@@ -405,13 +426,15 @@ final class StepExecutor {
 
     private void backfill(StepPlan.Backfill step) throws SQLException {
         Connection connection = run.connection();
+        // SQL it cannot bind is refused before an attempt is recorded
+        BackfillWorker worker = new BackfillWorker(run, step.plan());
         // the checkpoint, not the ledger, tells where a backfill stands: its attempts are never in doubt
         int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "backfill", attempt, true));
         long started = System.nanoTime();
         long rows;
         try {
-            rows = new BackfillWorker(run, step.plan()).run();
+            rows = worker.run();
         } catch (SQLException e) {
             rollbackQuietly(run.connection());
             run.ledger.end(

@@ -429,14 +429,126 @@ class RunEngineTest {
     }
 
     @Test
-    void splitsStatementsThatCannotRunInATransaction() {
-        assertThat(SqlText.split("create table a(x text default ';'); -- c;\n create index concurrently i on a(x);"))
-                .containsExactly("create table a(x text default ';')", "-- c;\n create index concurrently i on a(x)");
-        assertThat(SqlText.mustRunOutsideTransaction("-- c;\n create index concurrently i on a(x)"))
-                .isTrue();
-        assertThat(SqlText.mustRunOutsideTransaction("create index i on a(x)")).isFalse();
-        assertThat(SqlText.bindNamed("update t set a = :to::int where id > :from and b = ':to'", List.of("from", "to"))
-                        .parameterNames())
-                .containsExactly("to", "from");
+    void aSqlStepRunsTheStatementsValidateReads() throws Exception {
+        // given: semicolons inside an E-string, a BEGIN ATOMIC body and a tagged dollar quote
+        EngineDatabase.execute("drop table if exists lexed_t", "drop function if exists lexed_f(int)");
+        String sql =
+                """
+                create table lexed_t (note text);
+                insert into lexed_t values (E'it\\'s; fine');
+                create function lexed_f(x int) returns text language sql
+                begin atomic
+                  select case when x > 0 then 'positive; ' || x else 'not' end;
+                end;
+                insert into lexed_t values (lexed_f(1)), ($q$a; $$ b$q$)
+                """;
+        RunPlan plan = new RunPlan(
+                "T-lexed",
+                "sha-1",
+                null,
+                List.of(new StepPlan.Sql(
+                        "lexed",
+                        sql,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(10),
+                        1,
+                        new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
+                        Set.of(),
+                        null,
+                        null)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryString("select string_agg(note, '|' order by note) from lexed_t"))
+                .isEqualTo("a; $$ b|it's; fine|positive; 1");
+    }
+
+    @Test
+    void aBackfillMayUseTheJsonbQuestionMarkOperators() throws Exception {
+        // given: ? and ?| are operators here, not JDBC parameters
+        EngineDatabase.execute(
+                "drop table if exists bf_jsonb",
+                "create table bf_jsonb (id bigint primary key, doc jsonb not null, n int not null default 0)",
+                "insert into bf_jsonb select g, case when g % 2 = 0 then '{\"k\": 1}' else '{}' end::jsonb"
+                        + " from generate_series(1, 100) g");
+        RunPlan plan = new RunPlan(
+                "T-jsonb",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_jsonb",
+                        "id",
+                        "update bf_jsonb set n = n + 1 where id > :from and id <= :to and doc ? 'k'"
+                                + " and doc ?| array['k', 'x']",
+                        30)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong(
+                        "select count(*) from bf_jsonb where n = (case when id % 2 = 0 then 1 else 0 end)"))
+                .isEqualTo(100);
+    }
+
+    @Test
+    void aSessionWithStandardConformingStringsOffRunsNothingItWouldReadOtherwiseThanValidate() throws Exception {
+        // given: a database whose sessions read '...' with backslash escapes (a legacy setting)
+        EngineDatabase.execute(
+                "drop table if exists scs_t", "create table scs_t (id int primary key, note text, n int default 0)");
+        ConnectionSource legacy = () -> {
+            Connection connection = EngineDatabase.connect();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("set standard_conforming_strings = off");
+            }
+            return connection;
+        };
+        RunEngine engine = new RunEngine(
+                legacy,
+                events::add,
+                Operator.UNATTENDED,
+                () -> Directive.NONE,
+                RunEngine.Options.defaults(),
+                new Holder("tester", "testhost", 4242));
+        StepPlan.Sql plain = sql("plain", "insert into scs_t (id, note) values (1, E'it\\'s; fine'), (2, 'it''s')");
+        StepPlan.Sql ambiguous = sql("ambiguous", "insert into scs_t (id, note) select 3, 'it\\'s; two to validate'");
+        StepPlan.Backfill backfill = backfill(
+                "scs_t", "id", "update scs_t set n = n + 1 where id > :from and id <= :to and note <> 'a\\'; b'", 10);
+
+        // when
+        RunResult first = engine.run(new RunPlan("T-scs-off", "sha-1", null, List.of(plain, ambiguous)));
+        RunResult second = engine.run(new RunPlan("T-scs-off-backfill", "sha-1", null, List.of(backfill)));
+
+        // then: what reads alike runs; the rest fails before anything of it runs, saying why
+        assertThat(first.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
+        assertThat(first.message())
+                .isEqualTo("step ambiguous was not run: this session has standard_conforming_strings off, which"
+                        + " reads its SQL as other statements than validate checked (a backslash before a quote in"
+                        + " '...'); write such strings as E'...' or double the quote ('')");
+        assertThat(EngineDatabase.queryString("select string_agg(note, '|' order by id) from scs_t"))
+                .isEqualTo("it's; fine|it's");
+        assertThat(second.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
+        assertThat(second.message()).startsWith("step fill was not run");
+        assertThat(events.stream()
+                        .filter(event -> event instanceof EngineEvent.StepStarted)
+                        .map(event -> ((EngineEvent.StepStarted) event).step()))
+                .containsExactly("plain");
+    }
+
+    private static StepPlan.Sql sql(String id, String sql) {
+        return new StepPlan.Sql(
+                id,
+                sql,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(10),
+                1,
+                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
+                Set.of(),
+                null,
+                null);
     }
 }

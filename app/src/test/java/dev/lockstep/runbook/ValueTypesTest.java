@@ -3,7 +3,7 @@ package dev.lockstep.runbook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lockstep.runbook.internal.SqlText;
+import dev.lockstep.runbook.internal.ParameterReferences;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,28 +66,7 @@ class ValueTypesTest {
     }
 
     @Test
-    void sqlClassificationIgnoresCommentsStringsAndDollarQuotes() {
-        assertThat(SqlText.statements("-- DROP TABLE x\nSELECT 'DROP TABLE y', $$DELETE$$, $f$TRUNCATE$f$ /* DROP */"))
-                .singleElement()
-                .satisfies(statement -> {
-                    assertThat(statement.isDestructive()).isFalse();
-                    assertThat(statement.isReadOnly()).isTrue();
-                });
-        assertThat(SqlText.statements("ALTER TABLE t DROP CONSTRAINT c; ALTER TABLE t ALTER c DROP DEFAULT"))
-                .extracting(SqlText.Statement::isDestructive)
-                .containsExactly(true, false);
-        assertThat(SqlText.statements("INSERT INTO a SELECT * FROM b ON CONFLICT DO NOTHING")
-                        .get(0)
-                        .isDml())
-                .isTrue();
-        assertThat(SqlText.statements("CREATE INDEX CONCURRENTLY i ON t (c)")
-                        .get(0)
-                        .refusesTransaction())
-                .isTrue();
-        assertThat(SqlText.statements("ALTER TABLE customer RENAME COLUMN a TO b")
-                        .get(0)
-                        .isContractWork())
-                .isTrue();
-        assertThat(SqlText.parameterReferences("x > ${a} and y = '${b}'")).containsExactly("a", "b");
+    void parameterReferencesAreFoundInsideSqlStringsToo() {
+        assertThat(ParameterReferences.names("x > ${a} and y = '${b}'")).containsExactly("a", "b");
     }
 }

@@ -29,6 +29,7 @@ import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.Verify;
 import dev.lockstep.runbook.WaitStep;
 import dev.lockstep.runbook.Window;
+import dev.lockstep.runbook.sql.SqlLexer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -421,7 +422,7 @@ public final class RunbookBuilder {
         if (node instanceof YamlNode.Mapping map) {
             checkKeys(map, "signal", List.of("sql"));
             Optional<String> sql = required(map, "sql", "signal").flatMap(value -> sql(value, "sql"));
-            sql.flatMap(text -> SqlText.statements(text).stream()
+            sql.flatMap(text -> SqlLexer.statements(text).stream()
                             .filter(statement -> !statement.isReadOnly())
                             .findFirst())
                     .ifPresent(statement -> problem(
@@ -863,13 +864,14 @@ public final class RunbookBuilder {
             return Optional.empty();
         }
         boolean known = true;
-        for (String name : SqlText.parameterReferences(scalar.text())) {
+        for (String name : ParameterReferences.names(scalar.text())) {
             known &= declared(name, node.position(), "SQL");
         }
         if (givenValues == null || !known) {
             return Optional.of(scalar.text());
         }
-        return Optional.of(SqlText.substitute(scalar.text(), name -> textValues.getOrDefault(name, "${" + name + "}")));
+        return Optional.of(ParameterReferences.substitute(
+                scalar.text(), name -> textValues.getOrDefault(name, "${" + name + "}")));
     }
 
     private boolean declared(String name, Position position, String where) {

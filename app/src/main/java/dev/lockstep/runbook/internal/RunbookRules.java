@@ -11,6 +11,8 @@ import dev.lockstep.runbook.Step;
 import dev.lockstep.runbook.StopCriterion;
 import dev.lockstep.runbook.Verify;
 import dev.lockstep.runbook.WaitStep;
+import dev.lockstep.runbook.sql.SqlLexer;
+import dev.lockstep.runbook.sql.SqlStatement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,7 +121,7 @@ final class RunbookRules {
     /** A data change without a post-check or a row bound cannot prove it did what was meant. */
     private void dmlIsVerified(Step step) {
         if (step instanceof SqlStep sql
-                && SqlText.statements(sql.sql()).stream().anyMatch(SqlText.Statement::isDml)
+                && SqlLexer.statements(sql.sql()).stream().anyMatch(SqlStatement::isDml)
                 && sql.verify().isEmpty()
                 && sql.expectRows().isEmpty()) {
             builder.problem(
@@ -143,7 +145,10 @@ final class RunbookRules {
         }
         verifyOf(step).ifPresent(verify -> readOnly(step, "verify", verify.sql(), "a verify query"));
         if (step instanceof BackfillStep backfill && !backfill.sql().isEmpty()) {
-            if (!backfill.sql().contains(":from") || !backfill.sql().contains(":to")) {
+            List<String> placeholders = SqlLexer.statements(backfill.sql()).stream()
+                    .flatMap(statement -> statement.placeholders().stream())
+                    .toList();
+            if (!placeholders.contains("from") || !placeholders.contains("to")) {
                 builder.problem(
                         builder.source(step).at("sql"),
                         "backfill '" + step.id()
@@ -163,7 +168,7 @@ final class RunbookRules {
     }
 
     private void readOnly(Step step, String field, String sql, String what) {
-        for (SqlText.Statement statement : SqlText.statements(sql)) {
+        for (SqlStatement statement : SqlLexer.statements(sql)) {
             if (!statement.isReadOnly()) {
                 builder.problem(
                         builder.source(step).at(field),
@@ -176,10 +181,9 @@ final class RunbookRules {
 
     private void transactionBlocks(Step step) {
         if (step instanceof SqlStep sql) {
-            List<SqlText.Statement> statements = SqlText.statements(sql.sql());
-            Optional<SqlText.Statement> refusing = statements.stream()
-                    .filter(SqlText.Statement::refusesTransaction)
-                    .findFirst();
+            List<SqlStatement> statements = SqlLexer.statements(sql.sql());
+            Optional<SqlStatement> refusing =
+                    statements.stream().filter(SqlStatement::refusesTransaction).findFirst();
             if (refusing.isPresent() && sql.transaction()) {
                 builder.problem(
                         builder.source(step).at("sql"),
@@ -196,8 +200,11 @@ final class RunbookRules {
     }
 
     private void backfillRanges(Step step) {
-        if (step instanceof BackfillStep backfill
-                && SqlText.statements(backfill.sql()).stream().anyMatch(statement -> !statement.isDml())) {
+        if (!(step instanceof BackfillStep backfill)) {
+            return;
+        }
+        List<SqlStatement> statements = SqlLexer.statements(backfill.sql());
+        if (statements.size() > 1 || statements.stream().anyMatch(statement -> !statement.isDml())) {
             builder.problem(
                     builder.source(step).at("sql"),
                     "backfill '" + step.id() + "' sql must be one INSERT, UPDATE, DELETE or MERGE per batch");
@@ -214,8 +221,8 @@ final class RunbookRules {
             if (step instanceof ApprovalStep) {
                 approved = true;
             }
-            Optional<SqlText.Statement> destructive = statementsOf(step).stream()
-                    .filter(SqlText.Statement::isDestructive)
+            Optional<SqlStatement> destructive = statementsOf(step).stream()
+                    .filter(SqlStatement::isDestructive)
                     .findFirst();
             if (destructive.isPresent() && !approved) {
                 builder.problem(
@@ -255,10 +262,10 @@ final class RunbookRules {
             if (phase == Phase.CONTRACT && firstContract == null) {
                 firstContract = step;
             }
-            List<SqlText.Statement> statements = statementsOf(step);
+            List<SqlStatement> statements = statementsOf(step);
             if (phase == Phase.EXPAND) {
                 statements.stream()
-                        .filter(SqlText.Statement::isContractWork)
+                        .filter(SqlStatement::isContractWork)
                         .findFirst()
                         .ifPresent(statement -> builder.problem(
                                 builder.source(step).at("sql"),
@@ -267,7 +274,7 @@ final class RunbookRules {
             }
             if (phase == Phase.CONTRACT) {
                 statements.stream()
-                        .filter(SqlText.Statement::isExpandWork)
+                        .filter(SqlStatement::isExpandWork)
                         .findFirst()
                         .ifPresent(statement -> builder.problem(
                                 builder.source(step).at("sql"),
@@ -285,12 +292,12 @@ final class RunbookRules {
         }
     }
 
-    private static List<SqlText.Statement> statementsOf(Step step) {
-        List<SqlText.Statement> statements = new ArrayList<>();
+    private static List<SqlStatement> statementsOf(Step step) {
+        List<SqlStatement> statements = new ArrayList<>();
         if (step instanceof SqlStep sql) {
-            statements.addAll(SqlText.statements(sql.sql()));
+            statements.addAll(SqlLexer.statements(sql.sql()));
         } else if (step instanceof BackfillStep backfill) {
-            statements.addAll(SqlText.statements(backfill.sql()));
+            statements.addAll(SqlLexer.statements(backfill.sql()));
         }
         return statements;
     }

@@ -1,0 +1,284 @@
+package dev.lockstep.runbook.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One statement of a SQL text as {@link SqlLexer} found it: its text as written (trimmed, without the
+ * terminating semicolon, comments kept) and its tokens (comments and whitespace are not tokens). What is
+ * inside strings, comments, quoted identifiers and dollar-quoted bodies is never a word, so a {@code DROP}
+ * in a comment or a {@code :to} in a string counts for nothing.
+ *
+ * @param text what is sent to the server
+ * @param tokens the statement's tokens in order, their offsets into {@code text}
+ */
+public record SqlStatement(String text, List<Token> tokens) {
+
+    private static final Set<String> DML = Set.of("INSERT", "UPDATE", "DELETE", "MERGE");
+    private static final Set<String> READS = Set.of("SELECT", "VALUES", "TABLE", "SHOW", "WITH", "EXPLAIN");
+    private static final Set<String> NOT_A_DROP_OF_DATA = Set.of("NOT", "DEFAULT", "IDENTITY", "EXPRESSION");
+
+    public SqlStatement {
+        tokens = List.copyOf(tokens);
+    }
+
+    public enum Kind {
+        /** A keyword or an unquoted identifier ({@code select}, {@code a$b}). */
+        WORD,
+        /** {@code "a;b"}, {@code U&"d\0061t"}. */
+        QUOTED_IDENTIFIER,
+        /** {@code 'x'}, {@code E'x'}, {@code U&'x'}, {@code N'x'}, {@code B'1'}, {@code X'1F'}, continued or not. */
+        STRING,
+        /** {@code $$...$$}, {@code $tag$...$tag$}. */
+        DOLLAR_STRING,
+        NUMBER,
+        /** {@code $1}. */
+        POSITIONAL_PARAMETER,
+        /** {@code ${name}}, a runbook parameter reference. */
+        RUNBOOK_PARAMETER,
+        /** {@code ::}. */
+        CAST,
+        /** Any other single character: operators, punctuation, {@code ;}, {@code (}, {@code :}, {@code ?}. */
+        OTHER
+    }
+
+    /** A token: its kind, its text as written and where it starts. */
+    public record Token(Kind kind, String text, int offset) {
+        public boolean is(Kind wanted, String written) {
+            return kind == wanted && text.equals(written);
+        }
+
+        int end() {
+            return offset + text.length();
+        }
+    }
+
+    /** The words: keywords and plain identifiers upper-cased, quoted identifiers as written. */
+    public List<String> words() {
+        return words(false, false);
+    }
+
+    /** The first word, upper-cased ("" when there is none). */
+    public String first() {
+        List<String> words = words();
+        return words.isEmpty() ? "" : words.get(0);
+    }
+
+    /** The first few words as written, for messages: "ALTER TABLE customer DROP". */
+    public String head(int count) {
+        List<String> written = words(true, false);
+        return String.join(" ", written.subList(0, Math.min(count, written.size())));
+    }
+
+    public boolean isDml() {
+        if (DML.contains(first())) {
+            return true;
+        }
+        return first().equals("WITH") && dmlInside(words());
+    }
+
+    /** INSERT/UPDATE/DELETE/MERGE anywhere but in FOR UPDATE / FOR NO KEY UPDATE row locks. */
+    private static boolean dmlInside(List<String> words) {
+        for (int index = 1; index < words.size(); index++) {
+            String word = words.get(index);
+            String before = words.get(index - 1);
+            if (DML.contains(word) && !before.equals("FOR") && !before.equals("KEY")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** DROP, TRUNCATE, DELETE and ALTER ... DROP (but not DROP NOT NULL / DEFAULT): may lose data or schema. */
+    public boolean isDestructive() {
+        List<String> words = words();
+        switch (first()) {
+            case "DROP", "TRUNCATE", "DELETE":
+                return true;
+            case "WITH":
+                return words.contains("DELETE") || words.contains("TRUNCATE");
+            case "ALTER":
+                for (int index = 1; index < words.size(); index++) {
+                    if (words.get(index).equals("DROP")) {
+                        String next = index + 1 < words.size() ? words.get(index + 1) : "";
+                        if (!NOT_A_DROP_OF_DATA.contains(next)) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /** Destructive, or a rename or column type change: what old application versions cannot survive. */
+    public boolean isContractWork() {
+        if (isDestructive()) {
+            return true;
+        }
+        List<String> words = words();
+        return first().equals("ALTER")
+                && (words.contains("RENAME")
+                        || (words.size() > 1 && words.get(1).equals("TABLE") && words.contains("TYPE")));
+    }
+
+    /** CREATE TABLE or ALTER TABLE ... ADD [COLUMN]: new shape that a contract runbook must not add. */
+    public boolean isExpandWork() {
+        List<String> words = words();
+        if (words.size() > 1 && first().equals("CREATE") && words.contains("TABLE") && !words.contains("AS")) {
+            return words.indexOf("TABLE") <= 3;
+        }
+        if (first().equals("ALTER") && words.size() > 1 && words.get(1).equals("TABLE")) {
+            for (int index = 2; index + 1 < words.size(); index++) {
+                if (words.get(index).equals("ADD")) {
+                    String next = words.get(index + 1);
+                    if (!Set.of("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE")
+                            .contains(next)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A query that only reads: SELECT, VALUES, TABLE, SHOW, EXPLAIN, or WITH without DML. */
+    public boolean isReadOnly() {
+        List<String> words = words();
+        return READS.contains(first()) && !dmlInside(words) && !words.contains("INTO");
+    }
+
+    /**
+     * Whether the statement must run outside a transaction block. PostgreSQL refuses these in one: CREATE
+     * and DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, REINDEX SCHEMA/DATABASE/SYSTEM, VACUUM, CLUSTER
+     * without a table, ALTER SYSTEM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER DATABASE ... SET
+     * TABLESPACE, ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY, DISCARD ALL. {@code ALTER TYPE ... ADD
+     * VALUE} is refused there before PostgreSQL 12 and cannot use the new value in the same transaction
+     * after, so it runs on its own everywhere. Words inside parentheses (an option list, a column list) do
+     * not name the command.
+     */
+    public boolean refusesTransaction() {
+        List<String> words = words(false, true);
+        String first = wordAt(words, 0);
+        String second = wordAt(words, 1);
+        switch (first) {
+            case "VACUUM":
+                return true;
+            case "CLUSTER":
+                return words.stream().skip(1).allMatch("VERBOSE"::equals);
+            case "DISCARD":
+                return second.equals("ALL");
+            case "CREATE":
+                int index = second.equals("UNIQUE") ? 2 : 1;
+                return Set.of("DATABASE", "TABLESPACE").contains(second)
+                        || (wordAt(words, index).equals("INDEX")
+                                && wordAt(words, index + 1).equals("CONCURRENTLY"));
+            case "DROP":
+                return Set.of("DATABASE", "TABLESPACE").contains(second)
+                        || (second.equals("INDEX") && wordAt(words, 2).equals("CONCURRENTLY"));
+            case "REINDEX":
+                // the CONCURRENTLY option may also stand in the option list: REINDEX (CONCURRENTLY) TABLE t
+                return Set.of("SCHEMA", "DATABASE", "SYSTEM").contains(second) || words().contains("CONCURRENTLY");
+            case "ALTER":
+                switch (second) {
+                    case "SYSTEM":
+                        return true;
+                    case "DATABASE":
+                        return indexOfPair(words, "SET", "TABLESPACE") > 0;
+                    case "TABLE":
+                        int detach = indexOfPair(words, "DETACH", "PARTITION");
+                        return detach > 0 && words.subList(detach, words.size()).contains("CONCURRENTLY");
+                    case "TYPE":
+                        return indexOfPair(words, "ADD", "VALUE") > 0;
+                    default:
+                        return false;
+                }
+            default:
+                return false;
+        }
+    }
+
+    /** The names of the {@code :name} placeholders, in order ({@code ::type} casts are not placeholders). */
+    public List<String> placeholders() {
+        List<String> names = new ArrayList<>();
+        for (int index = 0; index < tokens.size(); index++) {
+            if (isPlaceholder(index)) {
+                names.add(tokens.get(index + 1).text());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** The statement for a JDBC PreparedStatement, and the names of its {@code ?} parameters in order. */
+    public record Bound(String jdbcSql, List<String> parameterNames) {}
+
+    /**
+     * Replaces the {@code :name} placeholders of the given names by JDBC's {@code ?}, and writes every
+     * {@code ?} of the statement itself (the jsonb operators {@code ?}, {@code ?|}, {@code ?&}) as {@code ??},
+     * which the PostgreSQL JDBC driver sends as one {@code ?} instead of taking it for a parameter.
+     */
+    public Bound bindNamed(List<String> names) {
+        StringBuilder sql = new StringBuilder(text.length());
+        List<String> order = new ArrayList<>();
+        int copied = 0;
+        for (int index = 0; index < tokens.size(); index++) {
+            Token token = tokens.get(index);
+            if (isPlaceholder(index) && names.contains(tokens.get(index + 1).text())) {
+                Token name = tokens.get(index + 1);
+                sql.append(text, copied, token.offset()).append('?');
+                order.add(name.text());
+                copied = name.end();
+                index++;
+            } else if (token.is(Kind.OTHER, "?")) {
+                sql.append(text, copied, token.end()).append('?');
+                copied = token.end();
+            }
+        }
+        sql.append(text, copied, text.length());
+        return new Bound(sql.toString(), List.copyOf(order));
+    }
+
+    private boolean isPlaceholder(int index) {
+        if (index + 1 >= tokens.size()) {
+            return false;
+        }
+        Token colon = tokens.get(index);
+        Token name = tokens.get(index + 1);
+        return colon.is(Kind.OTHER, ":") && name.kind() == Kind.WORD && name.offset() == colon.end();
+    }
+
+    private List<String> words(boolean asWritten, boolean outsideParentheses) {
+        List<String> words = new ArrayList<>();
+        int depth = 0;
+        for (Token token : tokens) {
+            if (token.is(Kind.OTHER, "(")) {
+                depth++;
+            } else if (token.is(Kind.OTHER, ")")) {
+                depth = Math.max(0, depth - 1);
+            } else if (outsideParentheses && depth > 0) {
+                continue;
+            } else if (token.kind() == Kind.WORD) {
+                words.add(asWritten ? token.text() : token.text().toUpperCase(Locale.ROOT));
+            } else if (token.kind() == Kind.QUOTED_IDENTIFIER) {
+                words.add(token.text());
+            }
+        }
+        return words;
+    }
+
+    private static String wordAt(List<String> words, int index) {
+        return index < words.size() ? words.get(index) : "";
+    }
+
+    private static int indexOfPair(List<String> words, String first, String second) {
+        for (int index = 0; index + 1 < words.size(); index++) {
+            if (words.get(index).equals(first) && words.get(index + 1).equals(second)) {
+                return index;
+            }
+        }
+        return -1;
+    }
+}
