@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -18,6 +19,8 @@ import picocli.CommandLine.Option;
 /** The {@code lockstep} command: parses the command line and hands each subcommand to the core. */
 @Command(
         name = "lockstep",
+        // --help and --version after every command, including commands added later: a newcomer's first try
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Runbook console for PostgreSQL changes that touch durable state.",
@@ -85,13 +88,20 @@ public final class Main implements Runnable {
         for (ExitCode exitCode : ExitCode.values()) {
             exitCodes.put(Integer.toString(exitCode.code()), exitCode.meaning());
         }
-        commandLine.getCommandSpec().usageMessage().exitCodeList(exitCodes);
-        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCode.INTERNAL_ERROR.code());
-        for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sub.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
-        }
+        everyCommand(commandLine, command -> {
+            // the list heading is inherited: every command's help (and man page) lists the exit codes
+            command.getCommandSpec().usageMessage().exitCodeList(exitCodes);
+            command.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
+        });
         return commandLine;
+    }
+
+    private static void everyCommand(CommandLine command, Consumer<CommandLine> action) {
+        action.accept(command);
+        for (CommandLine sub : command.getSubcommands().values()) {
+            everyCommand(sub, action);
+        }
     }
 
     static int exitCodeOf(Throwable exception) {
