@@ -55,7 +55,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'lockstep --help'.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     public static void main(String... args) {
@@ -84,6 +84,7 @@ public final class Main implements Runnable {
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExitCodeExceptionMapper(Main::exitCodeOf);
+        commandLine.setParameterExceptionHandler(new UsageErrors());
         Map<String, String> exitCodes = new LinkedHashMap<>();
         for (ExitCode exitCode : ExitCode.values()) {
             exitCodes.put(Integer.toString(exitCode.code()), exitCode.meaning());
