@@ -45,6 +45,7 @@ import sun.misc.Signal;
  */
 @Command(
         name = "demo",
+        header = "Show a real run, a drill and a verified timeline on a sandbox.",
         mixinStandardHelpOptions = true,
         description = {
             "Start a sandbox (primary + streaming standby), load the demo tables, run the demo runbook on it while a"

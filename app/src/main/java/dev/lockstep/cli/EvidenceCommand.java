@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep evidence TIMELINE --out DIR [--pubkey FILE]}: the evidence bundle of a run. */
 @Command(
         name = "evidence",
+        header = "Write the evidence bundle of a run: JSON, Markdown and HTML.",
         description = {
             "Write the evidence bundle of a run: evidence.json, report.md, report.html (with charts), the"
                     + " runbook copy and the timeline. Without --pubkey the signatures are not checked.",

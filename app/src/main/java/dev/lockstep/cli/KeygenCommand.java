@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep keygen --out FILE}: a new Ed25519 operator key pair. */
 @Command(
         name = "keygen",
+        header = "Write a new Ed25519 operator key pair.",
         description = {
             "Write a new Ed25519 operator key pair: FILE (private, mode 0600) and FILE.pub (public, with its"
                     + " fingerprint). Refuses to overwrite.",

@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -91,6 +93,12 @@ public final class Main implements Runnable {
         }
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCode.INTERNAL_ERROR.code());
         everyCommand(commandLine, command -> {
+            // A command's header is its one-line summary: the command list (and the man page's NAME) show it;
+            // its own help starts with the usage, and the description says it in full.
+            List<String> sections = new ArrayList<>(command.getHelpSectionKeys());
+            sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER_HEADING);
+            sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER);
+            command.setHelpSectionKeys(sections);
             // the list heading is inherited: every command's help (and man page) lists the exit codes
             command.getCommandSpec().usageMessage().exitCodeList(exitCodes);
             command.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep run}: runs (or resumes) a runbook against a database in line mode. */
 @Command(
         name = "run",
+        header = "Run a runbook against a database, or resume it.",
         description = "Run a runbook against a database; running the same runbook on the same database again"
                 + " resumes it. Exit 4 when stopped (resumable) or when another process holds the run.")
 public final class RunCommand implements Callable<Integer> {

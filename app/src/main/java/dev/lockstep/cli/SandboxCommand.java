@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "sandbox",
+        header = "Run a PostgreSQL primary and streaming standby on this machine.",
         mixinStandardHelpOptions = true,
         description = {
             "Run an embedded PostgreSQL primary and a physical streaming standby of it on 127.0.0.1.",

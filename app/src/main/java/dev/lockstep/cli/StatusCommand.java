@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lockstep status}: the runs this database knows, with state, step, holder and progress. */
-@Command(name = "status", description = "Runs known to the database: state, step, holder, progress.")
+@Command(
+        name = "status",
+        header = "Runs known to the database: state, step, holder, progress.",
+        description = "Runs known to the database, newest first: state, current step, holder and heartbeat.")
 public final class StatusCommand implements Callable<Integer> {
 
     @Mixin

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep verify TIMELINE --pubkey FILE [--json]}: offline verification with a public key. */
 @Command(
         name = "verify",
+        header = "Verify a timeline with the operator's public key.",
         description = {
             "Verify a timeline with the operator's public key, the whole run across every stop and resume:"
                     + " COMPLETE (exit 0), INCOMPLETE (exit 1: crash or truncation), UNSIGNED (exit 1: written"

@@ -3,9 +3,12 @@ package dev.lockstep.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.ExitCode;
+import dev.lockstep.sandbox.Drills;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -64,5 +67,39 @@ class HelpTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: lockstep " + command);
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandsHelpFitsEightyColumns(String command) {
+        assertThat(CliRun.of(command, "--help").out().lines())
+                .allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(80));
+    }
+
+    @Test
+    void theCommandListGivesEveryCommandAWholeSentenceOnOneLineWithin80Columns() {
+        CliRun run = CliRun.of("--help");
+
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(80));
+        List<String> commandList = lines.subList(lines.indexOf("Commands:") + 1, lines.indexOf(""));
+        assertThat(commandList)
+                .extracting(line -> line.strip().split("\\s+")[0])
+                .containsAll(commands().toList());
+        assertThat(commandList).allSatisfy(line -> assertThat(line).matches("  [a-z]+ +[A-Z].*\\."));
+    }
+
+    @Test
+    void drillListsEachScenarioOnOneLine() {
+        List<String> lines = CliRun.of("drill", "--help").out().lines().toList();
+
+        for (String scenario : Drills.SCENARIOS) {
+            int at = lines.indexOf(lines.stream()
+                    .filter(line -> line.startsWith("  " + scenario + " "))
+                    .findFirst()
+                    .orElseThrow());
+            // the next line is the next scenario or the text after the list, not this one continued at column 0
+            assertThat(lines.get(at + 1)).matches("  [a-z-]+ +\\S.*|Exit .*");
+        }
     }
 }
