@@ -9,11 +9,12 @@ import dev.lockstep.engine.RunRecord;
 import dev.lockstep.engine.RunStore;
 import dev.lockstep.pg.PgSessions;
 import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.tui.plain.PlainConsole;
+import dev.lockstep.tui.plain.StatusLines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -80,17 +81,7 @@ public final class StatusCommand implements Callable<Integer> {
         } else if (runs.isEmpty()) {
             out.println("no runs recorded in this database");
         } else {
-            out.printf("%-26s %-28s %-9s %-18s %-28s %s%n", "RUN", "RUNBOOK", "STATE", "STEP", "HOLDER", "HEARTBEAT");
-            for (RunRecord run : runs) {
-                out.printf(
-                        "%-26s %-28s %-9s %-18s %-28s %ss ago%n",
-                        run.runId(),
-                        run.runbookId(),
-                        run.state().label(),
-                        run.currentStep() == null ? "-" : run.currentStep(),
-                        run.holderDescription(),
-                        Duration.between(run.heartbeatAt(), Instant.now()).toSeconds());
-            }
+            StatusLines.render(runs, Instant.now(), PlainConsole.DEFAULT_WIDTH).forEach(out::println);
         }
         out.flush();
         return 0;
