@@ -54,6 +54,9 @@ public final class StatusLines {
     private static String row(String[] cells, int[] widths) {
         StringBuilder line = new StringBuilder();
         for (int column = 0; column < cells.length; column++) {
+            if (widths[column] == 0) {
+                continue; // no run has a current step: no empty column
+            }
             String value =
                     column == 2 ? holder(cells[column], widths[column]) : shortened(cells[column], widths[column]);
             line.append(value);

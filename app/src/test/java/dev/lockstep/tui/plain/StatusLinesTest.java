@@ -81,6 +81,17 @@ class StatusLinesTest {
     }
 
     @Test
+    void noStepColumnWhenNoRunIsAtAStep() {
+        List<String> lines = StatusLines.render(
+                List.of(run("20261121T024500Z-1b6eb", "CHG-1", RunState.DONE, null, "root@vm", Duration.ofSeconds(21))),
+                NOW,
+                80);
+
+        assertThat(lines)
+                .containsExactly("CHG-1  run 20261121T024500Z-1b6eb", "  done  root@vm pid 28190  seen 21s ago");
+    }
+
+    @Test
     void heartbeatAgesReadAtAGlance() {
         assertThat(StatusLines.ago(Duration.ofSeconds(59))).isEqualTo("59s ago");
         assertThat(StatusLines.ago(Duration.ofMinutes(59))).isEqualTo("59m ago");
