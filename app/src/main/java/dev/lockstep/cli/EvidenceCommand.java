@@ -5,6 +5,7 @@ import dev.lockstep.timeline.Evidence;
 import dev.lockstep.timeline.EvidenceBundle;
 import dev.lockstep.timeline.OperatorPublicKey;
 import dev.lockstep.timeline.Verdict;
+import dev.lockstep.tui.plain.TerminalText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,8 +40,9 @@ public final class EvidenceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OperatorPublicKey key = publicKey == null ? null : OperatorPublicKey.load(publicKey);
         Evidence evidence = EvidenceBundle.export(timeline, key, out);
-        spec.commandLine().getOut().println("wrote " + out.resolve("report.html") + ", report.md, evidence.json");
-        spec.commandLine().getOut().println(evidence.timeline().summary());
+        TerminalText.println(
+                spec.commandLine().getOut(), "wrote " + out.resolve("report.html") + ", report.md, evidence.json");
+        TerminalText.println(spec.commandLine().getOut(), evidence.timeline().summary());
         return evidence.timeline().verdict() == Verdict.TAMPERED ? ExitCode.TIMELINE_TAMPERED.code() : 0;
     }
 }

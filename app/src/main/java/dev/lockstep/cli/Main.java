@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -123,15 +124,23 @@ public final class Main implements Runnable {
         return ExitCode.INTERNAL_ERROR.code();
     }
 
-    /** One line: the message and the distinct messages of its causes. */
+    /** One line: the message and the distinct messages of its causes; on a terminal, wrapped at words. */
     static void report(Throwable exception, boolean stacktrace, PrintWriter err) {
+        report(exception, stacktrace, err, TerminalText.width());
+    }
+
+    static void report(Throwable exception, boolean stacktrace, PrintWriter err, int width) {
         if (stacktrace) {
             exception.printStackTrace(err);
             return;
         }
-        err.println("lockstep: " + causeChain(exception));
+        TerminalText.wrap("lockstep: " + causeChain(exception), width, "  ").forEach(err::println);
         if (!(exception instanceof LockstepException)) {
-            err.println("lockstep: this is a bug in Lockstep; run again with --stacktrace and report it");
+            TerminalText.wrap(
+                            "lockstep: this is a bug in Lockstep; run again with --stacktrace and report it",
+                            width,
+                            "  ")
+                    .forEach(err::println);
         }
         err.flush();
     }

@@ -4,6 +4,7 @@ import dev.lockstep.LockstepException;
 import dev.lockstep.sandbox.PgBinariesLocator;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxConfig;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,9 +51,11 @@ final class SandboxCommand implements Callable<Integer> {
             out.println("PRIMARY_URL=" + sandbox.primaryUri());
             out.println("STANDBY_URL=" + sandbox.standbyUri());
             out.flush();
-            err.println("sandbox: PostgreSQL " + sandbox.pgMajor() + " primary and streaming standby are up, data in "
-                    + sandbox.baseDir() + (dir == null ? " (removed at exit)" : "")
-                    + "; Ctrl-C or SIGTERM stops them");
+            TerminalText.println(
+                    err,
+                    "sandbox: PostgreSQL " + sandbox.pgMajor() + " primary and streaming standby are up, data in "
+                            + sandbox.baseDir() + (dir == null ? " (removed at exit)" : "")
+                            + "; Ctrl-C or SIGTERM stops them");
             err.flush();
             String received = signal.await();
             err.println("sandbox: " + received + ": stopping the standby and the primary");
@@ -66,7 +69,7 @@ final class SandboxCommand implements Callable<Integer> {
     /** Shared with the demo: checks the major before anything starts, reports progress on stderr. */
     static SandboxConfig sandboxConfig(Path dir, Integer pgMajor, PrintWriter err) {
         SandboxConfig config = SandboxConfig.defaults().withProgress(line -> {
-            err.println("sandbox: " + line);
+            TerminalText.println(err, "sandbox: " + line);
             err.flush();
         });
         if (pgMajor != null) {

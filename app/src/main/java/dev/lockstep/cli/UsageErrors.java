@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.runbook.internal.Suggestions;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         CommandLine command = exception.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
         PrintWriter err = command.getErr();
-        err.println(name + ": " + message(exception));
+        TerminalText.println(err, name + ": " + message(exception));
         err.println("Try '" + name + " --help' for the full usage.");
         err.flush();
         return ExitCode.USAGE.code();

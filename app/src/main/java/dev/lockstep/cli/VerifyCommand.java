@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockstep.timeline.OperatorPublicKey;
 import dev.lockstep.timeline.TimelineVerifier;
 import dev.lockstep.timeline.VerifyResult;
+import dev.lockstep.tui.plain.TerminalText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,7 +51,7 @@ public final class VerifyCommand implements Callable<Integer> {
                             .enable(SerializationFeature.INDENT_OUTPUT)
                             .writeValueAsString(result.toJson()));
         } else {
-            spec.commandLine().getOut().println(result.summary());
+            TerminalText.println(spec.commandLine().getOut(), result.summary());
         }
         return result.exitCode();
     }
