@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.engine.Holder;
@@ -11,6 +12,7 @@ import dev.lockstep.runbook.RunbookLoader;
 import dev.lockstep.timeline.OperatorKey;
 import dev.lockstep.tui.ClosingLines;
 import dev.lockstep.tui.plain.LineMode;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -114,6 +116,9 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int exit = LineMode.run(session, out, holder.userAtHost(), everyBatch, event -> {});
         ClosingLines.of(session.view(), session.timelineFile(), keyFile, false).forEach(out::println);
+        if (exit != ExitCode.DONE.code()) {
+            DemoTablesHint.after(connection.primary(), file).ifPresent(hint -> TerminalText.println(out, hint));
+        }
         return exit;
     }
 }

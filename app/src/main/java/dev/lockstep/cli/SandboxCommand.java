@@ -1,12 +1,17 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.sandbox.DemoData;
 import dev.lockstep.sandbox.PgBinariesLocator;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxConfig;
 import dev.lockstep.tui.plain.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +43,12 @@ final class SandboxCommand implements Callable<Integer> {
                     + " Other majors need their binaries jar: the error says how to fetch it.")
     Integer pgMajor;
 
+    @Option(
+            names = "--demo-data",
+            description = "Load the demo tables the example runbooks use (enforcement_case, customer, orders,"
+                    + " app_error) before printing the URLs; a sandbox in --dir that has them keeps them.")
+    boolean demoData;
+
     @Spec
     CommandSpec spec;
 
@@ -48,6 +59,9 @@ final class SandboxCommand implements Callable<Integer> {
         SandboxConfig config = sandboxConfig(dir, pgMajor, err);
         try (ShutdownSignal signal = ShutdownSignal.install();
                 Sandbox sandbox = Sandbox.start(config)) {
+            if (demoData) {
+                loadDemoData(sandbox, err);
+            }
             out.println("PRIMARY_URL=" + sandbox.primaryUri());
             out.println("STANDBY_URL=" + sandbox.standbyUri());
             out.flush();
@@ -64,6 +78,22 @@ final class SandboxCommand implements Callable<Integer> {
         err.println("sandbox: stopped");
         err.flush();
         return 0;
+    }
+
+    /** The demo tables on the primary, replayed by the standby before anyone is told the URLs. */
+    private static void loadDemoData(Sandbox sandbox, PrintWriter err) {
+        try (Connection primary = sandbox.connectPrimary()) {
+            if (DemoData.isLoaded(primary)) {
+                TerminalText.println(err, "sandbox: the demo tables are loaded already");
+                return;
+            }
+            TerminalText.println(err, "sandbox: loading the demo tables and waiting for the standby to replay them");
+            err.flush();
+            DemoData.load(primary);
+        } catch (SQLException e) {
+            throw new LockstepException(ExitCode.INTERNAL_ERROR, "cannot load the demo tables", e);
+        }
+        sandbox.awaitStandbyReplay(Duration.ofSeconds(120));
     }
 
     /** Shared with the demo: checks the major before anything starts, reports progress on stderr. */
