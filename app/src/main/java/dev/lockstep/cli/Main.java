@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
             VerifyCommand.class,
             EvidenceCommand.class,
             WatchCommand.class,
+            CompletionCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
