@@ -19,6 +19,7 @@ import dev.lockstep.tui.FullScreen;
 import dev.lockstep.tui.console.Look;
 import dev.lockstep.tui.console.RunConsole;
 import dev.lockstep.tui.plain.LineMode;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -49,6 +50,7 @@ import sun.misc.Signal;
  */
 @Command(
         name = "demo",
+        header = "Show a real run, a drill and a verified timeline on a sandbox.",
         mixinStandardHelpOptions = true,
         description = {
             "Start a sandbox (primary + streaming standby), load the demo tables, run the demo runbook on it while a"
@@ -97,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         int exit;
         try (Sandbox sandbox = startSandbox(err)) {
-            err.println("demo: loading the demo tables on the primary and waiting for the standby to replay them");
+            TerminalText.println(
+                    err, "demo: loading the demo tables on the primary and waiting for the standby to replay them");
             err.flush();
             try (Connection connection = sandbox.connectPrimary()) {
                 DemoData.load(connection);
@@ -119,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
             out.print(outcome.summary());
             if (keep != null) {
                 copyOut(work, keep);
-                out.println("Kept the public key, the timeline and the evidence report in " + keep);
+                TerminalText.println(out, "Kept the public key, the timeline and the evidence report in " + keep);
             }
             exit = outcome.complete() ? 0 : ExitCode.STEP_FAILED.code();
             if (!exitWhenDone && !outcome.stoppedByUser()) {
@@ -207,18 +210,21 @@ final class DemoCommand implements Callable<Integer> {
         int evidenceExit = -1;
         Path evidence = work.resolve("evidence");
         if (timeline != null) {
-            out.println("The run is over (exit " + runExit + "). Anyone with the operator's public key can check"
-                    + " its timeline:");
-            out.println("$ lockstep verify " + shown(timeline, work) + " --pubkey $DEMO/operator-key.pub");
+            TerminalText.println(
+                    out,
+                    "The run is over (exit " + runExit + "). Anyone with the operator's public key can check"
+                            + " its timeline:");
+            out.println(typedCommand(List.of("verify", timeline.toString(), "--pubkey", key + ".pub"), work));
             out.flush();
             verifyExit = Main.run(out, err, "verify", timeline.toString(), "--pubkey", key + ".pub");
-            out.println("$ lockstep evidence " + shown(timeline, work) + " --out $DEMO/evidence"
-                    + " --pubkey $DEMO/operator-key.pub");
+            out.println(typedCommand(
+                    List.of("evidence", timeline.toString(), "--out", evidence.toString(), "--pubkey", key + ".pub"),
+                    work));
             out.flush();
             evidenceExit = Main.run(
                     out, err, "evidence", timeline.toString(), "--out", evidence.toString(), "--pubkey", key + ".pub");
         } else {
-            out.println("The run is over (exit " + runExit + ") and wrote no timeline in " + timelineDir);
+            TerminalText.println(out, "The run is over (exit " + runExit + ") and wrote no timeline in " + timelineDir);
         }
         out.flush();
         return new DemoOutcome(
@@ -363,10 +369,11 @@ final class DemoCommand implements Callable<Integer> {
                   %s watch --db $PRIMARY_URL --standby $STANDBY_URL --plain
                   %s drill lock-holder --db $PRIMARY_URL --for 20s
                   %s drill pause-replay --standby $STANDBY_URL --for 20s
-                  %s verify %s --pubkey $DEMO/operator-key.pub
+                  %s verify %s \\
+                      --pubkey $DEMO/operator-key.pub
                   the report: $DEMO/evidence/report.html
 
-                Press Ctrl-C to stop; the sandbox, the timeline and the report are removed%s.
+                %s
                 """
                 .formatted(
                         sandbox.primaryUri(),
@@ -378,7 +385,15 @@ final class DemoCommand implements Callable<Integer> {
                         lockstep,
                         lockstep,
                         outcome.timeline() == null ? "TIMELINE" : shown(outcome.timeline(), work),
-                        keep == null ? "\n(keep a copy with --keep DIR)" : " (a copy is in " + keep + ")");
+                        String.join(
+                                "\n",
+                                TerminalText.wrap(
+                                        "Press Ctrl-C to stop; the sandbox, the timeline and the report are removed"
+                                                + (keep == null
+                                                        ? ".\n(keep a copy with --keep DIR)"
+                                                        : " (a copy is in " + keep + ")."),
+                                        TerminalText.width(),
+                                        "")));
     }
 
     /** A path under the demo's directory as the header names it, so that commands fit the screen. */

@@ -29,15 +29,17 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep drill}: injects one real fault into a sandbox, holds it, and undoes it. */
 @Command(
         name = "drill",
+        header = "Inject a real fault into a sandbox for a recovery drill.",
         mixinStandardHelpOptions = true,
         description = {
             "Inject a real fault into a sandbox for a recovery drill, hold it for --for, then undo it (Ctrl-C undoes"
                     + " it at once). Its sessions are labelled application_name 'lockstep-drill'.",
+            // one line each at 80 columns: picocli would continue a longer one at column 0
             "  pause-replay     pause WAL replay on the --standby: replication lag grows",
-            "  lock-holder      hold SHARE on --table in an open transaction and queue a write behind it",
-            "  kill-connection  terminate Lockstep's control session (waits up to --for for one)",
-            "  bad-data         insert --rows rows into app_error, as a failing application would",
-            "  slow-batch       make every UPDATE on --table sleep --delay first (a statement trigger)",
+            "  lock-holder      hold SHARE on --table, with a write queued behind it",
+            "  kill-connection  end Lockstep's control session (waits up to --for for one)",
+            "  bad-data         insert --rows rows into app_error, like a failing application",
+            "  slow-batch       every UPDATE on --table sleeps --delay first (a trigger)",
             "Exit 0 when the fault was injected and undone; 2 when the target is not a sandbox or lacks what the"
                     + " scenario needs; 5 when it cannot be reached."
         })

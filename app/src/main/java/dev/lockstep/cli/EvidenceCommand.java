@@ -5,6 +5,7 @@ import dev.lockstep.timeline.Evidence;
 import dev.lockstep.timeline.EvidenceBundle;
 import dev.lockstep.timeline.OperatorPublicKey;
 import dev.lockstep.timeline.Verdict;
+import dev.lockstep.tui.plain.TerminalText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep evidence TIMELINE --out DIR [--pubkey FILE]}: the evidence bundle of a run. */
 @Command(
         name = "evidence",
+        header = "Write the evidence bundle of a run: JSON, Markdown and HTML.",
         description = {
             "Write the evidence bundle of a run: evidence.json, report.md, report.html (with charts), the"
                     + " runbook copy and the timeline. Without --pubkey the signatures are not checked.",
@@ -38,8 +40,9 @@ public final class EvidenceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         OperatorPublicKey key = publicKey == null ? null : OperatorPublicKey.load(publicKey);
         Evidence evidence = EvidenceBundle.export(timeline, key, out);
-        spec.commandLine().getOut().println("wrote " + out.resolve("report.html") + ", report.md, evidence.json");
-        spec.commandLine().getOut().println(evidence.timeline().summary());
+        TerminalText.println(
+                spec.commandLine().getOut(), "wrote " + out.resolve("report.html") + ", report.md, evidence.json");
+        TerminalText.println(spec.commandLine().getOut(), evidence.timeline().summary());
         return evidence.timeline().verdict() == Verdict.TAMPERED ? ExitCode.TIMELINE_TAMPERED.code() : 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.timeline.OperatorKey;
+import dev.lockstep.tui.plain.TerminalText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep keygen --out FILE}: a new Ed25519 operator key pair. */
 @Command(
         name = "keygen",
+        header = "Write a new Ed25519 operator key pair.",
         description = {
             "Write a new Ed25519 operator key pair: FILE (private, mode 0600) and FILE.pub (public, with its"
                     + " fingerprint). Refuses to overwrite.",
@@ -27,7 +29,7 @@ public final class KeygenCommand implements Callable<Integer> {
     public Integer call() {
         OperatorKey key = OperatorKey.generate();
         key.save(out);
-        spec.commandLine().getOut().println("wrote " + out + " (private, mode 0600) and " + out + ".pub");
+        TerminalText.println(spec.commandLine().getOut(), "wrote " + out + " (private, mode 0600) and " + out + ".pub");
         spec.commandLine().getOut().println(key.fingerprint());
         return 0;
     }

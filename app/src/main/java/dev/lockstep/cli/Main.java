@@ -2,14 +2,18 @@ package dev.lockstep.cli;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -18,6 +22,8 @@ import picocli.CommandLine.Option;
 /** The {@code lockstep} command: parses the command line and hands each subcommand to the core. */
 @Command(
         name = "lockstep",
+        // --help and --version after every command, including commands added later: a newcomer's first try
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Runbook console for PostgreSQL changes that touch durable state.",
@@ -35,6 +41,7 @@ import picocli.CommandLine.Option;
             VerifyCommand.class,
             EvidenceCommand.class,
             WatchCommand.class,
+            CompletionCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {
@@ -52,7 +59,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'lockstep --help'.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     public static void main(String... args) {
@@ -81,17 +88,31 @@ public final class Main implements Runnable {
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExitCodeExceptionMapper(Main::exitCodeOf);
+        commandLine.setParameterExceptionHandler(new UsageErrors());
         Map<String, String> exitCodes = new LinkedHashMap<>();
         for (ExitCode exitCode : ExitCode.values()) {
             exitCodes.put(Integer.toString(exitCode.code()), exitCode.meaning());
         }
-        commandLine.getCommandSpec().usageMessage().exitCodeList(exitCodes);
-        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
         commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCode.INTERNAL_ERROR.code());
-        for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sub.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
-        }
+        everyCommand(commandLine, command -> {
+            // A command's header is its one-line summary: the command list (and the man page's NAME) show it;
+            // its own help starts with the usage, and the description says it in full.
+            List<String> sections = new ArrayList<>(command.getHelpSectionKeys());
+            sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER_HEADING);
+            sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER);
+            command.setHelpSectionKeys(sections);
+            // the list heading is inherited: every command's help (and man page) lists the exit codes
+            command.getCommandSpec().usageMessage().exitCodeList(exitCodes);
+            command.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
+        });
         return commandLine;
+    }
+
+    private static void everyCommand(CommandLine command, Consumer<CommandLine> action) {
+        action.accept(command);
+        for (CommandLine sub : command.getSubcommands().values()) {
+            everyCommand(sub, action);
+        }
     }
 
     static int exitCodeOf(Throwable exception) {
@@ -104,15 +125,23 @@ public final class Main implements Runnable {
         return ExitCode.INTERNAL_ERROR.code();
     }
 
-    /** One line: the message and the distinct messages of its causes. */
+    /** One line: the message and the distinct messages of its causes; on a terminal, wrapped at words. */
     static void report(Throwable exception, boolean stacktrace, PrintWriter err) {
+        report(exception, stacktrace, err, TerminalText.width());
+    }
+
+    static void report(Throwable exception, boolean stacktrace, PrintWriter err, int width) {
         if (stacktrace) {
             exception.printStackTrace(err);
             return;
         }
-        err.println("lockstep: " + causeChain(exception));
+        TerminalText.wrap("lockstep: " + causeChain(exception), width, "  ").forEach(err::println);
         if (!(exception instanceof LockstepException)) {
-            err.println("lockstep: this is a bug in Lockstep; run again with --stacktrace and report it");
+            TerminalText.wrap(
+                            "lockstep: this is a bug in Lockstep; run again with --stacktrace and report it",
+                            width,
+                            "  ")
+                    .forEach(err::println);
         }
         err.flush();
     }

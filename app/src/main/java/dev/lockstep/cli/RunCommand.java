@@ -1,5 +1,6 @@
 package dev.lockstep.cli;
 
+import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.engine.Holder;
@@ -15,6 +16,7 @@ import dev.lockstep.tui.FullScreen;
 import dev.lockstep.tui.console.Look;
 import dev.lockstep.tui.console.RunConsole;
 import dev.lockstep.tui.plain.LineMode;
+import dev.lockstep.tui.plain.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep run}: runs (or resumes) a runbook against a database in line mode. */
 @Command(
         name = "run",
+        header = "Run a runbook against a database, or resume it.",
         description = "Run a runbook against a database; running the same runbook on the same database again"
                 + " resumes it. Exit 4 when stopped (resumable) or when another process holds the run.")
 public final class RunCommand implements Callable<Integer> {
@@ -125,6 +128,9 @@ public final class RunCommand implements Callable<Integer> {
         // on the normal screen again: how it ended (the console's last frame is gone), where the timeline is
         ClosingLines.of(session.view(), session.timelineFile(), keyFile, fullScreen)
                 .forEach(out::println);
+        if (exit != ExitCode.DONE.code()) {
+            DemoTablesHint.after(connection.primary(), file).ifPresent(hint -> TerminalText.println(out, hint));
+        }
         return exit;
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep schema}: the JSON Schema of the runbook format, for YAML editors. */
 @Command(
         name = "schema",
+        header = "Print the JSON Schema of the runbook format, for editors.",
         description = {
             "Print the JSON Schema (draft 2020-12) of the runbook format, for editors:",
             "  lockstep schema > lockstep-runbook.schema.json",

@@ -10,6 +10,8 @@ import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.RunStore;
 import dev.lockstep.pg.PgSessions;
 import dev.lockstep.pg.SessionLimits;
+import dev.lockstep.tui.plain.PlainConsole;
+import dev.lockstep.tui.plain.StatusLines;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -23,7 +25,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lockstep status}: the runs this database knows, with state, step, holder and progress. */
-@Command(name = "status", description = "Runs known to the database: state, step, holder, progress.")
+@Command(
+        name = "status",
+        header = "Runs known to the database: state, step, holder, progress.",
+        description = "Runs known to the database, newest first: state, current step, holder and heartbeat.")
 public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -79,28 +84,9 @@ public final class StatusCommand implements Callable<Integer> {
         } else if (runs.isEmpty()) {
             out.println("no runs recorded in this database");
         } else {
-            out.printf("%-26s %-28s %-9s %-18s %-28s %s%n", "RUN", "RUNBOOK", "STATE", "STEP", "HOLDER", "HEARTBEAT");
-            for (RunStatus status : runs) {
-                RunRecord run = status.run();
-                out.printf(
-                        "%-26s %-28s %-9s %-18s %-28s %ss ago%n",
-                        run.runId(),
-                        run.runbookId(),
-                        run.state().label(),
-                        run.currentStep() == null ? "-" : run.currentStep(),
-                        holder(status),
-                        status.heartbeatAge().toSeconds());
-            }
+            StatusLines.render(runs, PlainConsole.DEFAULT_WIDTH).forEach(out::println);
         }
         out.flush();
         return 0;
-    }
-
-    /** The holder, or that it is gone (its lease is free); the heartbeat column beside it says since when. */
-    static String holder(RunStatus status) {
-        RunRecord run = status.run();
-        return Boolean.TRUE.equals(status.holderGone())
-                ? "gone (" + run.holderDescription() + ")"
-                : run.holderDescription();
     }
 }

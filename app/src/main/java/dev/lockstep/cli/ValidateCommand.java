@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep validate FILE...}: every problem of every file, as FILE:LINE:COL: message. */
 @Command(
         name = "validate",
+        header = "Check runbooks without touching a database.",
         description = {
-            "Check runbooks without touching a database: prints 'FILE: ok' for each valid file and every",
-            "problem as FILE:LINE:COL: message on stderr.",
+            "Check runbooks without touching a database: prints 'FILE: ok' for each valid file and every"
+                    + " problem as FILE:LINE:COL: message on stderr.",
             "Exit 0 when all are valid, 3 when any is invalid, 2 when a file cannot be read (and none is invalid)."
         })
 final class ValidateCommand implements Callable<Integer> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lockstep.timeline.OperatorPublicKey;
 import dev.lockstep.timeline.TimelineVerifier;
 import dev.lockstep.timeline.VerifyResult;
+import dev.lockstep.tui.plain.TerminalText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep verify TIMELINE --pubkey FILE [--json]}: offline verification with a public key. */
 @Command(
         name = "verify",
+        header = "Verify a timeline with the operator's public key.",
         description = {
             "Verify a timeline with the operator's public key, the whole run across every stop and resume:"
                     + " COMPLETE (exit 0), INCOMPLETE (exit 1: crash or truncation), UNSIGNED (exit 1: written"
@@ -49,7 +51,7 @@ public final class VerifyCommand implements Callable<Integer> {
                             .enable(SerializationFeature.INDENT_OUTPUT)
                             .writeValueAsString(result.toJson()));
         } else {
-            spec.commandLine().getOut().println(result.summary());
+            TerminalText.println(spec.commandLine().getOut(), result.summary());
         }
         return result.exitCode();
     }

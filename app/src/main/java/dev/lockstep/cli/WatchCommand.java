@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
 /** {@code lockstep watch}: the live probes without a runbook. */
 @Command(
         name = "watch",
+        header = "Show lock waits, replication lag and long transactions, live.",
         mixinStandardHelpOptions = true,
         description = {
             "Shows lock waits and the blocking tree, replication lag per standby, slots, progress and long "

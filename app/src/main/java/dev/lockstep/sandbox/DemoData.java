@@ -1,9 +1,17 @@
 package dev.lockstep.sandbox;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The demo schema the example runbooks target: enforcement_case (200k rows, 60% OPEN), customer
@@ -90,7 +98,52 @@ public final class DemoData {
                     .replace("$CUSTOMERS", Integer.toString(CUSTOMERS))
                     .replace("$ROWS", Integer.toString(ORDERS));
 
+    /** The demo tables, by the names the example runbooks use. */
+    public static final List<String> TABLES = List.of("enforcement_case", "customer", "orders", "app_error");
+
+    private static final Pattern TABLE_NAMES =
+            Pattern.compile("\\b(" + String.join("|", TABLES) + ")\\b", Pattern.CASE_INSENSITIVE);
+
     private DemoData() {}
+
+    /**
+     * The demo tables that {@code runbookText} names and this database lacks, when it is a Lockstep sandbox's
+     * primary (it has the standby's slot); empty on any other database, where the demo tables mean nothing.
+     */
+    public static List<String> missingFromSandbox(Connection connection, String runbookText) throws SQLException {
+        Set<String> named = new TreeSet<>();
+        Matcher names = TABLE_NAMES.matcher(runbookText);
+        while (names.find()) {
+            named.add(names.group(1).toLowerCase(Locale.ROOT));
+        }
+        if (named.isEmpty() || !isSandboxPrimary(connection)) {
+            return List.of();
+        }
+        List<String> missing = new ArrayList<>();
+        try (PreparedStatement exists = connection.prepareStatement("select to_regclass(?) is not null")) {
+            for (String table : named) {
+                exists.setString(1, "public." + table);
+                try (ResultSet rows = exists.executeQuery()) {
+                    rows.next();
+                    if (!rows.getBoolean(1)) {
+                        missing.add(table);
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    private static boolean isSandboxPrimary(Connection connection) throws SQLException {
+        try (PreparedStatement slot =
+                connection.prepareStatement("select exists (select 1 from pg_replication_slots where slot_name = ?)")) {
+            slot.setString(1, Sandbox.SLOT_NAME);
+            try (ResultSet rows = slot.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
 
     /** Whether the demo tables are there already (a reused sandbox). */
     public static boolean isLoaded(Connection connection) throws SQLException {

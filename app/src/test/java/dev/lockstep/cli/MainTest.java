@@ -40,6 +40,11 @@ class MainTest {
         CliRun run = CliRun.of();
 
         assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
-        assertThat(run.err()).contains("Missing command");
+        assertThat(run.err())
+                .isEqualTo(
+                        """
+                        lockstep: missing command
+                        Try 'lockstep --help' for the full usage.
+                        """);
     }
 }

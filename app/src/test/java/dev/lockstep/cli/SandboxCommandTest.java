@@ -169,6 +169,32 @@ class SandboxCommandTest {
         assertThat(pgCtl.exitValue()).as("pg_ctl " + String.join(" ", action)).isZero();
     }
 
+    @Test
+    void demoDataLoadsTheExampleRunbooksTablesBeforeTheUrlsArePrinted() throws Exception {
+        // a temporary sandbox: its watchdog and close remove it
+        Process lockstep = startLockstep("sandbox", "--demo-data");
+        try {
+            Map<String, String> urls = readUntil(lockstep, List.of("PRIMARY_URL", "STANDBY_URL"));
+
+            // the URLs come once the standby has replayed the load: both have every table and row at once
+            for (String server : List.of("PRIMARY_URL", "STANDBY_URL")) {
+                try (Connection connection = DriverManager.getConnection(jdbcUrl(urls.get(server)))) {
+                    assertThat(single(connection, "select count(*) from enforcement_case"))
+                            .as(server)
+                            .isEqualTo(Integer.toString(dev.lockstep.sandbox.DemoData.ENFORCEMENT_CASES));
+                    assertThat(single(connection, "select count(*) from app_error"))
+                            .as(server)
+                            .isEqualTo("0");
+                }
+            }
+            lockstep.destroy();
+            assertThat(lockstep.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(lockstep.exitValue()).isZero();
+        } finally {
+            lockstep.destroyForcibly();
+        }
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
