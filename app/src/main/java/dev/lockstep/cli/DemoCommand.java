@@ -185,6 +185,7 @@ final class DemoCommand implements Callable<Integer> {
         // a person answers in the console, or at line mode's prompt on a terminal; else the demo operator does
         boolean operatorAttends = fullScreen || System.console() != null;
         DemoStory story = new DemoStory(sandbox, events, session, MAX_LAG, operatorAttends);
+        story.takeTheLock();
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();

@@ -41,6 +41,8 @@ final class DemoStory implements Runnable {
     private final String maxLag;
     private final boolean operatorAttends;
     private volatile boolean runEnded;
+    private Drill lockHolder;
+    private String lockHolderInjected;
     private volatile boolean replayPaused;
     private volatile boolean replayResumed;
 
@@ -74,19 +76,41 @@ final class DemoStory implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             say("the drill failed: " + e.getMessage());
+        } finally {
+            if (lockHolder != null) {
+                lockHolder.undo(); // undo is idempotent: the run may have ended before act one did
+            }
         }
     }
 
-    /** Act one: a lock holder makes the DDL and the application queue until the run pauses. */
-    private void lockQueue() throws InterruptedException {
-        if (!await(event -> event instanceof EngineEvent.RunOpened)) {
-            return;
-        }
-        try (Drill holder = Drills.of(
+    /**
+     * Takes the lock before the run starts, so that the ALTER always meets it: injected once the run is under
+     * way, it would race the first steps, and on a slow machine find the column added and the backfill's short
+     * lock timeout running out before the queue had waited long enough to pause the run.
+     */
+    void takeTheLock() {
+        lockHolder = Drills.of(
                 "lock-holder",
                 Drills.Target.of(sandbox),
-                Drills.Options.defaults().withTable("enforcement_case"))) {
-            say("drill " + holder.inject());
+                Drills.Options.defaults().withTable("enforcement_case"));
+        try {
+            lockHolderInjected = lockHolder.inject();
+        } catch (RuntimeException e) {
+            lockHolder.undo();
+            lockHolder = null; // the run goes on without act one; the demo's checklist says what did not happen
+        }
+    }
+
+    /** Act one: the lock holder makes the DDL and the application queue until the run pauses. */
+    private void lockQueue() throws InterruptedException {
+        if (lockHolder == null) {
+            return;
+        }
+        try (Drill holder = lockHolder) {
+            if (!await(event -> event instanceof EngineEvent.RunOpened)) {
+                return;
+            }
+            say("drill " + lockHolderInjected);
             if (!await(DemoStory::pausedByLocks)) {
                 return;
             }

@@ -224,7 +224,7 @@ class RunProcessTest {
         assertThat(line(text.out(), "T-status"))
                 .contains(" fill ")
                 .containsPattern(Pattern.quote("gone (" + killed.get("holder").asText() + " pid " + run.pid() + ")")
-                        + " +\\d+s ago");
+                        + " +seen \\d+s ago");
         // and every field is the one docs/operations.md documents, in its order
         assertThat(killed.fieldNames()).toIterable().containsExactlyElementsOf(documentedStatusFields());
     }
@@ -256,11 +256,15 @@ class RunProcessTest {
         throw new AssertionError("no run of " + runbookId + " in " + json.out());
     }
 
+    /** A run's two status lines, joined: the runbook and run id, then state, step, holder and heartbeat. */
     private static String line(String output, String runbookId) {
-        return output.lines()
-                .filter(line -> line.contains(runbookId))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no line for " + runbookId + " in\n" + output));
+        List<String> lines = output.lines().toList();
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (lines.get(i).contains(runbookId)) {
+                return lines.get(i) + " " + lines.get(i + 1);
+            }
+        }
+        throw new AssertionError("no lines for " + runbookId + " in\n" + output);
     }
 
     @Test
