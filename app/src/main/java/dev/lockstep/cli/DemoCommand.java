@@ -177,6 +177,7 @@ final class DemoCommand implements Callable<Integer> {
                 OperatorKey.load(key),
                 LockstepSchema.defaultSchema(),
                 Map.of("confirm-app-version", APPROVAL_REASON),
+                Map.of(),
                 null,
                 holder,
                 Sampler.Settings.defaults(),

@@ -61,6 +61,14 @@ public final class RunCommand implements Callable<Integer> {
     Map<String, String> approvals = new LinkedHashMap<>();
 
     @Option(
+            names = "--decide",
+            paramLabel = "STEP=OPTION:REASON",
+            description = "What to do if STEP fails, decided in advance for an unattended run: retry, repair,"
+                    + " roll-forward, rollback, skip, abandon or abort (docs/recovery.md); taken only when the"
+                    + " option is available, recorded with the OS user and the reason (repeatable).")
+    Map<String, String> decisions = new LinkedHashMap<>();
+
+    @Option(
             names = "--accept-changed-runbook",
             paramLabel = "REASON",
             description = "Resume although the runbook changed since the run began; the reason is recorded.")
@@ -116,6 +124,7 @@ public final class RunCommand implements Callable<Integer> {
                 keyFile == null ? null : OperatorKey.load(keyFile),
                 new LockstepSchema(schema),
                 approvals,
+                Decisions.parse(decisions),
                 acceptChangedRunbook,
                 holder,
                 Sampler.Settings.defaults(),

@@ -77,6 +77,8 @@ public final class StatusCommand implements Callable<Integer> {
                 node.put(
                         "ended_at", run.endedAt() == null ? null : run.endedAt().toString());
                 node.set("progress", mapper.readTree(run.progressJson()));
+                // the failure record the engine keeps while a failed step waits for a decision (docs/recovery.md)
+                node.set("failure", run.failureJson() == null ? mapper.nullNode() : mapper.readTree(run.failureJson()));
             }
             ObjectNode document = mapper.createObjectNode();
             document.set("runs", list);

@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,6 +47,11 @@ final class BackfillWorker {
     private Command.Retune applied;
 
     private long lastHeartbeat;
+    /** The batch being applied, for a failure's facts; null before the first. */
+    private FailedAttempt.Batch batchInFlight;
+    /** Rows committed so far, by this process and earlier ones (the checkpoint's count). */
+    private long rowsCommitted;
+
     private long lastProgress;
 
     BackfillWorker(RunContext run, BackfillPlan plan) throws SQLException {
@@ -68,6 +74,15 @@ final class BackfillWorker {
         }
         this.sizer = new BatchSizer(plan.initialSize(), plan.target(), plan.minSize(), plan.maxSize());
         this.pause = plan.pause() == null ? Duration.ZERO : plan.pause();
+    }
+
+    /** The batch in flight when the backfill failed; null when none had started. */
+    FailedAttempt.Batch batchInFlight() {
+        return batchInFlight;
+    }
+
+    long rowsCommitted() {
+        return rowsCommitted;
     }
 
     /** The rows the whole backfill touched, counting batches committed by earlier processes. */
@@ -112,6 +127,7 @@ final class BackfillWorker {
     private long work() throws SQLException {
         Connection connection = run.connection();
         CheckpointStore.Checkpoint checkpoint = prepare(connection);
+        rowsCommitted = checkpoint.rowsDone();
         int failures = 0;
         while (!checkpoint.done()) {
             RunContext.Pace pace = run.safePoint();
@@ -125,6 +141,7 @@ final class BackfillWorker {
                 run.gauges.batchEnded(Math.max(0, rowsPerSecond));
                 failures = 0;
                 checkpoint = outcome.checkpoint();
+                rowsCommitted = checkpoint.rowsDone();
                 if (!checkpoint.done()) {
                     pauseBetweenBatches(pace);
                 }
@@ -220,6 +237,7 @@ final class BackfillWorker {
             return new BatchOutcome(finished, System.nanoTime() - started);
         }
         String lower = from != null ? from : keyType.before(smallestKey(connection));
+        batchInFlight = new FailedAttempt.Batch(lower, bound.to(), (int) Math.min(Integer.MAX_VALUE, bound.keys()));
         long rows;
         try (PreparedStatement update = connection.prepareStatement(statement.jdbcSql())) {
             List<String> names = statement.parameterNames();

@@ -4,6 +4,7 @@ import dev.lockstep.criteria.CriterionEvent;
 import dev.lockstep.criteria.CriterionStatus;
 import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.recovery.Diagnosis;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -347,6 +348,50 @@ public sealed interface EngineEvent {
 
         public Map<String, Object> body() {
             return fields("decision", decision, "reason", reason, "detail", detail);
+        }
+    }
+
+    /**
+     * A step failed and was classified: the class, the facts inspection found and the options with their
+     * preconditions. Recorded before anyone decides, so the timeline shows what the decision was taken on.
+     */
+    record FailureFound(Instant at, Diagnosis diagnosis) implements EngineEvent {
+        public String step() {
+            return diagnosis.failure().stepId();
+        }
+
+        public int attempt() {
+            return diagnosis.failure().attempt();
+        }
+
+        public String type() {
+            return "failure";
+        }
+
+        public Map<String, Object> body() {
+            return diagnosis.body();
+        }
+    }
+
+    /**
+     * A failed step the run goes on past without it succeeding, by the operator's decision: a roll-forward
+     * step took its place, or the runbook allowed leaving it out.
+     */
+    record StepSettled(Instant at, String step, Settlement how, String detail) implements EngineEvent {
+        /** How a failed step was settled. */
+        public enum Settlement {
+            /** The declared roll-forward step ran in its place. */
+            ROLLED_FORWARD,
+            /** Left out: the runbook marks it {@code critical: false}. */
+            LEFT_OUT
+        }
+
+        public String type() {
+            return "note";
+        }
+
+        public Map<String, Object> body() {
+            return fields("text", detail, "settled", how.name().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -37,9 +37,15 @@ public final class LockstepSchema {
         return name + "." + table;
     }
 
-    /** Creates the schema and its tables when missing. Leaves the connection's auto-commit as it found it. */
+    /**
+     * Creates the schema and its tables when missing, and adds the columns later versions added. Leaves the
+     * connection's auto-commit as it found it.
+     */
     public void ensure(Connection connection) throws SQLException {
         if (exists(connection)) {
+            if (!hasFailureColumn(connection)) {
+                addFailureColumn(connection);
+            }
             return;
         }
         boolean autoCommit = connection.getAutoCommit();
@@ -61,7 +67,8 @@ public final class LockstepSchema {
                     + " current_step text,"
                     + " progress jsonb not null default '{}'::jsonb,"
                     + " ended_at timestamptz,"
-                    + " history jsonb not null default '[]'::jsonb)");
+                    + " history jsonb not null default '[]'::jsonb,"
+                    + " failure jsonb)");
             statement.execute("create index if not exists run_by_runbook on " + table("run")
                     + " (runbook_id, database, started_at desc)");
             statement.execute("create table if not exists " + table("step_ledger") + " ("
@@ -92,6 +99,34 @@ public final class LockstepSchema {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** A schema created before recovery: the run row's undecided failure goes in a column added now. */
+    private void addFailureColumn(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("set local lock_timeout = '2s'");
+            statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            statement.execute("alter table " + table("run") + " add column if not exists failure jsonb");
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private boolean hasFailureColumn(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from pg_attribute"
+                + " where attrelid = to_regclass(?) and attname = 'failure' and not attisdropped)")) {
+            statement.setString(1, table("run"));
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
         }
     }
 

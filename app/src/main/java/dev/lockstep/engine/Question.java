@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.recovery.Diagnosis;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,8 +13,10 @@ import java.util.Optional;
  * @param id unique within the process, so that an answer cannot land on a later question
  * @param confirmText what the operator must type to choose the first available choice (the runbook id, for
  *     an approval the runbook marks {@code confirm: typed}); null when choosing is enough
+ * @param failure for {@link Kind#FAILURE}, the failure with its facts and options; null otherwise
  */
-public record Question(String id, Kind kind, String step, String text, List<Choice> choices, String confirmText) {
+public record Question(
+        String id, Kind kind, String step, String text, List<Choice> choices, String confirmText, Diagnosis failure) {
 
     /** The kinds of question, one dialog each. */
     public enum Kind {
@@ -22,7 +25,9 @@ public record Question(String id, Kind kind, String step, String text, List<Choi
         /** A stop criterion without auto_resume cleared: resume, or stop. */
         RESUME,
         /** A step ran outside a transaction and has no recorded end: did it apply? */
-        IN_DOUBT
+        IN_DOUBT,
+        /** A step failed: retry, repair, roll forward, roll back, skip, abandon or abort. */
+        FAILURE
     }
 
     /** One answer the operator may give; {@code why} says why it is (not) available, or null. */
@@ -35,6 +40,10 @@ public record Question(String id, Kind kind, String step, String text, List<Choi
         public static Choice of(String id, String label) {
             return new Choice(id, label, true, null);
         }
+    }
+
+    public Question(String id, Kind kind, String step, String text, List<Choice> choices, String confirmText) {
+        this(id, kind, step, text, choices, confirmText, null);
     }
 
     public Question {

@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.recovery.Diagnosis;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -276,7 +277,22 @@ final class RunContext {
      */
     Optional<Operator.Answer> ask(
             Question.Kind kind, String step, String text, List<Question.Choice> choices, String confirmText) {
-        Question question = new Question("q" + questions.incrementAndGet(), kind, step, text, choices, confirmText);
+        return ask(new Question("q" + questions.incrementAndGet(), kind, step, text, choices, confirmText));
+    }
+
+    /** Asks about a failed step, with its failure for the screens to show. */
+    Optional<Operator.Answer> askAboutFailure(Diagnosis diagnosis, String text, List<Question.Choice> choices) {
+        return ask(new Question(
+                "q" + questions.incrementAndGet(),
+                Question.Kind.FAILURE,
+                diagnosis.failure().stepId(),
+                text,
+                choices,
+                null,
+                diagnosis));
+    }
+
+    private Optional<Operator.Answer> ask(Question question) {
         emit(new EngineEvent.QuestionAsked(Instant.now(), question));
         Optional<Operator.Answer> answer = Optional.empty();
         try {

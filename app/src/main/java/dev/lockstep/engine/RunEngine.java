@@ -2,11 +2,13 @@ package dev.lockstep.engine;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.recovery.Decision;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -25,9 +27,19 @@ public final class RunEngine {
      *     once the run has opened; reported next to what the step ledger says about them
      * @param sampleEvery how often the latest signal readings are emitted as a {@code sample} event
      */
+    /**
+     * Everything about how to run that is not the plan itself.
+     *
+     * @param decisions {@code --decide STEP=OPTION:REASON}: what to do when that step fails, decided in advance
+     * @param gauges where the engine publishes the signals only it knows, for the criteria sampler
+     * @param inDoubtElsewhere steps another record (the timeline) shows started without an end, asked for
+     *     once the run has opened; reported next to what the step ledger says about them
+     * @param sampleEvery how often the latest signal readings are emitted as a {@code sample} event
+     */
     public record Options(
             LockstepSchema schema,
             Map<String, String> preApprovals,
+            Map<String, Decision> decisions,
             String acceptChangedRunbookReason,
             Duration reconnectWindow,
             Duration watchdogInterval,
@@ -36,11 +48,13 @@ public final class RunEngine {
             Duration sampleEvery) {
         public Options {
             preApprovals = Map.copyOf(preApprovals);
+            decisions = Map.copyOf(decisions);
         }
 
         public static Options defaults() {
             return new Options(
                     LockstepSchema.defaultSchema(),
+                    Map.of(),
                     Map.of(),
                     null,
                     Duration.ofMinutes(2),
@@ -54,6 +68,20 @@ public final class RunEngine {
             return new Options(
                     schema,
                     approvals,
+                    decisions,
+                    acceptChangedRunbookReason,
+                    reconnectWindow,
+                    watchdogInterval,
+                    gauges,
+                    inDoubtElsewhere,
+                    sampleEvery);
+        }
+
+        public Options withDecisions(Map<String, Decision> given) {
+            return new Options(
+                    schema,
+                    preApprovals,
+                    given,
                     acceptChangedRunbookReason,
                     reconnectWindow,
                     watchdogInterval,
@@ -66,6 +94,7 @@ public final class RunEngine {
             return new Options(
                     schema,
                     preApprovals,
+                    decisions,
                     reason,
                     reconnectWindow,
                     watchdogInterval,
@@ -78,6 +107,7 @@ public final class RunEngine {
             return new Options(
                     other,
                     preApprovals,
+                    decisions,
                     acceptChangedRunbookReason,
                     reconnectWindow,
                     watchdogInterval,
@@ -90,6 +120,7 @@ public final class RunEngine {
             return new Options(
                     schema,
                     preApprovals,
+                    decisions,
                     acceptChangedRunbookReason,
                     reconnectWindow,
                     watchdogInterval,
@@ -102,6 +133,7 @@ public final class RunEngine {
             return new Options(
                     schema,
                     preApprovals,
+                    decisions,
                     acceptChangedRunbookReason,
                     reconnectWindow,
                     watchdogInterval,
@@ -114,6 +146,7 @@ public final class RunEngine {
             return new Options(
                     schema,
                     preApprovals,
+                    decisions,
                     acceptChangedRunbookReason,
                     reconnectWindow,
                     watchdogInterval,
@@ -268,7 +301,7 @@ public final class RunEngine {
                                 + " whether it applied"));
             }
             watchdog.start();
-            return finish(run, execute(run, plan));
+            return finish(run, execute(run, plan, record.failureJson()));
         } finally {
             watchdog.stop();
             context = null;
@@ -281,15 +314,28 @@ public final class RunEngine {
         }
     }
 
-    private RunResult execute(RunContext run, RunPlan plan) {
+    private RunResult execute(RunContext run, RunPlan plan, String pendingFailure) {
         StepExecutor executor = new StepExecutor(run, options.preApprovals(), plan.stepEstimates());
+        FailureRecovery recovery = new FailureRecovery(run, plan, executor, options.decisions());
+        FailureRecovery.Pending pending = FailureRecovery.pending(pendingFailure);
         try {
             run.safePoint();
             for (StepPlan step : plan.steps()) {
-                executor.execute(step);
+                Optional<RunResult> end;
+                if (pending != null && pending.mainStep().equals(step.stepId())) {
+                    end = recovery.resume(step, pending);
+                    pending = null;
+                } else {
+                    end = recovery.runStep(step);
+                }
+                if (end.isPresent()) {
+                    return end.get();
+                }
             }
             run.currentStep(null);
             return new RunResult(run.runId, RunState.DONE, ExitCode.DONE, "run " + run.runId + " done");
+        } catch (FailureUndecided undecided) {
+            return new RunResult(run.runId, RunState.FAILED, ExitCode.STEP_FAILED, undecided.getMessage());
         } catch (RunStopped stopped) {
             return new RunResult(
                     run.runId,
@@ -300,8 +346,6 @@ public final class RunEngine {
                                     : "stopped at step " + run.currentStep())
                             + ": " + stopped.getMessage()
                             + "; the run is resumable (run the same command again)");
-        } catch (StepFailed failed) {
-            return new RunResult(run.runId, RunState.FAILED, ExitCode.STEP_FAILED, failed.getMessage());
         } catch (LockstepException e) {
             RunState state = e.exitCode() == ExitCode.STOPPED || e.exitCode() == ExitCode.DATABASE_UNREACHABLE
                     ? RunState.STOPPED

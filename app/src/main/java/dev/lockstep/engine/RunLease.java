@@ -74,7 +74,8 @@ public final class RunLease {
                 unlock(connection);
                 return new AlreadyDone(latest.get());
             }
-            if (latest.isEmpty()) {
+            if (latest.isEmpty() || latest.get().state().isFinal()) {
+                // never run, or the last run was rolled back or abandoned: a new run starts afresh
                 return new Acquired(insert(connection, runbookSha256, holder), false, Optional.empty());
             }
             RunRecord previous = latest.get();
@@ -172,7 +173,7 @@ public final class RunLease {
     private LockstepException refusal(Connection connection) throws SQLException {
         Optional<RunRecord> holderRow = latest(connection);
         String holderText = holderRow
-                .filter(run -> run.state() != RunState.DONE)
+                .filter(run -> !run.state().isFinal())
                 .map(run -> "run " + run.runId() + " held by " + run.holderDescription() + " since "
                         + run.startedAt() + " (state " + run.state().label() + ", heartbeat "
                         + Duration.between(run.heartbeatAt(), Instant.now()).toSeconds() + "s ago)")

@@ -5,11 +5,15 @@ import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.NoteStep;
+import dev.lockstep.runbook.OnFailure;
+import dev.lockstep.runbook.Phase;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.SqlStep;
 import dev.lockstep.runbook.Step;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.WaitStep;
+import dev.lockstep.runbook.sql.SqlLexer;
+import dev.lockstep.runbook.sql.SqlStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -17,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns a bound runbook into the engine's plan, applying the engine's defaults: lock_timeout 2 s (the
@@ -45,7 +50,33 @@ public final class RunPlans {
                     .flatMap(Execution::estimate)
                     .ifPresent(estimate -> estimates.put(step.id(), estimate.get()));
         }
-        return new RunPlan(runbook.id(), runbook.sha256(), windowEnd, steps, estimates);
+        List<StepPlan> recovery =
+                runbook.recovery().stream().map(step -> plan(step, windowEnd)).toList();
+        Map<String, OnFailure> onFailure = new LinkedHashMap<>();
+        Set<String> boundaries = new HashSet<>();
+        Set<String> optional = new HashSet<>();
+        for (Step step : runbook.steps()) {
+            onFailure.put(step.id(), step.onFailure());
+            if (step.marks().rollbackBoundary() || destroysInContract(runbook, step)) {
+                boundaries.add(step.id());
+            }
+            if (!step.marks().critical()) {
+                optional.add(step.id());
+            }
+        }
+        return new RunPlan(
+                runbook.id(), runbook.sha256(), windowEnd, steps, estimates, recovery, onFailure, boundaries, optional);
+    }
+
+    /** A contract-phase step that drops or deletes: once it completed, what it removed is gone. */
+    private static boolean destroysInContract(Runbook runbook, Step step) {
+        Optional<Phase> phase =
+                step.phase().or(() -> Optional.ofNullable(runbook.change().phase()));
+        if (phase.isEmpty() || phase.get() != Phase.CONTRACT) {
+            return false;
+        }
+        String sql = step instanceof SqlStep sqlStep ? sqlStep.sql() : null;
+        return sql != null && SqlLexer.statements(sql).stream().anyMatch(SqlStatement::isDestructive);
     }
 
     private static Optional<Execution> execution(Step step) {

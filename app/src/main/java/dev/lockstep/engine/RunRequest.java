@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.pg.ConnectionSettings;
+import dev.lockstep.recovery.Decision;
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.timeline.OperatorKey;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Objects;
  * @param standbys the {@code --standby} servers, watched for lag
  * @param operatorKey signs the timeline; null writes it unsigned ({@code --unsigned})
  * @param approvals {@code --approve STEP=REASON}: approvals given in advance
+ * @param decisions {@code --decide STEP=OPTION:REASON}: what to do if that step fails, given in advance
  * @param acceptChangedRunbook {@code --accept-changed-runbook REASON}; null when not given
  * @param sampling how often the stop criteria and the screens' probe snapshot are sampled
  * @param lockstepVersion this build's version, for the timeline
@@ -32,6 +34,7 @@ public record RunRequest(
         OperatorKey operatorKey,
         LockstepSchema schema,
         Map<String, String> approvals,
+        Map<String, Decision> decisions,
         String acceptChangedRunbook,
         Holder holder,
         Sampler.Settings sampling,
@@ -48,5 +51,6 @@ public record RunRequest(
         parameters = Map.copyOf(parameters);
         standbys = List.copyOf(standbys);
         approvals = Map.copyOf(approvals);
+        decisions = Map.copyOf(decisions);
     }
 }

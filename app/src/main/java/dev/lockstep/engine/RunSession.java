@@ -98,6 +98,7 @@ public final class RunSession implements RunHandle {
         RunEngine.Options options = RunEngine.Options.defaults()
                 .withSchema(request.schema())
                 .withPreApprovals(request.approvals())
+                .withDecisions(request.decisions())
                 .withAcceptChangedRunbook(request.acceptChangedRunbook())
                 .withGauges(gauges)
                 .withInDoubtElsewhere(timeline::stepsInDoubt);

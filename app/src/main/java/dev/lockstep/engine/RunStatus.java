@@ -1,6 +1,8 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.recovery.Failure;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A run as {@code lockstep status} tells it: its row, whether the process the row names still holds the
@@ -15,4 +17,10 @@ import java.time.Duration;
  *     holds its lease, false when one does; null for a run that ended, or whose row names another database
  * @param heartbeatAge since the row's last heartbeat, by the database's clock
  */
-public record RunStatus(RunRecord run, Boolean holderGone, Duration heartbeatAge) {}
+public record RunStatus(RunRecord run, Boolean holderGone, Duration heartbeatAge) {
+
+    /** The failure that waits for a decision, when the row keeps one this version can read. */
+    public Optional<Failure> failure() {
+        return Optional.ofNullable(FailureRecovery.pending(run.failureJson())).map(FailureRecovery.Pending::failure);
+    }
+}

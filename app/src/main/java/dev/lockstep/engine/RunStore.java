@@ -23,8 +23,11 @@ public final class RunStore {
     }
 
     static String selectRuns(LockstepSchema schema) {
+        // the failure column came with recovery: read through to_jsonb so that a schema made before it reads
         return "select run_id, runbook_id, database, runbook_sha256, holder, pid, started_at, heartbeat_at, state,"
-                + " current_step, progress::text as progress, ended_at from " + schema.table("run");
+                + " current_step, progress::text as progress, ended_at,"
+                + " nullif(to_jsonb(r) -> 'failure', 'null'::jsonb)::text as failure from " + schema.table("run")
+                + " r";
     }
 
     static RunRecord read(ResultSet rows) throws SQLException {
@@ -40,7 +43,8 @@ public final class RunStore {
                 RunState.of(rows.getString("state")),
                 rows.getString("current_step"),
                 rows.getString("progress"),
-                instant(rows.getTimestamp("ended_at")));
+                instant(rows.getTimestamp("ended_at")),
+                rows.getString("failure"));
     }
 
     /**
@@ -91,11 +95,25 @@ public final class RunStore {
                 + " ended_at = case when ? then clock_timestamp() end where run_id = ?")) {
             statement.setString(1, state.label());
             statement.setString(2, currentStep);
-            statement.setBoolean(3, state == RunState.DONE || state == RunState.STOPPED || state == RunState.FAILED);
+            statement.setBoolean(3, !state.active());
             statement.setString(4, runId);
             statement.executeUpdate();
         }
         CrashPoints.statementRan(connection, "run state " + state.label());
+    }
+
+    /**
+     * Records the failure that waits for a decision (a JSON document), or clears it (null) once one was
+     * taken: a run resumed later asks about it before anything else.
+     */
+    public void failure(Connection connection, String runId, String failureJson) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "update " + schema.table("run") + " set failure = ?::jsonb where run_id = ?")) {
+            statement.setString(1, failureJson);
+            statement.setString(2, runId);
+            statement.executeUpdate();
+        }
+        CrashPoints.statementRan(connection, failureJson == null ? "run failure cleared" : "run failure recorded");
     }
 
     /** Records the step that starts, with a heartbeat; the state stays what it is. */

@@ -4,6 +4,7 @@ import dev.lockstep.criteria.CriterionEvent;
 import dev.lockstep.criteria.CriterionStatus;
 import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.recovery.Diagnosis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +40,8 @@ import java.util.Optional;
  * @param snapshot what the probes saw at the last sample (locks, replication, activity); null before any
  * @param readings every signal's reading at the last sample
  * @param question the question the run waits on; null when none
+ * @param failure the latest failure not yet settled (the step has not run again, or been settled, since);
+ *     null when none
  * @param recent the latest events worth a line (not batches, samples or observations), oldest first
  * @param outcome how the run ended; null while it goes on
  */
@@ -67,6 +70,7 @@ public record RunView(
         Snapshot snapshot,
         Map<String, SignalReading> readings,
         Question question,
+        Diagnosis failure,
         List<EngineEvent> recent,
         Outcome outcome) {
 
@@ -91,7 +95,16 @@ public record RunView(
         /** Started and ended by a stop (the run is resumable). */
         STOPPED,
         /** Lost with the control session mid-step; the ledger or verify decides. */
-        IN_DOUBT
+        IN_DOUBT,
+        /** Failed, and settled by the operator: a roll-forward step ran in its place. */
+        ROLLED_FORWARD,
+        /** Failed, and left out by the operator's decision (the runbook marks it critical: false). */
+        LEFT_OUT;
+
+        /** The run has gone on past the step: it completed, or a decision settled it. */
+        public boolean isPast() {
+            return this == OK || this == SKIPPED || this == ROLLED_FORWARD || this == LEFT_OUT;
+        }
     }
 
     /**
@@ -121,11 +134,9 @@ public record RunView(
         return steps.stream().filter(step -> step.id().equals(id)).findFirst();
     }
 
-    /** Steps that completed (in this process or an earlier one). */
+    /** Steps the run is past: completed (in this process or an earlier one), or settled by a decision. */
     public long stepsDone() {
-        return steps.stream()
-                .filter(step -> step.status() == StepStatus.OK || step.status() == StepStatus.SKIPPED)
-                .count();
+        return steps.stream().filter(step -> step.status().isPast()).count();
     }
 
     public boolean ended() {

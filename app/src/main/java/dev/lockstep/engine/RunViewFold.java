@@ -4,6 +4,7 @@ import dev.lockstep.criteria.CriterionEvent;
 import dev.lockstep.criteria.CriterionStatus;
 import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.recovery.Diagnosis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -49,6 +50,7 @@ public final class RunViewFold implements EngineListener {
     private Snapshot snapshot;
     private Map<String, SignalReading> readings = Map.of();
     private Question question;
+    private Diagnosis failure;
     private RunView.Outcome outcome;
     private volatile RunView view;
 
@@ -117,6 +119,9 @@ public final class RunViewFold implements EngineListener {
             step.endedAt = null;
             step.message = null;
             currentStep = started.step();
+            if (failure != null && failure.failure().stepId().equals(started.step())) {
+                failure = null;
+            }
         } else if (event instanceof EngineEvent.StepEnded ended) {
             MutableStep step = step(ended.step(), null);
             step.status = switch (ended.result()) {
@@ -133,6 +138,24 @@ public final class RunViewFold implements EngineListener {
             step.message = ended.message();
             if (Objects.equals(currentStep, ended.step()) && step.status != RunView.StepStatus.RETRYING) {
                 // a failed attempt keeps its step current: a retry, or the run's end, says what comes of it
+                currentStep = null;
+            }
+        } else if (event instanceof EngineEvent.FailureFound found) {
+            failure = found.diagnosis();
+            MutableStep step = step(found.step(), found.diagnosis().failure().stepKind());
+            step.status = RunView.StepStatus.FAILED;
+            step.message = found.diagnosis().failure().failureClass().id() + ": "
+                    + found.diagnosis().failure().message();
+        } else if (event instanceof EngineEvent.StepSettled settled) {
+            MutableStep step = step(settled.step(), null);
+            step.status = settled.how() == EngineEvent.StepSettled.Settlement.ROLLED_FORWARD
+                    ? RunView.StepStatus.ROLLED_FORWARD
+                    : RunView.StepStatus.LEFT_OUT;
+            step.message = settled.detail();
+            if (failure != null && failure.failure().stepId().equals(settled.step())) {
+                failure = null;
+            }
+            if (Objects.equals(currentStep, settled.step())) {
                 currentStep = null;
             }
         } else if (event instanceof EngineEvent.Verified verified) {
@@ -167,7 +190,7 @@ public final class RunViewFold implements EngineListener {
             for (MutableStep step : steps.values()) {
                 if (step.status == RunView.StepStatus.RUNNING || step.status == RunView.StepStatus.RETRYING) {
                     step.status =
-                            closed.state() == RunState.FAILED ? RunView.StepStatus.FAILED : RunView.StepStatus.STOPPED;
+                            closed.state() == RunState.STOPPED ? RunView.StepStatus.STOPPED : RunView.StepStatus.FAILED;
                     if (step.endedAt == null) {
                         step.endedAt = closed.at();
                     }
@@ -211,6 +234,7 @@ public final class RunViewFold implements EngineListener {
                 snapshot,
                 readings,
                 question,
+                failure,
                 new ArrayList<>(recent),
                 outcome);
     }

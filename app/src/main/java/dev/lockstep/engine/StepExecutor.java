@@ -1,6 +1,7 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
+import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
@@ -25,6 +26,10 @@ final class StepExecutor {
     private final RunContext run;
     private final Map<String, String> preApprovals;
     private final Map<String, Duration> estimates;
+    /** The index of the statement in flight in the attempt of a sql step; -1 between statements. */
+    private int statementInFlight = -1;
+    /** Statements of that attempt that committed outside the step's transaction: they stay applied. */
+    private int committedOutside;
 
     StepExecutor(RunContext run, Map<String, String> preApprovals, Map<String, Duration> estimates) {
         this.run = run;
@@ -34,10 +39,22 @@ final class StepExecutor {
 
     /** Executes the step unless an earlier process completed it. */
     void execute(StepPlan step) throws SQLException {
+        execute(step, false);
+    }
+
+    /**
+     * Executes a recovery step the operator chose, or a built-in repair: again even when it completed
+     * before (a repair may be needed twice), in its own ledger rows.
+     */
+    void executeAgain(StepPlan step) throws SQLException {
+        execute(step, true);
+    }
+
+    private void execute(StepPlan step, boolean evenIfCompleted) throws SQLException {
         run.currentStep(step.stepId());
         Connection connection = run.connection();
         connection.setAutoCommit(true);
-        if (run.ledger.succeeded(connection, run.runId, step.stepId())) {
+        if (!evenIfCompleted && run.ledger.succeeded(connection, run.runId, step.stepId())) {
             run.emit(new EngineEvent.StepEnded(
                     Instant.now(),
                     step.stepId(),
@@ -87,6 +104,8 @@ final class StepExecutor {
             int attempt = run.ledger.start(connection, run.runId, step.stepId(), transactional);
             run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "sql", attempt, transactional));
             long started = System.nanoTime();
+            statementInFlight = -1;
+            committedOutside = 0;
             Outcome outcome;
             try {
                 outcome = transactional
@@ -134,7 +153,7 @@ final class StepExecutor {
                     throw new StepFailed(
                             "step " + step.stepId() + " failed after " + tries + " attempt(s): " + e.getMessage()
                                     + " (SQLSTATE " + state + ")",
-                            state);
+                            sqlAttempt(step, attempt, statements, transactional, e, null, started));
                 }
                 Duration delay = step.backoff().delay(tries);
                 run.emit(new EngineEvent.Note(
@@ -157,10 +176,59 @@ final class StepExecutor {
                     null,
                     outcome.failure()));
             if (outcome.failure() != null) {
-                throw new StepFailed("step " + step.stepId() + ": " + outcome.failure(), null);
+                throw new StepFailed(
+                        "step " + step.stepId() + ": " + outcome.failure(),
+                        sqlAttempt(step, attempt, statements, transactional, null, outcome.failure(), started));
             }
             return;
         }
+    }
+
+    private FailedAttempt sqlAttempt(
+            StepPlan.Sql step,
+            int attempt,
+            List<SqlStatement> statements,
+            boolean transactional,
+            SQLException error,
+            String checkFailure,
+            long startedNanos) {
+        return new FailedAttempt(
+                step.stepId(),
+                step.kind(),
+                attempt,
+                statements,
+                transactional,
+                error == null ? -1 : statementInFlight,
+                transactional ? 0 : committedOutside,
+                error,
+                checkFailure,
+                step.statementTimeout(),
+                step.lockTimeout(),
+                Duration.ofNanos(System.nanoTime() - startedNanos),
+                null,
+                null,
+                0);
+    }
+
+    /** A check, a wait or a step whose SQL could not run: no statement stayed, the step's own SQL aside. */
+    private static FailedAttempt checkAttempt(
+            StepPlan step, int attempt, String sql, SQLException error, String checkFailure, long startedNanos) {
+        return new FailedAttempt(
+                step.stepId(),
+                step.kind(),
+                attempt,
+                sql == null ? List.of() : SqlLexer.statements(sql),
+                true,
+                error == null ? -1 : 0,
+                0,
+                error,
+                checkFailure,
+                null,
+                null,
+                Duration.ofNanos(System.nanoTime() - startedNanos),
+                null,
+                null,
+                0);
     }
 
     /**
@@ -193,9 +261,11 @@ final class StepExecutor {
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (SqlStatement sql : statements) {
-            rows += executeTracked(connection, sql.text());
+        for (int index = 0; index < statements.size(); index++) {
+            statementInFlight = index;
+            rows += executeTracked(connection, statements.get(index).text());
         }
+        statementInFlight = -1;
         String failure = null;
         if (step.expectedRows() != null && !step.expectedRows().contains(rows)) {
             failure = "affected " + rows + " rows, expected "
@@ -224,20 +294,23 @@ final class StepExecutor {
     private Outcome runOneByOne(Connection connection, StepPlan.Sql step, List<SqlStatement> statements, int attempt)
             throws SQLException {
         long rows = 0;
-        List<SqlStatement> group = new ArrayList<>();
-        for (SqlStatement sql : statements) {
-            if (sql.refusesTransaction()) {
-                rows += runGroup(connection, step, group);
+        List<Integer> group = new ArrayList<>();
+        for (int index = 0; index < statements.size(); index++) {
+            if (statements.get(index).refusesTransaction()) {
+                rows += runGroup(connection, step, statements, group);
                 group.clear();
                 connection.setAutoCommit(true);
                 applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), false);
-                rows += executeTracked(connection, sql.text());
+                statementInFlight = index;
+                rows += executeTracked(connection, statements.get(index).text());
+                committedOutside++;
                 CrashPoints.durable("step " + step.stepId() + " statement outside a transaction ran");
             } else {
-                group.add(sql);
+                group.add(index);
             }
         }
-        rows += runGroup(connection, step, group);
+        rows += runGroup(connection, step, statements, group);
+        statementInFlight = -1;
         connection.setAutoCommit(true);
         resetTimeouts(connection);
         String failure = null;
@@ -259,17 +332,21 @@ final class StepExecutor {
         return new Outcome(rows, failure);
     }
 
-    private long runGroup(Connection connection, StepPlan.Sql step, List<SqlStatement> group) throws SQLException {
+    /** Consecutive transactional statements (their indexes in {@code statements}) in one transaction. */
+    private long runGroup(Connection connection, StepPlan.Sql step, List<SqlStatement> statements, List<Integer> group)
+            throws SQLException {
         if (group.isEmpty()) {
             return 0;
         }
         connection.setAutoCommit(false);
         applyTimeouts(connection, step.lockTimeout(), step.statementTimeout(), true);
         long rows = 0;
-        for (SqlStatement sql : group) {
-            rows += executeTracked(connection, sql.text());
+        for (int index : group) {
+            statementInFlight = index;
+            rows += executeTracked(connection, statements.get(index).text());
         }
         connection.commit();
+        committedOutside += group.size();
         CrashPoints.durable("step " + step.stepId() + " statements committed");
         return rows;
     }
@@ -313,13 +390,14 @@ final class StepExecutor {
         int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "check", attempt, true));
         long started = System.nanoTime();
-        Object actual = query(connection, step);
+        Object actual = queryOrFail(step, attempt, step, started);
         boolean passed = step.expect().holds(actual);
         run.emit(new EngineEvent.Verified(
                 Instant.now(), step.stepId(), step.sql(), passed, step.expect().describe(), String.valueOf(actual)));
         endSimple(
-                step.stepId(),
+                step,
                 attempt,
+                step.sql(),
                 started,
                 passed,
                 "expected " + step.expect().describe() + ", got " + actual);
@@ -333,7 +411,7 @@ final class StepExecutor {
         long deadline = started + step.timeout().toNanos();
         Object actual;
         while (true) {
-            actual = query(run.connection(), step.condition());
+            actual = queryOrFail(step, attempt, step.condition(), started);
             if (step.condition().expect().holds(actual) || System.nanoTime() >= deadline) {
                 break;
             }
@@ -349,8 +427,9 @@ final class StepExecutor {
                 step.condition().expect().describe(),
                 String.valueOf(actual)));
         endSimple(
-                step.stepId(),
+                step,
                 attempt,
+                step.condition().sql(),
                 started,
                 passed,
                 "condition " + step.condition().expect().describe() + " not met within "
@@ -450,7 +529,7 @@ final class StepExecutor {
                     "backfill " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE "
                             + SqlStates.of(e) + "); committed batches stay committed and the run resumes from the"
                             + " checkpoint",
-                    SqlStates.of(e));
+                    backfillAttempt(step, attempt, worker, e, null, started));
         }
         // the batches are committed whatever the verify says: only a verify that holds completes the step
         String failure = step.verify() == null
@@ -467,8 +546,35 @@ final class StepExecutor {
                 failure);
         run.emit(ended(step.stepId(), attempt, failure == null ? "ok" : "failed", rows, started, null, failure));
         if (failure != null) {
-            throw new StepFailed("backfill " + step.stepId() + ": " + failure, null);
+            throw new StepFailed(
+                    "backfill " + step.stepId() + ": " + failure,
+                    backfillAttempt(step, attempt, worker, null, failure, started));
         }
+    }
+
+    private static FailedAttempt backfillAttempt(
+            StepPlan.Backfill step,
+            int attempt,
+            BackfillWorker worker,
+            SQLException error,
+            String checkFailure,
+            long startedNanos) {
+        return new FailedAttempt(
+                step.stepId(),
+                step.kind(),
+                attempt,
+                error == null ? List.of() : SqlLexer.statements(step.plan().sql()),
+                true,
+                error == null ? -1 : 0,
+                0,
+                error,
+                checkFailure,
+                step.plan().statementTimeout(),
+                step.plan().lockTimeout(),
+                Duration.ofNanos(System.nanoTime() - startedNanos),
+                step.plan().table(),
+                error == null ? null : worker.batchInFlight(),
+                worker.rowsCommitted());
     }
 
     /** A step that started but never ended, with work outside a transaction. True when settled as applied. */
@@ -579,8 +685,36 @@ final class StepExecutor {
         }
     }
 
-    private void endSimple(String stepId, int attempt, long started, boolean passed, String failure)
+    /**
+     * A check's query; an error other than a lost session ends the attempt as failed in the ledger (so that
+     * no attempt stays open) and fails the step with the error.
+     */
+    private Object queryOrFail(StepPlan step, int attempt, StepPlan.Check check, long started) throws SQLException {
+        try {
+            return query(run.connection(), check);
+        } catch (SQLException e) {
+            if (SqlStates.connectionLost(e)) {
+                throw e;
+            }
+            String state = SqlStates.of(e);
+            run.ledger.end(
+                    run.connection(),
+                    run.runId,
+                    step.stepId(),
+                    attempt,
+                    StepLedger.Results.FAILED,
+                    null,
+                    state + ": " + e.getMessage());
+            run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
+            throw new StepFailed(
+                    "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
+                    checkAttempt(step, attempt, check.sql(), e, null, started));
+        }
+    }
+
+    private void endSimple(StepPlan step, int attempt, String sql, long started, boolean passed, String failure)
             throws SQLException {
+        String stepId = step.stepId();
         run.ledger.end(
                 run.connection(),
                 run.runId,
@@ -591,7 +725,8 @@ final class StepExecutor {
                 passed ? null : failure);
         run.emit(ended(stepId, attempt, passed ? "ok" : "failed", null, started, null, passed ? null : failure));
         if (!passed) {
-            throw new StepFailed("step " + stepId + ": " + failure, null);
+            throw new StepFailed(
+                    "step " + stepId + ": " + failure, checkAttempt(step, attempt, sql, null, failure, started));
         }
     }
 

@@ -32,6 +32,11 @@ public final class StepLedger {
         public static final String OK = "ok";
         public static final String FAILED = "failed";
         public static final String APPLIED_PER_VERIFY = "ok (in doubt, verify says applied)";
+        /**
+         * The prefix of a step the operator settled after it failed, without it succeeding: a roll-forward
+         * took its place, or it was left out. The run goes on past it, as past a completed step.
+         */
+        public static final String SETTLED = "settled";
 
         private Results() {}
     }
@@ -58,11 +63,20 @@ public final class StepLedger {
         }
     }
 
-    /** Whether some attempt of the step succeeded (an earlier run may have retried it). */
+    /**
+     * Records that a failed step was settled by a decision (rolled forward, left out): a row of its own after
+     * the failed attempts, ended at once, so that a resumed run goes on past the step.
+     */
+    public void settle(Connection connection, String runId, String stepId, String how) throws SQLException {
+        int attempt = start(connection, runId, stepId, true);
+        end(connection, runId, stepId, attempt, Results.SETTLED + " (" + how + ")", null, how);
+    }
+
+    /** Whether some attempt of the step succeeded, or a decision settled it (an earlier run may have retried it). */
     public boolean succeeded(Connection connection, String runId, String stepId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from "
                 + schema.table("step_ledger") + " where run_id = ? and step_id = ? and ended_at is not null"
-                + " and result like 'ok%')")) {
+                + " and (result like 'ok%' or result like 'settled%'))")) {
             statement.setString(1, runId);
             statement.setString(2, stepId);
             try (ResultSet rows = statement.executeQuery()) {

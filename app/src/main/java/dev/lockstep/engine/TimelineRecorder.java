@@ -227,10 +227,16 @@ public final class TimelineRecorder implements EngineListener {
     private Map<String, Object> body(EngineEvent event) {
         if (event instanceof EngineEvent.StepStarted started) {
             Map<String, Object> body = fields("kind", started.kind(), "transactional", started.transactional());
-            plan.steps().stream()
-                    .filter(step -> step.stepId().equals(started.step()))
-                    .findFirst()
-                    .ifPresent(step -> describe(step, body));
+            plan.step(started.step()).ifPresent(step -> describe(step, body));
+            if (plan.boundaries().contains(started.step())) {
+                body.put("boundary", true);
+            }
+            return body;
+        }
+        if (event instanceof EngineEvent.StepEnded ended && plan.boundaries().contains(ended.step())) {
+            // the rollback boundary: crossed once this step ends ok (docs/timeline-format.md)
+            Map<String, Object> body = new java.util.LinkedHashMap<>(event.body());
+            body.put("boundary", true);
             return body;
         }
         if (event instanceof EngineEvent.Verified verified) {

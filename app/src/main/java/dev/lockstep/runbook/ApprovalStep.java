@@ -3,7 +3,8 @@ package dev.lockstep.runbook;
 import java.util.Optional;
 
 /** {@code kind: approval}: the run stops until a person answers {@code prompt}. */
-public record ApprovalStep(String id, Optional<String> title, Optional<Phase> phase, String prompt, Confirm confirm)
+public record ApprovalStep(
+        String id, Optional<String> title, Optional<Phase> phase, String prompt, Confirm confirm, StepMarks marks)
         implements Step {
 
     /** How the operator confirms. */

@@ -23,7 +23,8 @@ public record BackfillStep(
         Optional<Value<Long>> estimateRows,
         Execution execution,
         Optional<Verify> verify,
-        OnFailure onFailure)
+        OnFailure onFailure,
+        StepMarks marks)
         implements Step {
 
     /** The key column's type: integers walk ranges; uuid and text walk keyset pages. */

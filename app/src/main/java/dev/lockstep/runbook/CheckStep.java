@@ -10,7 +10,8 @@ public record CheckStep(
         String sql,
         Expectation expect,
         Execution execution,
-        OnFailure onFailure)
+        OnFailure onFailure,
+        StepMarks marks)
         implements Step {
     @Override
     public String kind() {

@@ -17,7 +17,8 @@ public record SqlStep(
         Execution execution,
         Optional<Verify> verify,
         Optional<RowBounds> expectRows,
-        OnFailure onFailure)
+        OnFailure onFailure,
+        StepMarks marks)
         implements Step {
     @Override
     public String kind() {

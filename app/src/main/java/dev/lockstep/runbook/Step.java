@@ -19,6 +19,9 @@ public sealed interface Step permits SqlStep, CheckStep, WaitStep, ApprovalStep,
     /** The {@code kind:} as written: sql, check, wait, approval, backfill, note. */
     String kind();
 
+    /** {@code critical:} and {@code rollback_boundary:}, what the step means for recovery. */
+    StepMarks marks();
+
     /** Where the operator may go when this step fails; none for approvals and notes. */
     default OnFailure onFailure() {
         return OnFailure.NONE;

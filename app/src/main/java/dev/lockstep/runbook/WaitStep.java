@@ -15,7 +15,8 @@ public record WaitStep(
         Expectation expect,
         Value<Duration> interval,
         Value<Duration> timeout,
-        OnFailure onFailure)
+        OnFailure onFailure,
+        StepMarks marks)
         implements Step {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 

@@ -31,6 +31,7 @@ public final class TimelineFormat {
             "sample",
             "approval",
             "decision",
+            "failure",
             "note");
 
     /**
@@ -43,7 +44,7 @@ public final class TimelineFormat {
     public static final Set<String> WRITER_TYPES = Set.of("session_key", "recover", "checkpoint", "close");
 
     /** Types after which the writer seals what it has written so far. */
-    static final Set<String> SEAL_AFTER = Set.of("step_end", "approval", "decision", "breach");
+    static final Set<String> SEAL_AFTER = Set.of("step_end", "approval", "decision", "failure", "breach");
 
     public static final int CHECKPOINT_EVERY_LINES = 100;
     public static final long CHECKPOINT_EVERY_MILLIS = 30_000;

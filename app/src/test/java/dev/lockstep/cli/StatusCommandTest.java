@@ -93,7 +93,8 @@ class StatusCommandTest {
                         "heartbeat_at",
                         "heartbeat_age_seconds",
                         "ended_at",
-                        "progress");
+                        "progress",
+                        "failure");
         assertThat(runs.get(0).get("runbook_id").asText()).isEqualTo(RUNBOOK_ID);
         assertThat(lines.get(0)).contains(runs.get(0).get("run_id").asText());
     }

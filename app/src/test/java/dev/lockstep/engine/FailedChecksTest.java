@@ -85,11 +85,12 @@ class FailedChecksTest {
         CliRun first = run(runbook);
         CliRun second = run(runbook);
 
-        // then: both fail, the step is never "ok", and the failed verify rolled the step back
+        // then: both fail (the second asks what to do about the failure; nobody answers), the step is never
+        // "ok", and the failed verify rolled the step back
         assertThat(first.exitCode()).as(first.out() + first.err()).isEqualTo(1);
         assertThat(first.out()).contains("verify").contains("FAILED");
         assertThat(second.exitCode()).as(second.out() + second.err()).isEqualTo(1);
-        assertThat(second.out()).doesNotContain("done");
+        assertThat(second.out()).contains("post-check-failed").doesNotContain("done, exit 0");
         assertThat(okRows("T-fc-sql", "add-column")).isZero();
         assertThat(EngineDatabase.queryLong("select count(*) from information_schema.columns"
                         + " where table_name = 'fc_sql' and column_name = 'extra'"))
@@ -119,11 +120,12 @@ class FailedChecksTest {
         CliRun first = run(runbook);
         CliRun second = run(runbook);
 
-        // then: the verify ran and failed both times, and the batches ran exactly once
+        // then: the verify ran and failed; the second run asks about it (nobody answers) rather than going on,
+        // and the batches ran exactly once
         assertThat(first.exitCode()).as(first.out() + first.err()).isEqualTo(1);
         assertThat(first.out()).containsPattern("verify +fill FAILED: got 500");
         assertThat(second.exitCode()).as(second.out() + second.err()).isEqualTo(1);
-        assertThat(second.out()).containsPattern("verify +fill FAILED: got 500");
+        assertThat(second.out()).contains("post-check-failed").contains("nothing more ran");
         assertThat(okRows("T-fc-fill", "fill")).isZero();
         assertThat(EngineDatabase.queryLong("select count(*) from fc_fill where n <> 1"))
                 .isZero();
@@ -171,7 +173,10 @@ class FailedChecksTest {
         assertThat(first.out()).contains("23505");
         assertThat(second.exitCode()).as(second.out() + second.err()).isEqualTo(1);
         assertThat(third.exitCode()).as(third.out() + third.err()).isEqualTo(1);
-        assertThat(third.out()).doesNotContain("skipped").doesNotContain("done");
+        assertThat(third.out())
+                .contains("partial-ddl")
+                .doesNotContain("skipped")
+                .doesNotContain("done, exit 0");
         assertThat(okRows("T-fc-index", "unique-email")).isZero();
     }
 
@@ -194,7 +199,7 @@ class FailedChecksTest {
 
         // then
         assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
-        assertThat(result.out()).contains("failed after 3 attempt(s)");
+        assertThat(result.out()).contains("check-violation (SQLSTATE 23514) after 3 attempts");
         assertThat(EngineDatabase.queryLong("select count(*) from lockstep.step_ledger l join lockstep.run r"
                         + " using (run_id) where r.runbook_id = 'T-fc-retry' and l.result = 'failed'"
                         + " and l.ended_at is not null and l.attempt between 1 and 3"))

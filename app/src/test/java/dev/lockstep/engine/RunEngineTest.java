@@ -526,13 +526,13 @@ class RunEngineTest {
         // then: what reads alike runs; the rest fails before anything of it runs, saying why
         assertThat(first.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
         assertThat(first.message())
-                .isEqualTo("step ambiguous was not run: this session has standard_conforming_strings off, which"
+                .contains("step ambiguous was not run: this session has standard_conforming_strings off, which"
                         + " reads its SQL as other statements than validate checked (a backslash before a quote in"
                         + " '...'); write such strings as E'...' or double the quote ('')");
         assertThat(EngineDatabase.queryString("select string_agg(note, '|' order by id) from scs_t"))
                 .isEqualTo("it's; fine|it's");
         assertThat(second.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
-        assertThat(second.message()).startsWith("step fill was not run");
+        assertThat(second.message()).contains("step fill was not run");
         assertThat(events.stream()
                         .filter(event -> event instanceof EngineEvent.StepStarted)
                         .map(event -> ((EngineEvent.StepStarted) event).step()))

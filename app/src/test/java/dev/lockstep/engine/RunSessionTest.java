@@ -77,6 +77,7 @@ class RunSessionTest {
                 null,
                 LockstepSchema.defaultSchema(),
                 Map.of(),
+                Map.of(),
                 null,
                 new Holder("tester", "testhost", 4242),
                 Sampler.Settings.defaults().withInterval(Duration.ofMillis(200)),

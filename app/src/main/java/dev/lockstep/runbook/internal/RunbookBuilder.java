@@ -23,6 +23,7 @@ import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.Signal;
 import dev.lockstep.runbook.SqlStep;
 import dev.lockstep.runbook.Step;
+import dev.lockstep.runbook.StepMarks;
 import dev.lockstep.runbook.StopCriterion;
 import dev.lockstep.runbook.Threshold;
 import dev.lockstep.runbook.Value;
@@ -445,7 +446,8 @@ public final class RunbookBuilder {
 
     // ---- steps ----
 
-    private static final List<String> COMMON_STEP_KEYS = List.of("id", "kind", "title", "phase");
+    private static final List<String> COMMON_STEP_KEYS =
+            List.of("id", "kind", "title", "phase", "critical", "rollback_boundary");
     private static final List<String> EXECUTION_KEYS = List.of("timeout", "lock_timeout", "retry", "estimate");
     private static final Map<String, List<String>> STEP_KEYS = Map.of(
             "sql", concat(EXECUTION_KEYS, List.of("sql", "transaction", "verify", "expect_rows", "on_failure")),
@@ -518,15 +520,16 @@ public final class RunbookBuilder {
                         .orElse(true);
                 Optional<Verify> verify = map.entry("verify").flatMap(entry -> verify(entry.value()));
                 Optional<RowBounds> rows = map.entry("expect_rows").flatMap(entry -> rowBounds(entry.value()));
-                return Optional.of(
-                        new SqlStep(id, title, phase, sql, transaction, execution(map), verify, rows, onFailure(map)));
+                return Optional.of(new SqlStep(
+                        id, title, phase, sql, transaction, execution(map), verify, rows, onFailure(map), marks(map)));
             }
             case "check": {
                 String sql = requiredSql(map, context);
                 Expectation expect = required(map, "expect", context)
                         .flatMap(this::expectation)
                         .orElse(new Expectation(List.of()));
-                return Optional.of(new CheckStep(id, title, phase, sql, expect, execution(map), onFailure(map)));
+                return Optional.of(
+                        new CheckStep(id, title, phase, sql, expect, execution(map), onFailure(map), marks(map)));
             }
             case "wait": {
                 String sql = requiredSql(map, context);
@@ -539,21 +542,21 @@ public final class RunbookBuilder {
                         .orElse(Value.of(WaitStep.DEFAULT_INTERVAL));
                 Optional<Value<Duration>> timeout = required(map, "timeout", context)
                         .flatMap(value -> value(value, "timeout", FieldKind.duration()));
-                return timeout.map(
-                        limit -> new WaitStep(id, title, phase, sql, expect, interval, limit, onFailure(map)));
+                return timeout.map(limit ->
+                        new WaitStep(id, title, phase, sql, expect, interval, limit, onFailure(map), marks(map)));
             }
             case "approval": {
                 String prompt = requiredText(map, "prompt", context).orElse("");
                 ApprovalStep.Confirm confirm = map.entry("confirm")
                         .flatMap(entry -> choice(entry.value(), "confirm", ApprovalStep.Confirm.class, this::lower))
                         .orElse(ApprovalStep.Confirm.YES);
-                return Optional.of(new ApprovalStep(id, title, phase, prompt, confirm));
+                return Optional.of(new ApprovalStep(id, title, phase, prompt, confirm, marks(map)));
             }
             case "backfill":
                 return backfill(map, context, id, title, phase);
             default: {
                 String text = requiredText(map, "text", context).orElse("");
-                return Optional.of(new NoteStep(id, title, phase, text));
+                return Optional.of(new NoteStep(id, title, phase, text, marks(map)));
             }
         }
     }
@@ -585,7 +588,8 @@ public final class RunbookBuilder {
                 estimateRows,
                 execution(map),
                 verify,
-                onFailure(map)));
+                onFailure(map),
+                marks(map)));
     }
 
     private Optional<BackfillStep.Batch> batch(YamlNode node) {
@@ -757,6 +761,16 @@ public final class RunbookBuilder {
             literalOrder(min, max, map, "min", "max");
             return Optional.of(new RowBounds(min, max));
         });
+    }
+
+    private StepMarks marks(YamlNode.Mapping step) {
+        boolean critical = step.entry("critical")
+                .flatMap(entry -> bool(entry.value(), "critical"))
+                .orElse(true);
+        boolean boundary = step.entry("rollback_boundary")
+                .flatMap(entry -> bool(entry.value(), "rollback_boundary"))
+                .orElse(false);
+        return new StepMarks(critical, boundary);
     }
 
     private OnFailure onFailure(YamlNode.Mapping step) {

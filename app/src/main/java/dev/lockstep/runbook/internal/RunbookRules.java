@@ -48,6 +48,7 @@ final class RunbookRules {
         uniqueStepIds();
         uniqueCriterionIds();
         onFailureReferences();
+        rollbacksBeforeTheBoundary();
         for (Step step : all()) {
             dmlIsVerified(step);
             readOnlyQueries(step);
@@ -116,6 +117,34 @@ final class RunbookRules {
                 position,
                 "on_failure " + path + " names step '" + id + "', which does not exist"
                         + Suggestions.didYouMean(id, ids) + (ids.isEmpty() ? "; declare it under recovery" : ""));
+    }
+
+    /**
+     * A rollback declared on a step after the rollback boundary could never be offered: once the boundary
+     * step has completed, the change is past undoing. Recovery steps are never boundaries (they run only
+     * after a failure).
+     */
+    private void rollbacksBeforeTheBoundary() {
+        Step boundary = null;
+        for (Step step : steps) {
+            if (boundary != null && step.onFailure().rollback().isPresent()) {
+                builder.problem(
+                        builder.source(step).at("on_failure"),
+                        "step '" + step.id() + "' declares a rollback, but it comes after step '" + boundary.id()
+                                + "', the rollback boundary: once that step has completed the rollback is never"
+                                + " offered; declare a roll_forward instead");
+            }
+            if (boundary == null && step.marks().rollbackBoundary()) {
+                boundary = step;
+            }
+        }
+        for (Step step : recovery) {
+            if (step.marks().rollbackBoundary()) {
+                builder.problem(
+                        builder.source(step).at("rollback_boundary"),
+                        "recovery step '" + step.id() + "' is marked rollback_boundary; only main-flow steps are");
+            }
+        }
     }
 
     /** A data change without a post-check or a row bound cannot prove it did what was meant. */

@@ -3,6 +3,7 @@ package dev.lockstep.runbook.sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -248,6 +249,129 @@ public record SqlStatement(String text, List<Token> tokens) {
         Token colon = tokens.get(index);
         Token name = tokens.get(index + 1);
         return colon.is(Kind.OTHER, ":") && name.kind() == Kind.WORD && name.offset() == colon.end();
+    }
+
+    /**
+     * The relation the statement changes or locks, as written ({@code public."Orders"}, ready for
+     * {@code to_regclass}): the table of ALTER TABLE, UPDATE, INSERT INTO, DELETE FROM, MERGE INTO, LOCK,
+     * TRUNCATE, DROP TABLE, CREATE INDEX ... ON and REINDEX TABLE; empty for anything else.
+     */
+    public Optional<String> targetRelation() {
+        Names names = new Names(outsideParentheses());
+        switch (names.upper(0)) {
+            case "ALTER":
+                return names.upper(1).equals("TABLE") ? names.nameAfter(2, "IF", "EXISTS", "ONLY") : Optional.empty();
+            case "UPDATE":
+                return names.nameAfter(1, "ONLY");
+            case "INSERT", "MERGE":
+                return names.upper(1).equals("INTO") ? names.nameAfter(2) : Optional.empty();
+            case "DELETE":
+                return names.upper(1).equals("FROM") ? names.nameAfter(2, "ONLY") : Optional.empty();
+            case "LOCK", "TRUNCATE":
+                return names.nameAfter(1, "TABLE", "ONLY");
+            case "DROP":
+                return names.upper(1).equals("TABLE") ? names.nameAfter(2, "IF", "EXISTS") : Optional.empty();
+            case "REINDEX":
+                return names.upper(1).equals("TABLE") ? names.nameAfter(2, "CONCURRENTLY") : Optional.empty();
+            case "CREATE":
+                int on = names.indexOfWord("ON");
+                return on > 0 && createsIndex(names) ? names.nameAfter(on + 1, "ONLY") : Optional.empty();
+            default:
+                return Optional.empty();
+        }
+    }
+
+    /** The index a CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name statement names, as written. */
+    public Optional<String> createdIndex() {
+        Names names = new Names(outsideParentheses());
+        if (!createsIndex(names)) {
+            return Optional.empty();
+        }
+        int index = names.indexOfWord("INDEX") + 1;
+        if (names.upper(index).equals("CONCURRENTLY")) {
+            index++;
+        }
+        if (names.upper(index).equals("ON")) {
+            return Optional.empty();
+        }
+        return names.nameAfter(index, "IF", "NOT", "EXISTS");
+    }
+
+    /** The constraint of ALTER TABLE ... VALIDATE CONSTRAINT name, as written. */
+    public Optional<String> validatedConstraint() {
+        Names names = new Names(outsideParentheses());
+        if (!names.upper(0).equals("ALTER") || !names.upper(1).equals("TABLE")) {
+            return Optional.empty();
+        }
+        for (int index = 2; index + 1 < names.tokens.size(); index++) {
+            if (names.upper(index).equals("VALIDATE") && names.upper(index + 1).equals("CONSTRAINT")) {
+                return names.nameAfter(index + 2);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean createsIndex(Names names) {
+        int index = names.upper(1).equals("UNIQUE") ? 2 : 1;
+        return names.upper(0).equals("CREATE") && names.upper(index).equals("INDEX");
+    }
+
+    /** The tokens outside parentheses: a column list or an option list never names the relation. */
+    private List<Token> outsideParentheses() {
+        List<Token> outside = new ArrayList<>();
+        int depth = 0;
+        for (Token token : tokens) {
+            if (token.is(Kind.OTHER, "(")) {
+                depth++;
+            } else if (token.is(Kind.OTHER, ")")) {
+                depth = Math.max(0, depth - 1);
+            } else if (depth == 0) {
+                outside.add(token);
+            }
+        }
+        return outside;
+    }
+
+    /** Reads words and dotted names from a token list. */
+    private record Names(List<Token> tokens) {
+        String upper(int index) {
+            if (index >= tokens.size() || tokens.get(index).kind() != Kind.WORD) {
+                return "";
+            }
+            return tokens.get(index).text().toUpperCase(Locale.ROOT);
+        }
+
+        int indexOfWord(String word) {
+            for (int index = 0; index < tokens.size(); index++) {
+                if (upper(index).equals(word)) {
+                    return index;
+                }
+            }
+            return -1;
+        }
+
+        /** The dotted name at {@code index}, after skipping any of the optional words. */
+        Optional<String> nameAfter(int index, String... optional) {
+            List<String> skippable = List.of(optional);
+            while (index < tokens.size() && skippable.contains(upper(index))) {
+                index++;
+            }
+            StringBuilder name = new StringBuilder();
+            while (index < tokens.size() && isName(tokens.get(index))) {
+                name.append(tokens.get(index).text());
+                if (index + 2 < tokens.size() && tokens.get(index + 1).is(Kind.OTHER, ".")) {
+                    name.append('.');
+                    index += 2;
+                } else {
+                    break;
+                }
+            }
+            return name.isEmpty() ? Optional.empty() : Optional.of(name.toString());
+        }
+
+        private static boolean isName(Token token) {
+            return token.kind() == Kind.WORD || token.kind() == Kind.QUOTED_IDENTIFIER;
+        }
     }
 
     private List<String> words(boolean asWritten, boolean outsideParentheses) {

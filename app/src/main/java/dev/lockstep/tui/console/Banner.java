@@ -45,6 +45,17 @@ record Banner(String text, Role role) {
                     Role.ATTENTION);
         }
         Question question = run.question();
+        if (question != null && question.kind() == Question.Kind.FAILURE && question.failure() != null) {
+            boolean hidden = question.id().equals(frame.ui().hiddenQuestion);
+            return new Banner(
+                    "FAILED at " + question.step() + ": "
+                            + question.failure().failure().failureClass().id() + ". "
+                            + question.failure().failure().explanation() + ". Nothing runs until you decide"
+                            + (frame.readOnly()
+                                    ? " (the operator running it decides)"
+                                    : hidden ? ": Enter opens the options (hidden)" : ": Enter opens the options"),
+                    Role.ALARM);
+        }
         if (question != null) {
             boolean hidden = question.id().equals(frame.ui().hiddenQuestion);
             return new Banner(
@@ -98,8 +109,15 @@ record Banner(String text, Role role) {
             case DONE -> new Banner("DONE: every step completed (exit 0). q quits; then verify the timeline", Role.OK);
             case FAILED -> new Banner(
                     "FAILED (exit " + outcome.exitCode() + "): " + message
-                            + ". Nothing more runs; q quits, and running again resumes",
+                            + (run.failure() != null
+                                    ? ". q quits; running the same command again asks what to do about step "
+                                            + run.failure().failure().stepId()
+                                    : ". Nothing more runs; q quits, and running again resumes"),
                     Role.ALARM);
+            case ROLLED_BACK -> new Banner(
+                    "ROLLED BACK (exit " + outcome.exitCode() + "): " + message + ". q quits", Role.ATTENTION);
+            case ABANDONED -> new Banner(
+                    "ABANDONED (exit " + outcome.exitCode() + "): " + message + ". q quits", Role.ATTENTION);
             default -> new Banner(
                     "STOPPED (exit " + outcome.exitCode() + ", resumable): " + message + ". q quits", Role.ATTENTION);
         };

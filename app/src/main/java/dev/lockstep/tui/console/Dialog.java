@@ -20,8 +20,15 @@ abstract class Dialog {
         CLOSE
     }
 
-    /** A line of the dialog's text. */
-    record Line(String text, Role role) {}
+    /**
+     * A line of the dialog's text; {@code wraps} false keeps it to one line, cut with "..." (a list the
+     * operator scans, where every item must stay on the screen).
+     */
+    record Line(String text, Role role, boolean wraps) {
+        Line(String text, Role role) {
+            this(text, role, true);
+        }
+    }
 
     /** A one-line text field: printable keys type, Backspace deletes, Ctrl-U clears. */
     static final class Field {
@@ -94,7 +101,13 @@ abstract class Dialog {
         int width = Math.min(76, painter.width() - 4);
         List<Line> lines = new ArrayList<>();
         for (Line line : body()) {
-            for (String wrapped : wrap(painter.printable(line.text()), width - 4)) {
+            String text = painter.printable(line.text());
+            if (!line.wraps()) {
+                lines.add(
+                        new Line(text.length() > width - 4 ? text.substring(0, width - 7) + "..." : text, line.role()));
+                continue;
+            }
+            for (String wrapped : wrap(text, width - 4)) {
                 lines.add(new Line(wrapped, line.role()));
             }
         }

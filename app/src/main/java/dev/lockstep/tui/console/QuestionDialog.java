@@ -3,6 +3,7 @@ package dev.lockstep.tui.console;
 import com.googlecode.lanterna.input.KeyStroke;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.Question;
+import dev.lockstep.tui.FailureText;
 import dev.lockstep.tui.console.Look.Role;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,9 @@ final class QuestionDialog extends Dialog {
         CONFIRM,
         REASON
     }
+
+    /** Facts shown in the failure dialog; more would push the options off a 24-line screen. */
+    private static final int FACTS_SHOWN = 4;
 
     private final ConsoleActions actions;
     private final Question question;
@@ -65,6 +69,7 @@ final class QuestionDialog extends Dialog {
             case APPROVAL -> "APPROVAL " + question.step();
             case RESUME -> "RESUME?";
             case IN_DOUBT -> "IN DOUBT " + question.step();
+            case FAILURE -> "FAILED " + question.step();
         };
     }
 
@@ -72,6 +77,27 @@ final class QuestionDialog extends Dialog {
     List<Line> body() {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line(question.text(), Role.TITLE));
+        if (question.failure() != null) {
+            // what inspection found, one line each (the failure record and the timeline hold them whole)
+            List<String> facts = FailureText.facts(question.failure());
+            facts.stream().limit(FACTS_SHOWN).forEach(fact -> lines.add(new Line(fact, Role.NORMAL, false)));
+            if (facts.size() > FACTS_SHOWN) {
+                lines.add(new Line(
+                        "(" + (facts.size() - FACTS_SHOWN) + " more in the events pane and the timeline)",
+                        Role.DIM,
+                        false));
+            }
+            for (Map.Entry<Character, Question.Choice> entry : keys.entrySet()) {
+                Question.Choice choice = entry.getValue();
+                boolean picked = chosen != null && chosen.id().equals(choice.id());
+                lines.add(new Line(
+                        (picked ? "> " : "  ") + entry.getKey() + "  " + choice.id() + ": "
+                                + (choice.available() ? choice.label() : "not available, " + choice.why()),
+                        choice.available() ? (picked ? Role.SELECTED : Role.NORMAL) : Role.DIM,
+                        false));
+            }
+            return lines;
+        }
         for (Map.Entry<Character, Question.Choice> entry : keys.entrySet()) {
             Question.Choice choice = entry.getValue();
             boolean picked = chosen != null && chosen.id().equals(choice.id());
@@ -171,7 +197,7 @@ final class QuestionDialog extends Dialog {
             return;
         }
         if (!choice.available()) {
-            problem = choice.label() + " is not possible now: " + choice.why();
+            problem = choice.id() + " is not possible now: " + choice.why();
             return;
         }
         chosen = choice;

@@ -52,6 +52,9 @@ public final class LineOperator implements Operator {
         if (question.kind() == Question.Kind.APPROVAL) {
             return approve(question.step(), question.text(), question.confirmText());
         }
+        if (question.kind() == Question.Kind.FAILURE) {
+            return chooseOption(question);
+        }
         return decide(
                 question.step(),
                 question.text(),
@@ -103,6 +106,51 @@ public final class LineOperator implements Operator {
                 return reason(what).map(reason -> new Answer(given, user, reason));
             }
             say("answer one of " + String.join(", ", options));
+        }
+    }
+
+    /**
+     * A failed step: every option numbered, with whether it is available and why; the operator answers with
+     * a number or an option's name, and only an available one is taken.
+     */
+    Optional<Answer> chooseOption(Question question) {
+        say(question.text());
+        List<Question.Choice> choices = question.choices();
+        List<String> accepted = new java.util.ArrayList<>();
+        for (int index = 0; index < choices.size(); index++) {
+            Question.Choice choice = choices.get(index);
+            String number = Integer.toString(index + 1);
+            hint(number + " " + choice.id()
+                    + (choice.available()
+                            ? ": " + choice.label() + (choice.why() == null ? "" : " (" + choice.why() + ")")
+                            : " (not available): " + choice.why()));
+            if (choice.available()) {
+                accepted.add(number);
+                accepted.add(choice.id());
+            }
+        }
+        hint("answer with a number or a name (Tab completes); Ctrl-D leaves it undecided: the run ends failed"
+                + " and running it again asks again");
+        String what = "the failure of step " + question.step();
+        List<String> names =
+                question.available().stream().map(Question.Choice::id).toList();
+        while (true) {
+            Optional<String> answer = read("option> ", names, what);
+            if (answer.isEmpty()) {
+                return Optional.empty();
+            }
+            String given = answer.get().toLowerCase(Locale.ROOT);
+            if (accepted.contains(given)) {
+                String id = given.chars().allMatch(Character::isDigit)
+                        ? choices.get(Integer.parseInt(given) - 1).id()
+                        : given;
+                return reason(what).map(reason -> new Answer(id, user, reason));
+            }
+            Optional<Question.Choice> unavailable = question.choice(given);
+            say(
+                    unavailable.isPresent()
+                            ? given + " is not available: " + unavailable.get().why()
+                            : "answer one of " + String.join(", ", names) + " (or its number)");
         }
     }
 

@@ -6,6 +6,7 @@ import dev.lockstep.criteria.Signals;
 import dev.lockstep.engine.BackfillProgress;
 import dev.lockstep.engine.EngineEvent;
 import dev.lockstep.engine.RunState;
+import dev.lockstep.tui.FailureText;
 import dev.lockstep.tui.Units;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,14 @@ public final class RunLines {
             return signals(sampled, width);
         }
         Line line = line(event);
-        return line == null ? List.of() : format.lines(event.at(), line.tag(), line.text(), width);
+        if (line == null) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>(format.lines(event.at(), line.tag(), line.text(), width));
+        if (event instanceof EngineEvent.FailureFound found) {
+            FailureText.details(found.diagnosis()).forEach(detail -> lines.addAll(format.more(detail, width)));
+        }
+        return lines;
     }
 
     /** One event's line without its time: the tag that says what kind of line it is, then the facts. */
@@ -131,6 +139,12 @@ public final class RunLines {
                     "decide",
                     decision.decision() + (decision.step() == null ? "" : " at " + decision.step()) + " by "
                             + decision.actor() + ": " + decision.reason());
+        }
+        if (event instanceof EngineEvent.FailureFound found) {
+            return new Line("FAILED", FailureText.headline(found.diagnosis()));
+        }
+        if (event instanceof EngineEvent.StepSettled settled) {
+            return new Line("settled", settled.step() + ": " + settled.detail());
         }
         if (event instanceof EngineEvent.Note note) {
             return new Line("note", (note.step() == null ? "" : note.step() + ": ") + note.text());

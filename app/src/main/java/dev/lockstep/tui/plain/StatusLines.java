@@ -42,7 +42,10 @@ public final class StatusLines {
             runs.add(run);
             details.add(new String[] {
                 run.state().label(),
-                run.currentStep() == null ? "" : "at " + run.currentStep(),
+                status.failure()
+                        .map(failure -> "at " + failure.stepId() + " ("
+                                + failure.failureClass().id() + ")")
+                        .orElse(run.currentStep() == null ? "" : "at " + run.currentStep()),
                 Boolean.TRUE.equals(status.holderGone())
                         ? "gone (" + run.holderDescription() + ")"
                         : run.holderDescription(),

@@ -1,0 +1,14 @@
+package dev.lockstep.runbook;
+
+/**
+ * What a step means for recovery, beyond what it does.
+ *
+ * @param critical {@code critical:} (default true); only a step marked {@code critical: false} may be skipped
+ *     when it fails, because the runbook's author said the change holds without it
+ * @param rollbackBoundary {@code rollback_boundary: true} once this step has completed, the change can no
+ *     longer be rolled back (a destructive step, a cutover clients have seen): declared rollbacks are no
+ *     longer offered, and crossing it is recorded
+ */
+public record StepMarks(boolean critical, boolean rollbackBoundary) {
+    public static final StepMarks DEFAULT = new StepMarks(true, false);
+}

@@ -1,0 +1,485 @@
+package dev.lockstep.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.cli.CliRun;
+import dev.lockstep.sandbox.Sandbox;
+import dev.lockstep.sandbox.SandboxExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failures provoked for real in the sandbox, run from the command line as an unattended operator would: each
+ * is classified with the facts inspection finds, offers only the options whose preconditions hold, ends
+ * failed touching nothing without a decision, and does what {@code --decide} chose (recorded before it acts).
+ */
+@ExtendWith(SandboxExtension.class)
+class GuidedRecoveryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void database(Sandbox sandbox) {
+        EngineDatabase.use(sandbox);
+    }
+
+    private static Path runbook(String id, String steps, String recovery) throws IOException {
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(
+                file,
+                """
+                lockstep: 1
+                id: %s
+                title: a step that fails
+                owner: tests
+                intent: prove that a failure is classified and only safe options are offered
+                change: { class: R1, phase: expand }
+                steps:
+                %s
+                %s
+                """
+                        .formatted(
+                                id,
+                                steps.indent(2).stripTrailing(),
+                                recovery.isEmpty()
+                                        ? ""
+                                        : "recovery:\n" + recovery.indent(2).stripTrailing()),
+                StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static CliRun run(Path runbook, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                runbook.toString(),
+                "--db",
+                EngineDatabase.uri(),
+                "--plain",
+                "--unsigned",
+                "--timeline",
+                dir.resolve("timeline").toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    /** The run of a runbook as {@code status --json} shows it. */
+    private static JsonNode status(String runbookId) throws IOException {
+        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        for (JsonNode run : JSON.readTree(status.out()).get("runs")) {
+            if (run.get("runbook_id").asText().equals(runbookId)) {
+                return run;
+            }
+        }
+        throw new AssertionError("no run of " + runbookId + " in " + status.out());
+    }
+
+    private static JsonNode option(JsonNode failure, String option) {
+        for (JsonNode offer : failure.get("options")) {
+            if (offer.get("option").asText().equals(option)) {
+                return offer;
+            }
+        }
+        throw new AssertionError("no option " + option + " in " + failure);
+    }
+
+    private static String fact(JsonNode failure, String name) {
+        for (JsonNode fact : failure.get("facts")) {
+            if (fact.get("name").asText().equals(name)) {
+                return fact.get("value").asText();
+            }
+        }
+        return null;
+    }
+
+    /** The timeline files of a runbook's runs, concatenated. */
+    private static String timelines(String runbookId) throws IOException {
+        StringBuilder text = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
+            for (Path file : files.toList()) {
+                String content = Files.readString(file);
+                if (content.contains("\"runbook_id\":\"" + runbookId + "\"")) {
+                    text.append(content);
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aLockTimeoutNamesTheBlockerAndRetryWaitsUntilItIsGone() throws Exception {
+        EngineDatabase.execute("drop table if exists gr_lock", "create table gr_lock (id int)");
+        Path runbook = runbook(
+                "T-gr-lock",
+                """
+                - id: add-flag
+                  kind: sql
+                  sql: alter table gr_lock add column flag boolean
+                  lock_timeout: 100ms
+                  retry: { attempts: 2, backoff: 10ms..20ms }
+                """,
+                "");
+        try (Connection holder = EngineDatabase.connect()) {
+            // a session that took a lock on the table and went idle in its transaction, as a forgotten psql does
+            holder.setAutoCommit(false);
+            int pid;
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("set application_name = 'forgotten-psql'");
+                statement.execute("lock table gr_lock in access share mode");
+                var rows = statement.executeQuery("select pg_backend_pid()");
+                rows.next();
+                pid = rows.getInt(1);
+            }
+
+            // when: it fails, and an attempt to retry while the blocker stays is refused
+            CliRun failed = run(runbook);
+            JsonNode failure = status("T-gr-lock").get("failure");
+            CliRun refused = run(runbook, "--decide", "add-flag=retry:the blocker should be gone");
+
+            // then: classified, the blocker named, retry not offered while it holds the lock
+            assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
+            assertThat(failed.out())
+                    .contains("lock-timeout")
+                    .contains("blocker: pid " + pid)
+                    .contains("forgotten-psql")
+                    .contains("idle in transaction")
+                    .contains("retry (not available)")
+                    .contains("--decide add-flag=OPTION:REASON");
+            assertThat(failure.get("class").asText()).isEqualTo("lock-timeout");
+            assertThat(failure.get("sqlstate").asText()).isEqualTo("55P03");
+            assertThat(fact(failure, "blocker")).startsWith("pid " + pid).contains("AccessShareLock on gr_lock");
+            assertThat(option(failure, "retry").get("available").asBoolean()).isFalse();
+            assertThat(option(failure, "abandon").get("available").asBoolean()).isTrue();
+            assertThat(option(failure, "rollback").get("available").asBoolean()).isFalse();
+            assertThat(option(failure, "rollback").get("why").asText()).contains("declares no rollback");
+            assertThat(refused.exitCode()).as(refused.out()).isEqualTo(1);
+            assertThat(refused.out())
+                    .contains("--decide add-flag=retry was not taken")
+                    .contains("blocker");
+            assertThat(EngineDatabase.queryLong("select count(*) from information_schema.columns"
+                            + " where table_name = 'gr_lock' and column_name = 'flag'"))
+                    .isZero();
+        }
+
+        // when: the blocker is gone (its connection closed), retry is taken
+        CliRun retried = run(runbook, "--decide", "add-flag=retry:the forgotten session is closed");
+
+        // then
+        assertThat(retried.exitCode()).as(retried.out() + retried.err()).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from information_schema.columns"
+                        + " where table_name = 'gr_lock' and column_name = 'flag'"))
+                .isEqualTo(1);
+        assertThat(status("T-gr-lock").get("failure").isNull()).isTrue();
+        String timeline = timelines("T-gr-lock");
+        assertThat(timeline)
+                .contains("\"type\":\"failure\"")
+                .contains("\"what\":\"retry\"")
+                .contains("the forgotten session is closed");
+        assertThat(timeline.indexOf("\"what\":\"retry\""))
+                .as("the decision is recorded before the step runs again")
+                .isLessThan(timeline.lastIndexOf("\"type\":\"step_start\""));
+    }
+
+    @Test
+    void anInvalidIndexIsPartialDdlAndRepairDropsItFixesTheRowsAndRetries() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists gr_dup",
+                "create table gr_dup (id int primary key, email text)",
+                "insert into gr_dup values (1, 'a@x'), (2, 'a@x'), (3, 'b@x')");
+        Path runbook = runbook(
+                "T-gr-index",
+                """
+                - id: unique-email
+                  kind: sql
+                  sql: create unique index concurrently if not exists gr_dup_email on gr_dup (email)
+                  transaction: false
+                  verify:
+                    sql: select count(*) from pg_index where indexrelid = to_regclass('gr_dup_email') and indisvalid
+                    expect: { equals: 1 }
+                  on_failure: { repair: drop-duplicates }
+                """,
+                """
+                - id: drop-duplicates
+                  kind: sql
+                  sql: delete from gr_dup a using gr_dup b where a.email = b.email and a.id > b.id
+                  expect_rows: { min: 0 }
+                """);
+
+        // when
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-index").get("failure");
+        CliRun retryRefused = run(runbook, "--decide", "unique-email=retry:try again");
+        CliRun repaired = run(runbook, "--decide", "unique-email=repair:duplicates are test rows");
+
+        // then: the INVALID index is the class, retry is refused over it, repair removes it and runs the rest
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failure.get("class").asText()).isEqualTo("partial-ddl");
+        assertThat(failure.get("sqlstate").asText()).isEqualTo("23505");
+        assertThat(fact(failure, "cause")).startsWith("unique-violation");
+        assertThat(fact(failure, "invalid_index")).contains("gr_dup_email").contains("INVALID");
+        assertThat(fact(failure, "offending_row")).contains("a@x");
+        assertThat(option(failure, "retry").get("available").asBoolean()).isFalse();
+        assertThat(option(failure, "repair").get("available").asBoolean()).isTrue();
+        assertThat(option(failure, "repair").get("effect").asText())
+                .contains("DROP INDEX CONCURRENTLY IF EXISTS gr_dup_email")
+                .contains("recovery step drop-duplicates");
+        assertThat(retryRefused.exitCode()).isEqualTo(1);
+        assertThat(repaired.exitCode()).as(repaired.out() + repaired.err()).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from pg_index"
+                        + " where indexrelid = to_regclass('gr_dup_email') and indisvalid"))
+                .isEqualTo(1);
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_dup")).isEqualTo(2);
+        assertThat(timelines("T-gr-index")).contains("\"what\":\"repair\"").contains("DROP INDEX CONCURRENTLY");
+    }
+
+    @Test
+    void validateOverBadRowsLeavesTheConstraintNotValidAndRollForwardFixesTheRows() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists gr_check",
+                "create table gr_check (id int primary key, qty int)",
+                "insert into gr_check values (1, 5), (2, -1)",
+                "alter table gr_check add constraint gr_check_qty check (qty >= 0) not valid");
+        Path runbook = runbook(
+                "T-gr-validate",
+                """
+                - id: validate-qty
+                  kind: sql
+                  sql: alter table gr_check validate constraint gr_check_qty
+                  on_failure: { roll_forward: clamp-and-validate }
+                - id: after
+                  kind: note
+                  text: the constraint holds
+                """,
+                """
+                - id: clamp-and-validate
+                  kind: sql
+                  sql: |
+                    update gr_check set qty = 0 where qty < 0;
+                    alter table gr_check validate constraint gr_check_qty;
+                  verify:
+                    sql: select convalidated from pg_constraint where conname = 'gr_check_qty'
+                    expect: { equals: true }
+                """);
+
+        // when
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-validate").get("failure");
+        CliRun rolledForward = run(runbook, "--decide", "validate-qty=roll-forward:negative quantities mean none");
+
+        // then
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failure.get("class").asText()).isEqualTo("check-violation");
+        assertThat(fact(failure, "not_valid")).contains("gr_check_qty").contains("NOT VALID");
+        assertThat(fact(failure, "constraint")).isEqualTo("gr_check_qty");
+        assertThat(option(failure, "roll-forward").get("available").asBoolean()).isTrue();
+        assertThat(option(failure, "skip").get("available").asBoolean()).isFalse();
+        assertThat(rolledForward.exitCode())
+                .as(rolledForward.out() + rolledForward.err())
+                .isZero();
+        assertThat(rolledForward.out()).contains("rolled forward by recovery step clamp-and-validate");
+        assertThat(EngineDatabase.queryString(
+                        "select convalidated::text from pg_constraint" + " where conname = 'gr_check_qty'"))
+                .isEqualTo("true");
+        assertThat(status("T-gr-validate").get("state").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void rollbackEndsTheRunRolledBackAndANewRunStartsAfresh() throws Exception {
+        EngineDatabase.execute("drop table if exists gr_back", "create table gr_back (id int)");
+        Path runbook = runbook(
+                "T-gr-rollback",
+                """
+                - id: add-column
+                  kind: sql
+                  sql: alter table gr_back add column note text
+                - id: fill
+                  kind: sql
+                  sql: insert into gr_back (id, note) values (1, repeat('x', 10))
+                  expect_rows: { min: 2 }
+                  on_failure: { rollback: drop-column }
+                """,
+                """
+                - id: drop-column
+                  kind: sql
+                  sql: alter table gr_back drop column if exists note
+                """);
+
+        // when
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-rollback").get("failure");
+        CliRun rolledBack = run(runbook, "--decide", "fill=rollback:wrong row count, undo the column");
+        JsonNode afterRollback = status("T-gr-rollback");
+
+        // then: rolled back (not done), the column gone; a new run starts afresh and fails the same way
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failure.get("class").asText()).isEqualTo("post-check-failed");
+        assertThat(failure.get("applied").asText()).isEqualTo("nothing");
+        assertThat(option(failure, "rollback").get("available").asBoolean()).isTrue();
+        assertThat(rolledBack.exitCode())
+                .as(rolledBack.out() + rolledBack.err())
+                .isEqualTo(1);
+        assertThat(rolledBack.out()).contains("ROLLED_BACK");
+        assertThat(afterRollback.get("state").asText()).isEqualTo("rolled_back");
+        assertThat(EngineDatabase.queryLong("select count(*) from information_schema.columns"
+                        + " where table_name = 'gr_back' and column_name = 'note'"))
+                .isZero();
+        CliRun fresh = run(runbook);
+        assertThat(fresh.out()).contains("add-column").doesNotContain("completed by an earlier process");
+        assertThat(status("T-gr-rollback").get("run_id").asText())
+                .isNotEqualTo(afterRollback.get("run_id").asText());
+    }
+
+    @Test
+    void rollbackIsNotOfferedOnceTheRollbackBoundaryWasCrossed() throws Exception {
+        // given: a contract runbook whose first step drops a column (a boundary: what it removed is gone)
+        EngineDatabase.execute("drop table if exists gr_boundary", "create table gr_boundary (id int, legacy int)");
+        Path runbook = dir.resolve("T-gr-boundary.yaml");
+        Files.writeString(
+                runbook,
+                """
+                lockstep: 1
+                id: T-gr-boundary
+                title: a contract whose check fails after the drop
+                owner: tests
+                intent: prove that rollback is not offered past the boundary
+                change: { class: R3, phase: contract }
+                steps:
+                  - id: drop-legacy
+                    kind: sql
+                    sql: alter table gr_boundary drop column legacy
+                  - id: check-rows
+                    kind: check
+                    sql: select count(*) from gr_boundary
+                    expect: { equals: 1 }
+                    on_failure: { rollback: put-back }
+                recovery:
+                  - id: put-back
+                    kind: sql
+                    sql: alter table gr_boundary add column if not exists legacy int
+                """,
+                StandardCharsets.UTF_8);
+
+        // when
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-boundary").get("failure");
+
+        // then: declared, but past the boundary; the crossing is in the timeline
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(option(failure, "rollback").get("available").asBoolean()).isFalse();
+        assertThat(option(failure, "rollback").get("why").asText())
+                .contains("step drop-legacy, the rollback boundary, has completed");
+        assertThat(timelines("T-gr-boundary")).contains("\"boundary\":true");
+    }
+
+    @Test
+    void aNonCriticalStepMayBeSkippedAndACriticalOneMayNot() throws Exception {
+        EngineDatabase.execute("drop table if exists gr_skip", "create table gr_skip (id int)");
+        Path runbook = runbook(
+                "T-gr-skip",
+                """
+                - id: optional-stats
+                  kind: check
+                  sql: select count(*) from gr_skip
+                  expect: { equals: 42 }
+                  critical: false
+                - id: required
+                  kind: check
+                  sql: select count(*) from gr_skip
+                  expect: { equals: 0 }
+                """,
+                "");
+
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-skip").get("failure");
+        CliRun skipped = run(runbook, "--decide", "optional-stats=skip:statistics are nice to have");
+
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(option(failure, "skip").get("available").asBoolean()).isTrue();
+        assertThat(skipped.exitCode()).as(skipped.out() + skipped.err()).isZero();
+        assertThat(skipped.out()).contains("left out by decision");
+        assertThat(EngineDatabase.queryLong("select count(*) from lockstep.step_ledger l join lockstep.run r"
+                        + " using (run_id) where r.runbook_id = 'T-gr-skip' and l.step_id = 'optional-stats'"
+                        + " and l.result like 'settled%'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void abandonClosesTheFailedRunSoThatANewOneCanStart() throws Exception {
+        EngineDatabase.execute("drop table if exists gr_abandon", "create table gr_abandon (id int)");
+        Path runbook = runbook(
+                "T-gr-abandon",
+                """
+                - id: never-holds
+                  kind: check
+                  sql: select count(*) from gr_abandon
+                  expect: { equals: 7 }
+                """,
+                "");
+
+        CliRun failed = run(runbook);
+        String firstRun = status("T-gr-abandon").get("run_id").asText();
+        CliRun abandoned = run(runbook, "--decide", "never-holds=abandon:the change is cancelled");
+        JsonNode after = status("T-gr-abandon");
+        EngineDatabase.execute("insert into gr_abandon select generate_series(1, 7)");
+        CliRun fresh = run(runbook);
+
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(abandoned.exitCode()).as(abandoned.out() + abandoned.err()).isEqualTo(1);
+        assertThat(after.get("state").asText()).isEqualTo("abandoned");
+        assertThat(after.get("run_id").asText()).isEqualTo(firstRun);
+        assertThat(fresh.exitCode()).as(fresh.out() + fresh.err()).isZero();
+        assertThat(status("T-gr-abandon").get("run_id").asText()).isNotEqualTo(firstRun);
+    }
+
+    @Test
+    void aUniqueViolationInABackfillNamesTheRowAndTheBatchAndKeepsWhatCommitted() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists gr_fill",
+                "create table gr_fill (id bigint primary key, email text unique)",
+                "insert into gr_fill select g, 'user' || g || '@X' from generate_series(1, 300) g",
+                "update gr_fill set email = 'USER250@x' where id = 251");
+        Path runbook = runbook(
+                "T-gr-fill",
+                """
+                - id: lower-emails
+                  kind: backfill
+                  table: gr_fill
+                  key: id
+                  batch: { size: 100 }
+                  sql: update gr_fill set email = lower(email) where id > :from and id <= :to
+                  verify:
+                    sql: select count(*) from gr_fill where email <> lower(email)
+                    expect: { equals: 0 }
+                """,
+                "");
+
+        CliRun failed = run(runbook);
+        JsonNode failure = status("T-gr-fill").get("failure");
+
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failure.get("class").asText()).isEqualTo("unique-violation");
+        assertThat(failure.get("applied").asText()).isEqualTo("partly");
+        assertThat(fact(failure, "offending_row")).contains("user250@x");
+        assertThat(fact(failure, "batch")).contains("keys after 200 up to 300");
+        assertThat(option(failure, "retry").get("why").asText()).contains("unless they were fixed");
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_fill where email = lower(email)"))
+                .as("the two batches before the bad one stay committed")
+                .isGreaterThanOrEqualTo(200);
+    }
+}
