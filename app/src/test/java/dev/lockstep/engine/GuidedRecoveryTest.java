@@ -743,4 +743,130 @@ class GuidedRecoveryTest {
                         + " where indexrelid = to_regclass('gr_cic_email') and indisvalid"))
                 .isEqualTo(1);
     }
+
+    /** One failing step, what it must be classified as, a fact it must name, and whether retry is offered. */
+    private record Provoked(String id, String step, String failureClass, String fact, String factHas, boolean retry) {}
+
+    @Test
+    void eachClassIsProvokedForRealAndClassifiedWithItsFacts() throws Exception {
+        try (Connection connection = EngineDatabase.connect()) {
+            LockstepSchema.defaultSchema().ensure(connection); // the limited role is granted its tables below
+        }
+        EngineDatabase.execute(
+                "drop table if exists gr_child, gr_parent, gr_nn, gr_secret",
+                "create table gr_nn (id int primary key, v int)",
+                "insert into gr_nn values (1, 1), (2, null)",
+                "create table gr_parent (id int primary key)",
+                "create table gr_child (id int primary key, parent_id int)",
+                "insert into gr_parent values (1)",
+                "insert into gr_child values (1, 1), (2, 5)",
+                "create table gr_secret (id int)",
+                "do $$ begin if not exists (select 1 from pg_roles where rolname = 'gr_limited') then"
+                        + " create role gr_limited login; end if; end $$",
+                "grant usage on schema lockstep to gr_limited",
+                "grant select, insert, update on all tables in schema lockstep to gr_limited",
+                "revoke all on gr_secret from gr_limited");
+        List<Provoked> cases = List.of(
+                new Provoked(
+                        "T-gr-syntax",
+                        """
+                        - id: typo
+                          kind: sql
+                          sql: select count(*) fro gr_nn
+                        """,
+                        "syntax",
+                        "position",
+                        "character 21",
+                        false),
+                new Provoked(
+                        "T-gr-undefined",
+                        """
+                        - id: no-column
+                          kind: check
+                          sql: select count(missing) from gr_nn
+                          expect: { equals: 2 }
+                        """,
+                        "undefined-object",
+                        "position",
+                        "character",
+                        true),
+                new Provoked(
+                        "T-gr-timeout",
+                        """
+                        - id: too-slow
+                          kind: sql
+                          sql: select pg_sleep(5)
+                          timeout: 200ms
+                          retry: { attempts: 1 }
+                        """,
+                        "statement-timeout",
+                        "elapsed",
+                        "against a timeout of 200ms",
+                        true),
+                new Provoked(
+                        "T-gr-notnull",
+                        """
+                        - id: v-not-null
+                          kind: sql
+                          sql: alter table gr_nn alter column v set not null
+                        """,
+                        "not-null-violation",
+                        "column",
+                        "v",
+                        true),
+                new Provoked(
+                        "T-gr-fk",
+                        """
+                        - id: child-fk
+                          kind: sql
+                          sql: alter table gr_child add constraint gr_child_parent_fk foreign key (parent_id) references gr_parent (id)
+                        """,
+                        "foreign-key-violation",
+                        "offending_row",
+                        "(parent_id)=(5)",
+                        true));
+        for (Provoked provoked : cases) {
+            CliRun failed = run(runbook(provoked.id(), provoked.step(), ""));
+            assertThat(failed.exitCode())
+                    .as(provoked.id() + ": " + failed.out() + failed.err())
+                    .isEqualTo(1);
+            JsonNode failure = status(provoked.id()).get("failure");
+            assertThat(failure.get("class").asText())
+                    .as(provoked.id() + ": " + failure)
+                    .isEqualTo(provoked.failureClass());
+            assertThat(fact(failure, provoked.fact()))
+                    .as(provoked.id() + ": " + failure)
+                    .contains(provoked.factHas());
+            assertThat(option(failure, "retry").get("available").asBoolean())
+                    .as(provoked.id() + ": " + option(failure, "retry"))
+                    .isEqualTo(provoked.retry());
+            assertThat(failed.out()).contains("FAILED").contains(provoked.failureClass());
+        }
+
+        // a role that may run Lockstep but not write the table the step writes
+        Path secret = runbook(
+                "T-gr-secret",
+                """
+                - id: write-secret
+                  kind: sql
+                  sql: insert into gr_secret values (1)
+                  expect_rows: { min: 1, max: 1 }
+                """,
+                "");
+        CliRun denied = CliRun.of(
+                "run",
+                secret.toString(),
+                "--db",
+                EngineDatabase.uri().replace("//postgres@", "//gr_limited@"),
+                "--plain",
+                "--unsigned",
+                "--timeline",
+                dir.resolve("timeline").toString());
+        assertThat(denied.exitCode()).as(denied.out() + denied.err()).isEqualTo(1);
+        JsonNode failure = status("T-gr-secret").get("failure");
+        assertThat(failure.get("class").asText()).isEqualTo("permission");
+        assertThat(fact(failure, "role")).isEqualTo("gr_limited");
+        assertThat(option(failure, "retry").get("why").asText())
+                .contains("until the privilege is granted to gr_limited");
+    }
 }

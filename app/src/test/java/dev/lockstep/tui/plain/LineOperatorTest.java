@@ -105,10 +105,7 @@ class LineOperatorTest {
                 "step add-flag failed: lock-timeout. the step could not take its lock in time",
                 List.of(
                         new Question.Choice(
-                                "retry",
-                                "runs step add-flag again",
-                                false,
-                                "blocker pid 4242 holds the lock"),
+                                "retry", "runs step add-flag again", false, "blocker pid 4242 holds the lock"),
                         new Question.Choice("abandon", "closes the run as abandoned", true, "always possible"),
                         new Question.Choice("abort", "stops now", true, "always possible")),
                 null);
