@@ -2,7 +2,6 @@ package dev.lockstep.engine;
 
 import dev.lockstep.criteria.Criterion;
 import dev.lockstep.criteria.CustomSqlSignals;
-import dev.lockstep.criteria.ProbeSignalSource;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.criteria.SignalSource;
 import dev.lockstep.criteria.StopCriteriaEvaluator;

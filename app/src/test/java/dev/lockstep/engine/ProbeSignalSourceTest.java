@@ -1,7 +1,12 @@
-package dev.lockstep.criteria;
+package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.criteria.CustomSqlSignals;
+import dev.lockstep.criteria.SignalReading;
+import dev.lockstep.criteria.SignalRef;
+import dev.lockstep.criteria.SignalSource;
+import dev.lockstep.criteria.Signals;
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.pg.SessionLimits;
 import dev.lockstep.probe.ProbeOptions;
