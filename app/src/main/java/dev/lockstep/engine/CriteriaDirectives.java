@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * {@link EngineEvent.Observed} with the probe snapshot it was read from, for the screens: they show what the
  * criteria judged, from the same monitoring sessions.
  */
-public final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
+final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
 
     private final Sampler sampler;
     private final List<SignalSource> sources;

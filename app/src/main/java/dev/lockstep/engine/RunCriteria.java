@@ -20,7 +20,7 @@ import java.util.List;
  * <p>A snapshot costs about 14 ms of database time at 500 sessions: at the default interval of a second that is
  * noise, and shorter intervals are for tests against small databases.
  */
-public final class RunCriteria {
+final class RunCriteria {
 
     private RunCriteria() {}
 

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * steps in order honouring stop requests and stop criteria at every safe point, and returns how it ended.
  * It prints nothing; everything it does is an {@link EngineEvent} to the listener.
  */
-public final class RunEngine {
+final class RunEngine {
 
     /**
      * Everything about how to run that is not the plan itself.

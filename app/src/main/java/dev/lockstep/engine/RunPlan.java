@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  *     contract-phase steps that destroy (a DROP, a DELETE)
  * @param optional the steps the runbook marks {@code critical: false}: they may be skipped when they fail
  */
-public record RunPlan(
+record RunPlan(
         String runbookId,
         String runbookSha256,
         Instant windowEnd,

@@ -28,7 +28,7 @@ import java.util.Set;
  * runbook's default), no statement timeout for DDL/DML steps unless the runbook sets one (the lock timeout
  * is what protects the application), 30 s for checks and for each backfill batch.
  */
-public final class RunPlans {
+final class RunPlans {
 
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
     static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);

@@ -7,7 +7,7 @@ import java.util.Set;
  * A step as the engine executes it: the runbook's step with every default applied. The command line
  * builds these from the loaded runbook ({@link RunPlans}); the engine never sees YAML.
  */
-public sealed interface StepPlan {
+sealed interface StepPlan {
 
     String stepId();
 

@@ -12,7 +12,7 @@ import java.util.Optional;
  * only for sessions that wait on a heavyweight lock, and it reads {@code pg_locks} only when there is
  * such a session.
  */
-public final class PgVersionQueries {
+final class PgVersionQueries {
 
     /** The oldest major the probes support: wal receiver {@code flushed_lsn} and slot wal_status arrived in 13. */
     public static final int OLDEST_SUPPORTED_MAJOR = 13;
