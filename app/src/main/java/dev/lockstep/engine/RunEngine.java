@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.recovery.Decision;
+import dev.lockstep.runbook.StopAction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -431,7 +432,7 @@ final class RunEngine {
                 try {
                     Directive current = directives.current();
                     run.flushCriteriaEvents();
-                    if (current.action() == Directive.Action.ABORT && !run.aborting()) {
+                    if (current.is(StopAction.ABORT) && !run.aborting()) {
                         run.abort(current);
                     }
                     if (System.nanoTime() - lastSample >= sampleEvery.toNanos()) {
