@@ -2,13 +2,13 @@ package dev.lockstep.criteria;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
 import dev.lockstep.runbook.StopAction;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,14 +31,8 @@ class SamplerTest {
     private final List<CriterionEvent> transitions = new CopyOnWriteArrayList<>();
     private final Sampler.Listener recorder = (event, verdict) -> transitions.add(event);
 
-    private static Verdict pollUntil(Sampler sampler, Predicate<Verdict> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        Verdict verdict = sampler.currentVerdict();
-        while (!condition.test(verdict) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(10);
-            verdict = sampler.currentVerdict();
-        }
-        return verdict;
+    private static Verdict pollUntil(Sampler sampler, Predicate<Verdict> condition) {
+        return Poll.until(DEADLINE, sampler::currentVerdict, condition, "the sampler's verdict");
     }
 
     private static SignalSource customSql(CustomSqlSignals signals, Connection monitoring) {
