@@ -4,6 +4,7 @@ import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Execution;
+import dev.lockstep.runbook.Expectation;
 import dev.lockstep.runbook.NoteStep;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Phase;
@@ -164,21 +165,8 @@ final class RunPlans {
                         .orElse(null));
     }
 
-    private static StepPlan.Check check(
-            String stepId, String sql, dev.lockstep.runbook.Expectation expectation, Duration timeout) {
-        return new StepPlan.Check(
-                stepId,
-                sql,
-                new StepPlan.Expect() {
-                    public boolean holds(Object actual) {
-                        return expectation.matches(actual);
-                    }
-
-                    public String describe() {
-                        return expectation.toString();
-                    }
-                },
-                timeout);
+    private static StepPlan.Check check(String stepId, String sql, Expectation expectation, Duration timeout) {
+        return new StepPlan.Check(stepId, sql, expectation, timeout);
     }
 
     private static Duration timeout(Execution execution, Duration fallback) {

@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.runbook.Expectation;
 import java.time.Duration;
 import java.util.Set;
 
@@ -31,7 +32,7 @@ sealed interface StepPlan {
     }
 
     /** A query whose first column of its first row must meet the expectation. */
-    record Check(String stepId, String sql, Expect expect, Duration statementTimeout) implements StepPlan {
+    record Check(String stepId, String sql, Expectation expect, Duration statementTimeout) implements StepPlan {
         public String kind() {
             return "check";
         }
@@ -66,13 +67,6 @@ sealed interface StepPlan {
         public String kind() {
             return "backfill";
         }
-    }
-
-    /** What a check expects of the value its query returned (first column of the first row, or null). */
-    interface Expect {
-        boolean holds(Object actual);
-
-        String describe();
     }
 
     /** Bounds on the rows a statement affected; either end may be open (null). */

@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -49,13 +47,6 @@ public record Runbook(
         return Stream.concat(steps.stream(), recovery.stream())
                 .filter(step -> step.id().equals(stepId))
                 .findFirst();
-    }
-
-    /** Parameters by name, in declaration order. */
-    public Map<String, Parameter> parametersByName() {
-        return parameters.stream()
-                .collect(Collectors.toMap(
-                        Parameter::name, Function.identity(), (first, second) -> first, java.util.LinkedHashMap::new));
     }
 
     /** Whether {@link #bind} has run: every {@link Value} is a literal and SQL holds no {@code ${...}}. */

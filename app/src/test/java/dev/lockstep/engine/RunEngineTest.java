@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.runbook.Expectation;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
@@ -435,7 +437,7 @@ class RunEngineTest {
                 "add-col",
                 "select count(*) from information_schema.columns"
                         + " where table_name = 'ddl_t' and column_name = 'extra'",
-                Expectation.equalTo(1),
+                new Expectation(List.of(new Expectation.Comparison(Expectation.Operator.EQUALS, Value.of(1L)))),
                 Duration.ofSeconds(5));
         RunPlan plan = new RunPlan(
                 "T-ddl",
