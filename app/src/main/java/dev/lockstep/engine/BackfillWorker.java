@@ -250,14 +250,21 @@ final class BackfillWorker {
         if (from == null) {
             String smallest = smallestKey(connection);
             Optional<String> below = BackfillKeys.below(keyType, smallest);
-            lower = below.orElse(smallest);
-            if (below.isEmpty()) {
-                sql = fromInclusive.orElseThrow(() -> new LockstepException(
+            if (below.isPresent()) {
+                lower = below.get();
+            } else if (fromInclusive.isPresent()) {
+                lower = smallest;
+                sql = fromInclusive.get();
+            } else {
+                // only bounds were read: end the transaction so that the failure leaves the session idle
+                connection.rollback();
+                connection.setAutoCommit(true);
+                throw new LockstepException(
                         ExitCode.STEP_FAILED,
                         "backfill " + plan.stepId() + ": the smallest key of " + plan.table() + " is "
                                 + BackfillKeys.minimum(keyType) + ", and nothing is below it to bind as :from;"
                                 + " write the lower bound as " + plan.key() + " > :from so that the first batch"
-                                + " can take it as " + plan.key() + " >= :from"));
+                                + " can take it as " + plan.key() + " >= :from");
             }
         }
         batchInFlight = new FailedAttempt.Batch(lower, bound.to(), (int) Math.min(Integer.MAX_VALUE, bound.keys()));

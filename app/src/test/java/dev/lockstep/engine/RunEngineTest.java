@@ -337,6 +337,34 @@ class RunEngineTest {
     }
 
     @Test
+    void aBackfillFromTheTypesMinimumWhoseLowerBoundCannotBeMadeInclusiveFailsBeforeChangingAnything()
+            throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists bf_min_between",
+                "create table bf_min_between (id bigint primary key, n int not null default 0)",
+                "insert into bf_min_between values (-9223372036854775808), (1), (2)");
+        RunPlan plan = new RunPlan(
+                "T-min-between",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "fill-between",
+                        "bf_min_between",
+                        "id",
+                        "update bf_min_between set n = n + 1 where id between :from + 1 and :to",
+                        2)));
+
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
+        assertThat(result.message())
+                .contains("the smallest key of bf_min_between is the smallest bigint")
+                .contains("write the lower bound as id > :from");
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_min_between where n <> 0"))
+                .isZero();
+    }
+
+    @Test
     void aSecondRunnerIsRefusedNamingTheHolder() throws Exception {
         EngineDatabase.execute("drop table if exists lease_t", "create table lease_t (id bigint primary key)");
         LockstepSchema schema = LockstepSchema.defaultSchema();
