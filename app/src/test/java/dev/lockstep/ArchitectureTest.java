@@ -26,7 +26,7 @@ class ArchitectureTest {
             .importPackages("dev.lockstep");
 
     @Test
-    void dependencies_point_down_the_layers() {
+    void dependenciesPointDownTheLayers() {
         ArchRule layers = layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli")
@@ -76,7 +76,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void nothing_below_the_console_uses_a_terminal_or_command_line_library() {
+    void nothingBelowTheConsoleUsesATerminalOrCommandLineLibrary() {
         noClasses()
                 .that()
                 .resideOutsideOfPackages("dev.lockstep.cli..", "dev.lockstep.tui..")
@@ -88,7 +88,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void only_the_command_line_uses_picocli() {
+    void onlyTheCommandLineUsesPicocli() {
         noClasses()
                 .that()
                 .resideOutsideOfPackage("dev.lockstep.cli..")
@@ -99,7 +99,22 @@ class ArchitectureTest {
     }
 
     @Test
-    void an_internal_package_is_used_only_by_the_package_it_belongs_to() {
+    void nothingBelowTheConsolePrints() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.lockstep.cli..", "dev.lockstep.tui..")
+                .and()
+                .doNotHaveFullyQualifiedName(CrashPoints.class.getName()) // a test-only trace, off by default
+                .should()
+                .accessField(System.class, "out")
+                .orShould()
+                .accessField(System.class, "err")
+                .because("the engine returns results and emits events; the console and the command line print")
+                .check(PRODUCTION);
+    }
+
+    @Test
+    void anInternalPackageIsUsedOnlyByThePackageItBelongsTo() {
         classes()
                 .that()
                 .resideInAPackage("..internal..")
