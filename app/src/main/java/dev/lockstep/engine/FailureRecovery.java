@@ -415,7 +415,7 @@ final class FailureRecovery {
                     run.holder.userAtHost(),
                     preset.choice().id(),
                     preset.reason(),
-                    "given on the command line (--decide)"));
+                    "given with --decide"));
             return preset;
         }
         if (!run.operator.attended()) {

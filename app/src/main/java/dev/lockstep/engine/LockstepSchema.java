@@ -43,8 +43,8 @@ public final class LockstepSchema {
      */
     public void ensure(Connection connection) throws SQLException {
         if (exists(connection)) {
-            if (!hasFailureColumn(connection)) {
-                addFailureColumn(connection);
+            if (!hasColumn(connection, "step_fingerprints")) {
+                addLaterColumns(connection);
             }
             return;
         }
@@ -68,7 +68,8 @@ public final class LockstepSchema {
                     + " progress jsonb not null default '{}'::jsonb,"
                     + " ended_at timestamptz,"
                     + " history jsonb not null default '[]'::jsonb,"
-                    + " failure jsonb)");
+                    + " failure jsonb,"
+                    + " step_fingerprints jsonb)");
             statement.execute("create index if not exists run_by_runbook on " + table("run")
                     + " (runbook_id, database, started_at desc)");
             statement.execute("create table if not exists " + table("step_ledger") + " ("
@@ -102,14 +103,18 @@ public final class LockstepSchema {
         }
     }
 
-    /** A schema created before recovery: the run row's undecided failure goes in a column added now. */
-    private void addFailureColumn(Connection connection) throws SQLException {
+    /**
+     * A schema created by an earlier version: the run row's undecided failure and its steps' fingerprints
+     * (which steps a changed runbook changed) go in columns added now.
+     */
+    private void addLaterColumns(Connection connection) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set local lock_timeout = '2s'");
             statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
             statement.execute("alter table " + table("run") + " add column if not exists failure jsonb");
+            statement.execute("alter table " + table("run") + " add column if not exists step_fingerprints jsonb");
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();
@@ -119,10 +124,11 @@ public final class LockstepSchema {
         }
     }
 
-    private boolean hasFailureColumn(Connection connection) throws SQLException {
+    private boolean hasColumn(Connection connection, String column) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from pg_attribute"
-                + " where attrelid = to_regclass(?) and attname = 'failure' and not attisdropped)")) {
+                + " where attrelid = to_regclass(?) and attname = ? and not attisdropped)")) {
             statement.setString(1, table("run"));
+            statement.setString(2, column);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getBoolean(1);

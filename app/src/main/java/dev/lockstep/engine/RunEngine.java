@@ -3,6 +3,9 @@ package dev.lockstep.engine;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.recovery.Decision;
+import dev.lockstep.recovery.Fact;
+import dev.lockstep.recovery.FailureClass;
+import dev.lockstep.recovery.Inspector;
 import dev.lockstep.runbook.StopAction;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -215,6 +218,46 @@ final class RunEngine {
         return running.command(command);
     }
 
+    /**
+     * Why a run could not start, in the classes of docs/recovery.md: a role without the privileges the schema
+     * and lease need, or a server that refuses writes (a standby, say), is a failure with its facts (exit 1),
+     * not "stopped"; nothing ran either way.
+     */
+    private static LockstepException cannotStart(Connection connection, SQLException e) {
+        FailureClass failureClass = FailureClass.ofSqlState(e.getSQLState());
+        String error = e.getMessage() == null
+                ? e.toString()
+                : e.getMessage().lines().findFirst().orElse("");
+        switch (failureClass) {
+            case CONNECTION_LOST -> {
+                return LockstepException.unreachable(
+                        "lost the control session while taking the run lease: " + error, e);
+            }
+            case PERMISSION, READ_ONLY -> {
+                StringBuilder message = new StringBuilder("cannot start the run: ")
+                        .append(failureClass.id())
+                        .append(" (SQLSTATE ")
+                        .append(e.getSQLState())
+                        .append("): ")
+                        .append(error)
+                        .append("; ")
+                        .append(failureClass.explanation());
+                for (Fact fact : Inspector.atStart(connection, failureClass)) {
+                    message.append("; ").append(fact.name()).append(": ").append(fact.value());
+                }
+                message.append(
+                        failureClass == FailureClass.PERMISSION
+                                ? "; nothing ran: grant the role what the Lockstep schema needs (docs/operations.md,"
+                                        + " \"The Lockstep schema\") or connect as one that has it"
+                                : "; nothing ran");
+                return new LockstepException(ExitCode.STEP_FAILED, message.toString(), e);
+            }
+            default -> {
+                return new LockstepException(ExitCode.STOPPED, "cannot take the run lease: " + error, e);
+            }
+        }
+    }
+
     public RunResult run(RunPlan plan) {
         Connection connection;
         try {
@@ -226,8 +269,12 @@ final class RunEngine {
         RunLease.Acquired acquired;
         try {
             options.schema().ensure(connection);
-            RunLease.Outcome outcome =
-                    lease.acquire(connection, plan.runbookSha256(), holder, options.acceptChangedRunbookReason());
+            RunLease.Outcome outcome = lease.acquire(
+                    connection,
+                    plan.runbookSha256(),
+                    plan.fingerprints(),
+                    holder,
+                    options.acceptChangedRunbookReason());
             if (outcome instanceof RunLease.AlreadyDone done) {
                 RunContext.closeQuietly(connection);
                 String message = "runbook " + plan.runbookId() + " already completed on this database (run "
@@ -238,8 +285,9 @@ final class RunEngine {
             }
             acquired = (RunLease.Acquired) outcome;
         } catch (SQLException e) {
+            LockstepException refusal = cannotStart(connection, e);
             RunContext.closeQuietly(connection);
-            throw new LockstepException(ExitCode.STOPPED, "cannot take the run lease: " + e.getMessage(), e);
+            throw refusal;
         } catch (RuntimeException e) {
             RunContext.closeQuietly(connection);
             throw e;
@@ -291,7 +339,8 @@ final class RunEngine {
                         null,
                         holder.userAtHost(),
                         "accept-changed-runbook",
-                        options.acceptChangedRunbookReason()));
+                        options.acceptChangedRunbookReason(),
+                        acquired.runbookChanges()));
             }
             for (String step : options.inDoubtElsewhere().get()) {
                 run.emit(new EngineEvent.Recovered(

@@ -16,7 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,8 +48,14 @@ final class RunLease {
     /** What acquiring found. */
     public sealed interface Outcome {}
 
-    /** The lease is ours; {@code run} is the row now naming us. */
-    public record Acquired(RunRecord run, boolean resumed, Optional<RunRecord> takenOverFrom) implements Outcome {}
+    /**
+     * The lease is ours; {@code run} is the row now naming us.
+     *
+     * @param runbookChanges for a resume of a changed runbook, which steps changed, were added or removed
+     *     ({@link #changes}); null when the runbook is the one the run began with
+     */
+    public record Acquired(RunRecord run, boolean resumed, Optional<RunRecord> takenOverFrom, String runbookChanges)
+            implements Outcome {}
 
     /** The runbook already completed on this database; the lease was given back. */
     public record AlreadyDone(RunRecord run) implements Outcome {}
@@ -65,6 +77,20 @@ final class RunLease {
      */
     public Outcome acquire(Connection connection, String runbookSha256, Holder holder, String acceptChangedReason)
             throws SQLException {
+        return acquire(connection, runbookSha256, Map.of(), holder, acceptChangedReason);
+    }
+
+    /**
+     * @param fingerprints the steps' fingerprints, kept in the run row: a later resume of a changed runbook
+     *     names the steps that changed
+     */
+    public Outcome acquire(
+            Connection connection,
+            String runbookSha256,
+            Map<String, String> fingerprints,
+            Holder holder,
+            String acceptChangedReason)
+            throws SQLException {
         if (!tryLock(connection)) {
             throw refusal(connection);
         }
@@ -76,15 +102,18 @@ final class RunLease {
             }
             if (latest.isEmpty() || latest.get().state().isFinal()) {
                 // never run, or the last run was rolled back or abandoned: a new run starts afresh
-                return new Acquired(insert(connection, runbookSha256, holder), false, Optional.empty());
+                return new Acquired(
+                        insert(connection, runbookSha256, fingerprints, holder), false, Optional.empty(), null);
             }
             RunRecord previous = latest.get();
+            String changes = null;
             if (!previous.runbookSha256().equals(runbookSha256)) {
+                changes = changes(connection, previous.runId(), fingerprints);
                 if (acceptChangedReason == null || acceptChangedReason.isBlank()) {
                     throw LockstepException.usage("runbook " + runbookId + " changed since run " + previous.runId()
                             + " began (sha256 " + abbreviate(previous.runbookSha256()) + " then, "
-                            + abbreviate(runbookSha256) + " now); to continue with the changed runbook, run again"
-                            + " with --accept-changed-runbook REASON");
+                            + abbreviate(runbookSha256) + " now): " + changes + "; to continue with the changed"
+                            + " runbook, run again with --accept-changed-runbook REASON");
                 }
                 appendHistory(
                         connection,
@@ -105,8 +134,8 @@ final class RunLease {
                                 + previous.state().label(),
                         previous.runbookSha256());
             }
-            RunRecord resumed = claim(connection, previous.runId(), runbookSha256, holder);
-            return new Acquired(resumed, true, takeover ? Optional.of(previous) : Optional.empty());
+            RunRecord resumed = claim(connection, previous.runId(), runbookSha256, fingerprints, holder);
+            return new Acquired(resumed, true, takeover ? Optional.of(previous) : Optional.empty(), changes);
         } catch (SQLException | RuntimeException e) {
             unlockQuietly(connection);
             throw e;
@@ -202,17 +231,19 @@ final class RunLease {
         return "another session";
     }
 
-    private RunRecord insert(Connection connection, String sha256, Holder holder) throws SQLException {
+    private RunRecord insert(Connection connection, String sha256, Map<String, String> fingerprints, Holder holder)
+            throws SQLException {
         String runId = RUN_ID_TIME.format(Instant.now()) + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
         try (PreparedStatement statement = connection.prepareStatement("insert into " + schema.table("run")
-                + " (run_id, runbook_id, database, runbook_sha256, holder, pid, state)"
-                + " values (?, ?, current_database(), ?, ?, ?, 'pending') returning *")) {
+                + " (run_id, runbook_id, database, runbook_sha256, holder, pid, state, step_fingerprints)"
+                + " values (?, ?, current_database(), ?, ?, ?, 'pending', ?::jsonb) returning *")) {
             statement.setString(1, runId);
             statement.setString(2, runbookId);
             statement.setString(3, sha256);
             statement.setString(4, holder.userAtHost());
             statement.setLong(5, holder.pid());
+            statement.setString(6, Json.write(fingerprints));
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 CrashPoints.statementRan(connection, "lease: run " + runId + " inserted");
@@ -221,20 +252,81 @@ final class RunLease {
         }
     }
 
-    private RunRecord claim(Connection connection, String runId, String sha256, Holder holder) throws SQLException {
+    private RunRecord claim(
+            Connection connection, String runId, String sha256, Map<String, String> fingerprints, Holder holder)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("update " + schema.table("run")
                 + " set holder = ?, pid = ?, runbook_sha256 = ?, heartbeat_at = clock_timestamp(), state = 'pending',"
-                + " ended_at = null where run_id = ? returning *")) {
+                + " ended_at = null, step_fingerprints = ?::jsonb where run_id = ? returning *")) {
             statement.setString(1, holder.userAtHost());
             statement.setLong(2, holder.pid());
             statement.setString(3, sha256);
-            statement.setString(4, runId);
+            statement.setString(4, Json.write(fingerprints));
+            statement.setString(5, runId);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 CrashPoints.statementRan(connection, "lease: run " + runId + " claimed");
                 return RunStore.read(rows);
             }
         }
+    }
+
+    /**
+     * Which steps a changed runbook changed, added or removed against the fingerprints the run row keeps, and
+     * for a changed step whether the run already completed it: a completed step is not run again, so its
+     * change is not applied by this run. {@code changed: add-column (completed: not run again), fill (not run
+     * yet); added: note-2; removed: old-check}.
+     */
+    private String changes(Connection connection, String runId, Map<String, String> now) throws SQLException {
+        Map<String, String> then = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select step_fingerprints::text from " + schema.table("run") + " where run_id = ?")) {
+            statement.setString(1, runId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next() && rows.getString(1) != null) {
+                    Json.read(rows.getString(1))
+                            .fields()
+                            .forEachRemaining(field ->
+                                    then.put(field.getKey(), field.getValue().asText()));
+                }
+            }
+        }
+        if (then.isEmpty() || now.isEmpty()) {
+            return "which steps changed is not known (the run began before Lockstep kept step fingerprints)";
+        }
+        Set<String> completed = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement("select distinct step_id from "
+                + schema.table("step_ledger") + " where run_id = ? and ended_at is not null"
+                + " and (result like 'ok%' or result like 'settled%')")) {
+            statement.setString(1, runId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    completed.add(rows.getString(1));
+                }
+            }
+        }
+        List<String> changed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        now.forEach((step, fingerprint) -> {
+            if (!then.containsKey(step)) {
+                added.add(step);
+            } else if (!then.get(step).equals(fingerprint)) {
+                changed.add(step + (completed.contains(step) ? " (completed: not run again)" : " (not run yet)"));
+            }
+        });
+        List<String> removed =
+                then.keySet().stream().filter(step -> !now.containsKey(step)).toList();
+        List<String> parts = new ArrayList<>();
+        if (!changed.isEmpty()) {
+            parts.add("changed: " + String.join(", ", changed));
+        }
+        if (!added.isEmpty()) {
+            parts.add("added: " + String.join(", ", added));
+        }
+        if (!removed.isEmpty()) {
+            parts.add("removed: " + String.join(", ", removed));
+        }
+        return parts.isEmpty() ? "no step changed (only what surrounds the steps)" : String.join("; ", parts);
     }
 
     private void appendHistory(

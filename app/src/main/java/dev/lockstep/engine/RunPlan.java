@@ -18,6 +18,8 @@ import java.util.stream.Stream;
  * @param boundaries the rollback boundaries: steps marked {@code rollback_boundary: true}, and
  *     contract-phase steps that destroy (a DROP, a DELETE)
  * @param optional the steps the runbook marks {@code critical: false}: they may be skipped when they fail
+ * @param fingerprints each step's fingerprint ({@code Runbook.stepFingerprints}), main flow then recovery: kept
+ *     in the run row, so that a resume of a changed runbook can say which steps changed
  */
 record RunPlan(
         String runbookId,
@@ -28,7 +30,8 @@ record RunPlan(
         List<StepPlan> recovery,
         Map<String, OnFailure> onFailure,
         Set<String> boundaries,
-        Set<String> optional) {
+        Set<String> optional,
+        Map<String, String> fingerprints) {
     public RunPlan {
         steps = List.copyOf(steps);
         stepEstimates = Map.copyOf(stepEstimates);
@@ -36,6 +39,7 @@ record RunPlan(
         onFailure = Map.copyOf(onFailure);
         boundaries = Set.copyOf(boundaries);
         optional = Set.copyOf(optional);
+        fingerprints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fingerprints));
     }
 
     public RunPlan(
@@ -44,7 +48,17 @@ record RunPlan(
             Instant windowEnd,
             List<StepPlan> steps,
             Map<String, Duration> stepEstimates) {
-        this(runbookId, runbookSha256, windowEnd, steps, stepEstimates, List.of(), Map.of(), Set.of(), Set.of());
+        this(
+                runbookId,
+                runbookSha256,
+                windowEnd,
+                steps,
+                stepEstimates,
+                List.of(),
+                Map.of(),
+                Set.of(),
+                Set.of(),
+                Map.of());
     }
 
     public RunPlan(String runbookId, String runbookSha256, Instant windowEnd, List<StepPlan> steps) {

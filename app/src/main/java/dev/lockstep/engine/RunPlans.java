@@ -66,7 +66,16 @@ final class RunPlans {
             }
         }
         return new RunPlan(
-                runbook.id(), runbook.sha256(), windowEnd, steps, estimates, recovery, onFailure, boundaries, optional);
+                runbook.id(),
+                runbook.sha256(),
+                windowEnd,
+                steps,
+                estimates,
+                recovery,
+                onFailure,
+                boundaries,
+                optional,
+                runbook.stepFingerprints());
     }
 
     /** A contract-phase step that drops or deletes: once it completed, what it removed is gone. */

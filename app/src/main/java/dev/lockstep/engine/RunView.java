@@ -40,7 +40,7 @@ import java.util.Optional;
  * @param snapshot what the probes saw at the last sample (locks, replication, activity); null before any
  * @param readings every signal's reading at the last sample
  * @param question the question the run waits on; null when none
- * @param failure the latest failure not yet settled (the step has not run again, or been settled, since);
+ * @param failure the latest failure nobody has decided on yet (no decision, rerun or settlement since);
  *     null when none
  * @param recent the latest events worth a line (not batches, samples or observations), oldest first
  * @param outcome how the run ended; null while it goes on

@@ -146,6 +146,11 @@ final class RunViewFold implements EngineListener {
             step.status = RunView.StepStatus.FAILED;
             step.message = found.diagnosis().failure().failureClass().id() + ": "
                     + found.diagnosis().failure().message();
+        } else if (event instanceof EngineEvent.DecisionMade decision
+                && failure != null
+                && failure.failure().stepId().equals(decision.step())) {
+            // decided: what was chosen runs now (a repair step, say), or the run ends; nothing waits any more
+            failure = null;
         } else if (event instanceof EngineEvent.StepSettled settled) {
             MutableStep step = step(settled.step(), null);
             step.status = settled.how() == EngineEvent.StepSettled.Settlement.ROLLED_FORWARD

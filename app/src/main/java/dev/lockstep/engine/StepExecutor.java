@@ -5,6 +5,7 @@ import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.postgresql.PGConnection;
 
 /**
@@ -600,6 +602,13 @@ final class StepExecutor {
             closeInDoubt(entry, applied);
             return applied;
         }
+        if (step instanceof StepPlan.Sql sql) {
+            Optional<Boolean> built = indexesBuilt(connection, sql, entry);
+            if (built.isPresent()) {
+                closeInDoubt(entry, built.get());
+                return built.get();
+            }
+        }
         var answer = run.ask(
                 Question.Kind.IN_DOUBT,
                 step.stepId(),
@@ -628,6 +637,69 @@ final class StepExecutor {
         boolean applied = answer.get().choice().equals("applied");
         closeInDoubt(entry, applied);
         return applied;
+    }
+
+    /**
+     * What the catalog says about an in-doubt step that builds indexes, so that nobody is asked to guess:
+     * every index there and valid (applied), one missing and none invalid (not applied: run it again), or one
+     * INVALID, which an interrupted CREATE INDEX CONCURRENTLY leaves and running again would not fix: the
+     * step fails as partial-ddl, and recovery offers the repair. Empty for a step that builds no index.
+     */
+    private Optional<Boolean> indexesBuilt(Connection connection, StepPlan.Sql step, StepLedger.Entry entry)
+            throws SQLException {
+        List<SqlStatement> statements = SqlLexer.statements(step.sql());
+        List<String> valid = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> invalid = new ArrayList<>();
+        for (SqlStatement statement : statements) {
+            Optional<String> index = statement.createdIndex();
+            if (index.isEmpty()) {
+                continue;
+            }
+            try (PreparedStatement query =
+                    connection.prepareStatement("select indisvalid from pg_index where indexrelid = to_regclass(?)")) {
+                query.setString(1, index.get());
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) {
+                        missing.add(index.get());
+                    } else if (rows.getBoolean(1)) {
+                        valid.add(index.get());
+                    } else {
+                        invalid.add(index.get());
+                    }
+                }
+            }
+        }
+        if (valid.isEmpty() && missing.isEmpty() && invalid.isEmpty()) {
+            return Optional.empty();
+        }
+        String found = "attempt " + entry.attempt() + " started without a recorded end; the catalog shows "
+                + describe("valid", valid) + describe("missing", missing) + describe("INVALID", invalid);
+        found = found.substring(0, found.length() - 2);
+        if (!invalid.isEmpty()) {
+            closeInDoubt(entry, false);
+            throw new StepFailed(
+                    "step " + step.stepId() + " is in doubt and left INVALID index " + String.join(", ", invalid),
+                    sqlAttempt(
+                            step,
+                            entry.attempt(),
+                            statements,
+                            false,
+                            null,
+                            found + ": an interrupted concurrent build, which running the step again does not fix",
+                            System.nanoTime()));
+        }
+        boolean applied = missing.isEmpty();
+        run.emit(new EngineEvent.Recovered(
+                Instant.now(),
+                step.stepId(),
+                "in doubt",
+                found + (applied ? ": it applied" : ": it did not apply, running it again")));
+        return Optional.of(applied);
+    }
+
+    private static String describe(String state, List<String> indexes) {
+        return indexes.isEmpty() ? "" : "index " + String.join(", ", indexes) + " " + state + "; ";
     }
 
     private void closeInDoubt(StepLedger.Entry entry, boolean applied) throws SQLException {

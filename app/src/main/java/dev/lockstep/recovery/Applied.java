@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /** How much of a failed step stayed in the database: what decides whether running it again is safe. */
 public enum Applied {
-    /** It ran in one transaction that rolled back, or it changes nothing (a check): nothing stayed. */
-    NOTHING("nothing of it stayed: it ran in one transaction that rolled back"),
+    /**
+     * It ran in one transaction that rolled back, its failing statement was its first outside a transaction,
+     * or it changes nothing (a check): nothing stayed.
+     */
+    NOTHING("nothing of it stayed: what it ran rolled back, and nothing before it committed"),
     /** Some statements outside a transaction, or some backfill batches, stayed committed. */
     PARTLY("part of it stayed committed"),
     /** Its statements stayed applied; what failed was the check after them. */

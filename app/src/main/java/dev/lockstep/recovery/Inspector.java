@@ -27,6 +27,30 @@ public final class Inspector {
 
     private Inspector() {}
 
+    /**
+     * What the server says about a run that could not start there (the lease or the schema refused): the
+     * role for a permission error, the server's role for a read-only one. Empty when it cannot be read.
+     */
+    public static List<Fact> atStart(Connection connection, FailureClass failureClass) {
+        List<Fact> facts = new ArrayList<>();
+        try {
+            if (connection.isClosed()) {
+                return facts;
+            }
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+            }
+            if (failureClass == FailureClass.PERMISSION) {
+                role(connection, facts);
+            } else if (failureClass == FailureClass.READ_ONLY) {
+                serverRole(connection, facts);
+            }
+        } catch (SQLException e) {
+            facts.add(new Fact("inspection", "could not read the server: " + firstLine(e.getMessage())));
+        }
+        return facts;
+    }
+
     /** The failure as classified; when the database cannot be read, from the error alone. */
     public static Failure inspect(Connection connection, FailedAttempt attempt) {
         List<Fact> facts = new ArrayList<>();

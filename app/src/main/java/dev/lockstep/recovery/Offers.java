@@ -135,6 +135,14 @@ public final class Offers {
                     "step " + step + " is itself a recovery step; repair it by hand, then retry",
                     "");
         }
+        if (failure.failureClass() == FailureClass.LOCK_TIMEOUT && failure.fact("blocker") != null) {
+            return new Offer(
+                    Choice.REPAIR,
+                    false,
+                    "the blocker still holds the lock (" + failure.fact("blocker") + "): the step would fail again"
+                            + " after the repair; end that session or wait for it, then recheck",
+                    "");
+        }
         List<String> actions = new ArrayList<>();
         failure.leftovers().forEach(leftover -> actions.add(leftover.repairSql()));
         declared.repair().ifPresent(repair -> actions.add("recovery step " + repair));

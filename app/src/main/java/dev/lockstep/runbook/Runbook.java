@@ -49,6 +49,21 @@ public record Runbook(
                 .findFirst();
     }
 
+    /**
+     * A fingerprint per step, main flow then recovery: SHA-256 over everything the step says once bound (its
+     * SQL, limits, checks, recovery links), first 16 hex digits. A resumed run compares them with the ones
+     * its run began with to say which steps a changed runbook changed, added or removed.
+     */
+    public Map<String, String> stepFingerprints() {
+        Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
+        Stream.concat(steps.stream(), recovery.stream())
+                .forEach(step -> fingerprints.put(
+                        step.id(),
+                        RunbookLoader.sha256(step.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                                .substring(0, 16)));
+        return fingerprints;
+    }
+
     /** Whether {@link #bind} has run: every {@link Value} is a literal and SQL holds no {@code ${...}}. */
     public boolean isBound() {
         return parameters.isEmpty() || !bindings.isEmpty();

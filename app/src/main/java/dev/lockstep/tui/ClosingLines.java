@@ -34,8 +34,9 @@ public final class ClosingLines {
             lines.add("timeline " + timeline);
             lines.add(
                     publicKey == null
-                            ? "verify   lockstep verify " + timeline
-                                    + " (unsigned: it proves nothing about who wrote it)"
+                            // lockstep verify needs a key, and calls any unsigned file UNSIGNED: no command to offer
+                            ? "verify   none: the run was --unsigned, so its timeline proves nothing about who"
+                                    + " wrote it"
                             : "verify   lockstep verify " + timeline + " --pubkey " + publicKey + ".pub");
         }
         return lines;

@@ -66,6 +66,7 @@ public final class FailureText {
 
     private static final List<String> FIRST = List.of(
             "blocker",
+            "blockers_now",
             "invalid_index",
             "not_valid",
             "cause",

@@ -90,6 +90,22 @@ class GuidedRecoveryTest {
         throw new AssertionError("no run of " + runbookId + " in " + status.out());
     }
 
+    /**
+     * Polls until the count query finds a row while the run goes on; the deadline only keeps a broken test
+     * from hanging.
+     */
+    private static void awaitSome(String query, java.util.concurrent.CompletableFuture<CliRun> run) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (EngineDatabase.queryLong(query) == 0) {
+            if (run.isDone()) {
+                throw new AssertionError("the run ended before: " + query + "\n"
+                        + run.get().out() + run.get().err());
+            }
+            assertThat(System.nanoTime()).as("waiting for: " + query).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     private static JsonNode option(JsonNode failure, String option) {
         for (JsonNode offer : failure.get("options")) {
             if (offer.get("option").asText().equals(option)) {
@@ -481,5 +497,250 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryLong("select count(*) from gr_fill where email = lower(email)"))
                 .as("the two batches before the bad one stay committed")
                 .isGreaterThanOrEqualTo(200);
+    }
+
+    @Test
+    void aRoleWithoutPrivilegesCannotStartAndIsToldWhichRole() throws Exception {
+        // given: a login role with no privilege on the database or the Lockstep schema
+        EngineDatabase.execute(
+                "drop table if exists gr_perm",
+                "create table gr_perm (id int)",
+                "do $$ begin if not exists (select 1 from pg_roles where rolname = 'gr_noright') then"
+                        + " create role gr_noright login; end if; end $$");
+        Path runbook = runbook(
+                "T-gr-perm",
+                """
+                - id: touch
+                  kind: sql
+                  sql: insert into gr_perm values (1)
+                  expect_rows: { min: 1, max: 1 }
+                """,
+                "");
+        String asNoRight = EngineDatabase.uri().replace("//postgres@", "//gr_noright@");
+
+        // when
+        CliRun refused = CliRun.of(
+                "run", runbook.toString(), "--db", asNoRight, "--plain", "--unsigned", "--timeline", dir.toString());
+
+        // then: a failure with its class and role, not "stopped"; nothing ran
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(1);
+        assertThat(refused.err())
+                .contains("cannot start the run: permission (SQLSTATE 42501)")
+                .contains("role: gr_noright")
+                .contains("nothing ran");
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_perm")).isZero();
+    }
+
+    @Test
+    void aRunPointedAtTheStandbyCannotStartAndIsToldItIsAStandby() throws Exception {
+        Path runbook = runbook(
+                "T-gr-standby",
+                """
+                - id: touch
+                  kind: sql
+                  sql: select 1
+                """,
+                "");
+
+        CliRun refused = CliRun.of(
+                "run",
+                runbook.toString(),
+                "--db",
+                EngineDatabase.sandbox().standbyUri(),
+                "--plain",
+                "--unsigned",
+                "--timeline",
+                dir.toString());
+
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(1);
+        assertThat(refused.err())
+                .contains("cannot start the run: read-only (SQLSTATE 25006)")
+                .contains("is a standby (in recovery): point --db at the primary");
+    }
+
+    @Test
+    void aDeadlockIsClassifiedWithTheOtherSessionAndRetryIsOffered() throws Exception {
+        // given: the step locks row 2, waits (in its own SQL, while the other session is there) until that
+        // session queues for row 2, then asks for row 1, which that session holds: a cycle only the step's
+        // deadlock check can find, because the other session's deadlock_timeout is an hour
+        EngineDatabase.execute(
+                "drop table if exists gr_dead",
+                "create table gr_dead (id int primary key, v int)",
+                "insert into gr_dead values (1, 0), (2, 0)");
+        Path runbook = runbook(
+                "T-gr-dead",
+                """
+                - id: both-rows
+                  kind: sql
+                  lock_timeout: 30s
+                  timeout: 60s
+                  retry: { attempts: 1 }
+                  sql: |
+                    update gr_dead set v = v + 1 where id = 2;
+                    do $$ begin
+                      while exists (select 1 from pg_stat_activity where application_name = 'gr-dead-other')
+                        and not exists (select 1 from pg_stat_activity
+                                        where application_name = 'gr-dead-other' and wait_event_type = 'Lock') loop
+                        perform pg_sleep(0.01);
+                      end loop;
+                    end $$;
+                    update gr_dead set v = v + 1 where id = 1;
+                  verify:
+                    sql: select count(*) from gr_dead where v = 1
+                    expect: { equals: 2 }
+                """,
+                "");
+        try (Connection other = EngineDatabase.connect()) {
+            other.setAutoCommit(false);
+            int otherPid;
+            try (Statement statement = other.createStatement()) {
+                statement.execute("set application_name = 'gr-dead-other'");
+                statement.execute("set deadlock_timeout = '1h'");
+                statement.execute("update gr_dead set v = v + 1 where id = 1");
+                var rows = statement.executeQuery("select pg_backend_pid()");
+                rows.next();
+                otherPid = rows.getInt(1);
+            }
+            var failed = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(runbook));
+            // the step holds row 2 once its second statement runs
+            awaitSome(
+                    "select count(*) from pg_stat_activity where application_name = 'lockstep-control'"
+                            + " and query like '%gr-dead-other%'",
+                    failed);
+            try (Statement statement = other.createStatement()) {
+                statement.execute("update gr_dead set v = v + 1 where id = 2"); // waits until the step is cancelled
+            }
+            other.rollback();
+            CliRun result = failed.get();
+
+            assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+            JsonNode failure = status("T-gr-dead").get("failure");
+            assertThat(failure.get("class").asText()).isEqualTo("deadlock");
+            assertThat(failure.get("sqlstate").asText()).isEqualTo("40P01");
+            assertThat(fact(failure, "other_session")).contains("Process " + otherPid);
+            assertThat(failure.get("applied").asText()).isEqualTo("nothing");
+            assertThat(option(failure, "retry").get("available").asBoolean()).isTrue();
+            assertThat(result.out()).contains("deadlock (SQLSTATE 40P01)");
+        }
+        assertThat(EngineDatabase.queryLong("select sum(v) from gr_dead")).isZero();
+
+        // when: retried with nobody in the way
+        CliRun retried = run(runbook, "--decide", "both-rows=retry:the other session has rolled back");
+        assertThat(retried.exitCode()).as(retried.out() + retried.err()).isZero();
+        assertThat(EngineDatabase.queryLong("select sum(v) from gr_dead")).isEqualTo(2);
+    }
+
+    @Test
+    void aChangedRunbookIsRefusedNamingTheStepsThatChangedAndWhetherTheyRan() throws Exception {
+        EngineDatabase.execute("drop table if exists gr_changed", "create table gr_changed (id int)");
+        String first =
+                """
+                - id: add-row
+                  kind: sql
+                  sql: insert into gr_changed values (1)
+                  expect_rows: { min: 1, max: 1 }
+                - id: two-rows
+                  kind: check
+                  sql: select count(*) from gr_changed
+                  expect: { equals: 2 }
+                - id: gone-later
+                  kind: note
+                  text: this step is removed from the runbook
+                """;
+        Path runbook = runbook("T-gr-changed", first, "");
+        CliRun failed = run(runbook);
+        runbook(
+                "T-gr-changed",
+                first.replace("values (1)", "values (2)")
+                        .replace("equals: 2", "equals: 1")
+                        .replace(
+                                """
+                - id: gone-later
+                  kind: note
+                  text: this step is removed from the runbook
+                """,
+                                """
+                - id: new-note
+                  kind: note
+                  text: this step is new
+                """),
+                "");
+
+        // when
+        CliRun refused = run(runbook);
+        CliRun accepted = run(
+                runbook,
+                "--accept-changed-runbook",
+                "the check counted wrong",
+                "--decide",
+                "two-rows=retry:the check is fixed");
+
+        // then
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(2);
+        assertThat(refused.err())
+                .contains("changed: add-row (completed: not run again), two-rows (not run yet)")
+                .contains("added: new-note")
+                .contains("removed: gone-later");
+        assertThat(accepted.exitCode()).as(accepted.out() + accepted.err()).isZero();
+        assertThat(accepted.out())
+                .contains("accept-changed-runbook by ")
+                .contains("add-row (completed: not run again)");
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_changed where id = 2"))
+                .as("a completed step that changed is not run again")
+                .isZero();
+        assertThat(timelines("T-gr-changed")).contains("add-row (completed: not run again)");
+    }
+
+    @Test
+    void anIndexBuildCutOffByALostSessionIsReadFromTheCatalogNotAskedAbout() throws Exception {
+        // given: a concurrent index build waiting for a writer's open transaction
+        EngineDatabase.execute(
+                "drop table if exists gr_cic",
+                "create table gr_cic (id int primary key, email text)",
+                "insert into gr_cic select g, 'u' || g from generate_series(1, 100) g");
+        Path runbook = runbook(
+                "T-gr-cic",
+                """
+                - id: email-index
+                  kind: sql
+                  transaction: false
+                  sql: create index concurrently if not exists gr_cic_email on gr_cic (email)
+                """,
+                "");
+        try (Connection writer = EngineDatabase.connect()) {
+            writer.setAutoCommit(false);
+            try (Statement statement = writer.createStatement()) {
+                statement.execute("insert into gr_cic values (1000, 'w')");
+            }
+            var failed = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(runbook));
+            awaitSome(
+                    "select count(*) from pg_stat_activity where application_name = 'lockstep-control'"
+                            + " and wait_event_type = 'Lock' and query ilike '%gr_cic_email%'",
+                    failed);
+
+            // when: the control session is terminated mid-build (the index stays, INVALID)
+            EngineDatabase.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                    + " where application_name = 'lockstep-control' and query ilike '%gr_cic_email%'");
+            CliRun result = failed.get();
+            writer.rollback();
+
+            // then: after the reconnect the catalog decides: partial-ddl, repair offered, nothing asked
+            assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+            assertThat(result.out()).contains("partial-ddl").contains("INVALID");
+            JsonNode failure = status("T-gr-cic").get("failure");
+            assertThat(failure.get("class").asText()).isEqualTo("partial-ddl");
+            assertThat(option(failure, "repair").get("available").asBoolean()).isTrue();
+            assertThat(option(failure, "retry").get("available").asBoolean()).isFalse();
+        }
+
+        // when: repaired
+        CliRun repaired = run(runbook, "--decide", "email-index=repair:the writer is gone; rebuild it");
+
+        // then
+        assertThat(repaired.exitCode()).as(repaired.out() + repaired.err()).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from pg_index"
+                        + " where indexrelid = to_regclass('gr_cic_email') and indisvalid"))
+                .isEqualTo(1);
     }
 }

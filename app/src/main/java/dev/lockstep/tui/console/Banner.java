@@ -106,7 +106,10 @@ record Banner(String text, Role role) {
         RunView.Outcome outcome = run.outcome();
         String message = outcome.message() == null ? "" : outcome.message();
         return switch (outcome.state()) {
-            case DONE -> new Banner("DONE: every step completed (exit 0). q quits; then verify the timeline", Role.OK);
+            case DONE -> run.openedAt() == null
+                    // the lease found the runbook completed by an earlier run: nothing ran in this process
+                    ? new Banner("DONE earlier: " + message + ". q quits", Role.OK)
+                    : new Banner("DONE: every step completed (exit 0). q quits; then verify the timeline", Role.OK);
             case FAILED -> new Banner(
                     "FAILED (exit " + outcome.exitCode() + "): " + message
                             + (run.failure() != null

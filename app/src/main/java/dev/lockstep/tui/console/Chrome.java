@@ -42,11 +42,17 @@ final class Chrome {
             return switch (run.outcome().state()) {
                 case DONE -> new StateWord("DONE", Role.OK);
                 case FAILED -> new StateWord("FAILED", Role.BAD);
+                case ROLLED_BACK -> new StateWord("ROLLED BACK", Role.WARN);
+                case ABANDONED -> new StateWord("ABANDONED", Role.BAD);
                 default -> new StateWord("STOPPED", Role.WARN);
             };
         }
         if (run.stopping() != null) {
             return new StateWord(run.aborting() ? "ABORTING" : "STOPPING", Role.WARN);
+        }
+        if (run.failure() != null) {
+            // a step failed and waits for a decision: nothing runs until someone decides
+            return new StateWord("FAILED", Role.BAD);
         }
         return switch (run.state()) {
             case PENDING -> new StateWord("STARTING", Role.DIM);

@@ -25,7 +25,10 @@ final class QuestionDialog extends Dialog {
     }
 
     /** Facts shown in the failure dialog; more would push the options off a 24-line screen. */
-    private static final int FACTS_SHOWN = 4;
+    /** Facts in a failure dialog: with the first on two rows, four rows of an 80x24 screen. */
+    private static final int FACTS_SHOWN = 3;
+    /** The first fact wraps onto a second row at most, at 80 columns (72 inside the box, cut at spaces). */
+    private static final int FIRST_FACT_CHARS = 130;
 
     private final ConsoleActions actions;
     private final Question question;
@@ -78,23 +81,40 @@ final class QuestionDialog extends Dialog {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line(question.text(), Role.TITLE));
         if (question.failure() != null) {
-            // what inspection found, one line each (the failure record and the timeline hold them whole)
+            // what inspection found: the first fact (who blocks, what was left behind) on up to two rows, the
+            // next two on one row each; the failure record and the timeline hold them whole
             List<String> facts = FailureText.facts(question.failure());
-            facts.stream().limit(FACTS_SHOWN).forEach(fact -> lines.add(new Line(fact, Role.NORMAL, false)));
+            for (int index = 0; index < Math.min(FACTS_SHOWN, facts.size()); index++) {
+                String fact = facts.get(index);
+                boolean first = index == 0;
+                lines.add(new Line(
+                        first && fact.length() > FIRST_FACT_CHARS
+                                ? fact.substring(0, FIRST_FACT_CHARS - 3) + "..."
+                                : fact,
+                        Role.NORMAL,
+                        first));
+            }
             if (facts.size() > FACTS_SHOWN) {
                 lines.add(new Line(
                         "(" + (facts.size() - FACTS_SHOWN) + " more in the events pane and the timeline)",
                         Role.DIM,
                         false));
             }
+            // what can be done first, each with its key; then what cannot, with why and no key to press
             for (Map.Entry<Character, Question.Choice> entry : keys.entrySet()) {
                 Question.Choice choice = entry.getValue();
-                boolean picked = chosen != null && chosen.id().equals(choice.id());
-                lines.add(new Line(
-                        (picked ? "> " : "  ") + entry.getKey() + "  " + choice.id() + ": "
-                                + (choice.available() ? choice.label() : "not available, " + choice.why()),
-                        choice.available() ? (picked ? Role.SELECTED : Role.NORMAL) : Role.DIM,
-                        false));
+                if (choice.available()) {
+                    boolean picked = chosen != null && chosen.id().equals(choice.id());
+                    lines.add(new Line(
+                            (picked ? "> " : "  ") + entry.getKey() + "  " + choice.id() + ": " + choice.label(),
+                            picked ? Role.SELECTED : Role.NORMAL,
+                            false));
+                }
+            }
+            for (Question.Choice choice : keys.values()) {
+                if (!choice.available()) {
+                    lines.add(new Line("   -  " + choice.id() + " not available: " + choice.why(), Role.DIM, false));
+                }
             }
             return lines;
         }

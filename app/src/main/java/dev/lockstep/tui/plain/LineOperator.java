@@ -129,7 +129,7 @@ public final class LineOperator implements Operator {
                 accepted.add(choice.id());
             }
         }
-        hint("answer with a number or a name (Tab completes); Ctrl-D leaves it undecided: the run ends failed"
+        hint("answer with a number or a name (Tab completes); Ctrl-D leaves it undecided: the run stops (exit 4)"
                 + " and running it again asks again");
         String what = "the failure of step " + question.step();
         List<String> names =

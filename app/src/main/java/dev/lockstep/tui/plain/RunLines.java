@@ -138,7 +138,8 @@ public final class RunLines {
             return new Line(
                     "decide",
                     decision.decision() + (decision.step() == null ? "" : " at " + decision.step()) + " by "
-                            + decision.actor() + ": " + decision.reason());
+                            + decision.actor() + ": " + decision.reason()
+                            + (decision.detail() == null ? "" : " (" + decision.detail() + ")"));
         }
         if (event instanceof EngineEvent.FailureFound found) {
             return new Line("FAILED", FailureText.headline(found.diagnosis()));

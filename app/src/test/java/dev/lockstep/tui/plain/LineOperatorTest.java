@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.lockstep.engine.Operator;
+import dev.lockstep.engine.Question;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
@@ -93,6 +94,37 @@ class LineOperatorTest {
         assertThat(answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
                 .contains(new Operator.Answer("approve", "alice", "checked the deploy dashboard"));
         assertThat(stops).isEmpty();
+    }
+
+    @Test
+    void aFailureListsEveryOptionNumberedAndTakesOnlyAnAvailableOne() throws Exception {
+        Question question = new Question(
+                "q1",
+                Question.Kind.FAILURE,
+                "add-flag",
+                "step add-flag failed: lock-timeout. the step could not take its lock in time",
+                List.of(
+                        new Question.Choice(
+                                "retry", "runs step add-flag again", false, "blocker pid 4242 holds the lock"),
+                        new Question.Choice("abandon", "closes the run as abandoned", true, "always possible"),
+                        new Question.Choice("abort", "stops now", true, "always possible")),
+                null);
+        CompletableFuture<Optional<Operator.Answer>> answer =
+                CompletableFuture.supplyAsync(() -> operator.ask(question));
+
+        awaitScreen(shown -> shown.contains("1 retry (not available): blocker pid 4242 holds the lock")
+                && shown.contains("2 abandon: closes the run as abandoned (always possible)")
+                && lastLine(shown).equals("option>"));
+        type("1\r");
+        awaitScreen(shown -> shown.contains("answer one of abandon, abort (or its number)"));
+        type("retry\r");
+        awaitScreen(shown -> shown.contains("retry is not available: blocker pid 4242 holds the lock"));
+        type("2\r");
+        awaitScreen(shown -> lastLine(shown).equals("reason>"));
+        type("the change is cancelled\r");
+
+        assertThat(answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                .contains(new Operator.Answer("abandon", "alice", "the change is cancelled"));
     }
 
     @Test
