@@ -1,7 +1,7 @@
 package dev.lockstep.cli;
 
 import dev.lockstep.ExitCode;
-import dev.lockstep.runbook.internal.Suggestions;
+import dev.lockstep.Suggestions;
 import dev.lockstep.tui.plain.TerminalText;
 import java.io.PrintWriter;
 import java.util.List;

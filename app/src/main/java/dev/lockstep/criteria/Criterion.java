@@ -1,8 +1,10 @@
 package dev.lockstep.criteria;
 
 import dev.lockstep.runbook.Signal;
+import dev.lockstep.runbook.StopAction;
 import dev.lockstep.runbook.StopCriterion;
 import dev.lockstep.runbook.Threshold;
+import dev.lockstep.runbook.UnknownPolicy;
 import dev.lockstep.runbook.Value;
 import java.time.Duration;
 import java.util.List;
@@ -94,8 +96,8 @@ public record Criterion(
                 threshold,
                 declared.debounce().get(),
                 declared.clear().map(Value::get).orElse(threshold),
-                StopAction.valueOf(declared.action().name()),
-                UnknownPolicy.valueOf(declared.unknown().name()),
+                declared.action(),
+                declared.unknown(),
                 declared.autoResume());
     }
 

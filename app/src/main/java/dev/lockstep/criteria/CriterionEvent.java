@@ -1,5 +1,6 @@
 package dev.lockstep.criteria;
 
+import dev.lockstep.runbook.StopAction;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;

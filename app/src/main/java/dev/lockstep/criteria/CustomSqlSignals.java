@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The runbook's custom SQL signals ({@code signal: {sql: ...}}), read over a monitoring session handed in
- * for each sample: during a run, the probe's session on the primary ({@link ProbeSignalSource}), so the
+ * for each sample: during a run, the probe's session on the primary (the engine hands it in), so the
  * custom signals cost no session of their own.
  *
  * <p>Each query runs in its own read-only transaction under a statement and lock timeout, and is rolled back, so

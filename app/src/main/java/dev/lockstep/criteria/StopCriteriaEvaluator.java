@@ -1,8 +1,11 @@
 package dev.lockstep.criteria;
 
+import dev.lockstep.runbook.StopAction;
+import dev.lockstep.runbook.UnknownPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,18 +122,18 @@ public final class StopCriteriaEvaluator {
     }
 
     private Verdict verdictAt(Instant at) {
-        Directive directive = Directive.PROCEED;
-        boolean throttling = false;
         List<CriterionStatus> statuses = new ArrayList<>();
         for (Criterion criterion : criteria) {
             Track track = tracks.get(criterion.id());
             statuses.add(new CriterionStatus(criterion, track.state, track.lastReading, track.since));
-            if (track.state.inForce()) {
-                directive = directive.strongest(criterion.action().directive());
-                throttling |= criterion.action() == StopAction.THROTTLE;
-            }
         }
-        return new Verdict(at, directive, statuses, throttling ? throttlePolicy : Throttle.NONE);
+        List<StopAction> inForce = statuses.stream()
+                .filter(status -> status.state().inForce())
+                .map(status -> status.criterion().action())
+                .toList();
+        Optional<StopAction> strongest = inForce.stream().max(Comparator.naturalOrder());
+        return new Verdict(
+                at, strongest, statuses, inForce.contains(StopAction.THROTTLE) ? throttlePolicy : Throttle.NONE);
     }
 
     /** One criterion's mutable state; lives only inside the evaluator. */

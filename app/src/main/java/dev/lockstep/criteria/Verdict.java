@@ -1,25 +1,33 @@
 package dev.lockstep.criteria;
 
+import dev.lockstep.runbook.StopAction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * What every stop criterion together asks of the run at one instant.
  *
- * @param directive the strongest action of the criteria in force (breached or held)
+ * @param directive the strongest action of the criteria in force (breached or held); empty when none is: the run
+ *     proceeds
  * @param statuses every criterion, in runbook order
  * @param throttle how to slow down while a throttle criterion is in force; {@link Throttle#NONE} otherwise
  */
-public record Verdict(Instant at, Directive directive, List<CriterionStatus> statuses, Throttle throttle) {
+public record Verdict(Instant at, Optional<StopAction> directive, List<CriterionStatus> statuses, Throttle throttle) {
 
     public Verdict {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(directive, "directive");
         Objects.requireNonNull(throttle, "throttle");
         statuses = List.copyOf(statuses);
+    }
+
+    /** Whether the criteria in force ask for {@code action} (as their strongest). */
+    public boolean directs(StopAction action) {
+        return directive.equals(Optional.of(action));
     }
 
     /** Ids of the criteria whose signal is beyond the threshold now. */
@@ -42,7 +50,7 @@ public record Verdict(Instant at, Directive directive, List<CriterionStatus> sta
      * criterion in force has {@code auto_resume} and none is already waiting for the operator.
      */
     public boolean resumesAutomatically() {
-        return directive == Directive.PAUSE
+        return directs(StopAction.PAUSE)
                 && statuses.stream()
                         .filter(status ->
                                 status.state().inForce() && status.criterion().action() == StopAction.PAUSE)
@@ -55,7 +63,7 @@ public record Verdict(Instant at, Directive directive, List<CriterionStatus> sta
      * console can say "signals clear; resume?".
      */
     public boolean awaitingOperator() {
-        return directive == Directive.PAUSE
+        return directs(StopAction.PAUSE)
                 && statuses.stream()
                         .filter(status ->
                                 status.state().inForce() && status.criterion().action() == StopAction.PAUSE)
@@ -67,7 +75,7 @@ public record Verdict(Instant at, Directive directive, List<CriterionStatus> sta
      * criterion's state differ. Readings and time alone do not make a change.
      */
     public boolean sameOutcome(Verdict other) {
-        return directive == other.directive
+        return directive.equals(other.directive)
                 && throttle.equals(other.throttle)
                 && statuses.stream()
                         .map(CriterionStatus::state)
@@ -83,7 +91,8 @@ public record Verdict(Instant at, Directive directive, List<CriterionStatus> sta
 
     /** One line naming the directive and the criteria behind it: {@code pause: lock-queue (lock_wait_seconds 7)}. */
     public String summary() {
-        String name = directive.name().toLowerCase(Locale.ROOT);
+        String name =
+                directive.map(action -> action.name().toLowerCase(Locale.ROOT)).orElse("proceed");
         List<CriterionStatus> inForce =
                 statuses.stream().filter(status -> status.state().inForce()).toList();
         if (inForce.isEmpty()) {

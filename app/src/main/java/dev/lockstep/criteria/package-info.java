@@ -7,7 +7,8 @@
  * {@link dev.lockstep.criteria.Sampler} is the only part with a thread; it reads the {@link
  * dev.lockstep.criteria.SignalSource}s every interval and publishes the latest verdict.
  *
- * <p>The database signals come from the probe ({@link dev.lockstep.criteria.ProbeSignalSource}): the criteria read
- * the snapshot {@code lockstep watch} shows. This package depends on {@code probe}, never the reverse.
+ * <p>A {@link dev.lockstep.criteria.SignalSource} supplies the readings; this package does not know the probe. The
+ * engine adapts the probe's snapshot (what {@code lockstep watch} shows) into a signal source, so that the criteria
+ * and the probe stand side by side below the engine and neither depends on the other.
  */
 package dev.lockstep.criteria;

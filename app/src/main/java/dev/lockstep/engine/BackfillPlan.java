@@ -10,7 +10,7 @@ import java.time.Instant;
  * one transaction with its checkpoint) and is tried again, {@code attempts} tries in all, waiting
  * {@code backoff} between them.
  */
-public record BackfillPlan(
+record BackfillPlan(
         String stepId,
         String table,
         String key,

@@ -4,6 +4,7 @@ import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.recovery.FailedAttempt;
+import dev.lockstep.runbook.BackfillStep.KeyType;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Keyset-paginated backfill. Each batch is one transaction: compute the upper bound {@code :to} (the key
@@ -31,6 +33,12 @@ final class BackfillWorker {
     private final String table;
     private final String key;
     private final SqlStatement.Bound statement;
+    /**
+     * The statement for a first batch whose smallest key is the type's minimum: {@code key >= :from}; empty when
+     * its sql compares {@code :from} in a way that cannot be made inclusive.
+     */
+    private final Optional<SqlStatement.Bound> fromInclusive;
+
     private final BatchSizer sizer;
     private KeyType keyType;
     private Long total;
@@ -66,6 +74,7 @@ final class BackfillWorker {
                     "backfill step " + plan.stepId() + ": its sql must be one statement, not " + statements.size());
         }
         this.statement = statements.get(0).bindNamed(List.of("from", "to"));
+        this.fromInclusive = statements.get(0).bindNamedWithInclusive(List.of("from", "to"), "from");
         if (!statement.parameterNames().contains("from")
                 || !statement.parameterNames().contains("to")) {
             throw new LockstepException(
@@ -236,13 +245,34 @@ final class BackfillWorker {
             reportProgress(finished, true);
             return new BatchOutcome(finished, System.nanoTime() - started);
         }
-        String lower = from != null ? from : keyType.before(smallestKey(connection));
+        SqlStatement.Bound sql = statement;
+        String lower = from;
+        if (from == null) {
+            String smallest = smallestKey(connection);
+            Optional<String> below = BackfillKeys.below(keyType, smallest);
+            if (below.isPresent()) {
+                lower = below.get();
+            } else if (fromInclusive.isPresent()) {
+                lower = smallest;
+                sql = fromInclusive.get();
+            } else {
+                // only bounds were read: end the transaction so that the failure leaves the session idle
+                connection.rollback();
+                connection.setAutoCommit(true);
+                throw new LockstepException(
+                        ExitCode.STEP_FAILED,
+                        "backfill " + plan.stepId() + ": the smallest key of " + plan.table() + " is "
+                                + BackfillKeys.minimum(keyType) + ", and nothing is below it to bind as :from;"
+                                + " write the lower bound as " + plan.key() + " > :from so that the first batch"
+                                + " can take it as " + plan.key() + " >= :from");
+            }
+        }
         batchInFlight = new FailedAttempt.Batch(lower, bound.to(), (int) Math.min(Integer.MAX_VALUE, bound.keys()));
         long rows;
-        try (PreparedStatement update = connection.prepareStatement(statement.jdbcSql())) {
-            List<String> names = statement.parameterNames();
+        try (PreparedStatement update = connection.prepareStatement(sql.jdbcSql())) {
+            List<String> names = sql.parameterNames();
             for (int i = 0; i < names.size(); i++) {
-                keyType.bind(update, i + 1, names.get(i).equals("from") ? lower : bound.to());
+                BackfillKeys.bind(keyType, update, i + 1, names.get(i).equals("from") ? lower : bound.to());
             }
             run.inFlight(update);
             try {
@@ -328,7 +358,7 @@ final class BackfillWorker {
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             int index = 1;
             if (from != null) {
-                keyType.bind(query, index++, from);
+                BackfillKeys.bind(keyType, query, index++, from);
             }
             query.setInt(index, limitOrOffset);
             run.inFlight(query);
@@ -372,7 +402,7 @@ final class BackfillWorker {
                             "backfill " + plan.stepId() + ": table " + plan.table() + " has no column " + plan.key()
                                     + " (or the table does not exist)");
                 }
-                return KeyType.of(rows.getString(1), plan.table(), plan.key());
+                return BackfillKeys.ofColumn(rows.getString(1), plan.table(), plan.key());
             }
         }
     }

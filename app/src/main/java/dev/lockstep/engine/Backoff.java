@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * hitting a lock in step, and a runbook's {@code backoff: 500ms..2s} never waits less than 500 ms nor more
  * than 2 s.
  */
-public record Backoff(Duration initial, Duration max) {
+record Backoff(Duration initial, Duration max) {
 
     public static final Backoff RECONNECT = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(8));
 

@@ -8,7 +8,7 @@ import java.time.Duration;
  * limited per batch (GitLab's optimizer caps its multiplier) so one fast batch on cached pages does not
  * produce a huge one; shrinking is not limited, because a slow batch is the thing to react to.
  */
-public final class BatchSizer {
+final class BatchSizer {
 
     private static final double SMOOTHING = 0.4;
     private static final double MAX_GROWTH = 1.5;

@@ -13,7 +13,7 @@ import java.util.Optional;
  * moves the checkpoint from the key the batch started at, so a batch and its checkpoint commit together
  * or not at all, and a runner working from a stale checkpoint is caught instead of repeating work.
  */
-public final class CheckpointStore {
+final class CheckpointStore {
 
     private final LockstepSchema schema;
 

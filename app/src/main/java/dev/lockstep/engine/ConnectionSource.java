@@ -8,6 +8,6 @@ import java.sql.SQLException;
  * engine calls it again after losing a session, so it must open a fresh connection each time.
  */
 @FunctionalInterface
-public interface ConnectionSource {
+interface ConnectionSource {
     Connection open() throws SQLException;
 }

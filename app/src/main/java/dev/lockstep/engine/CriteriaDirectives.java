@@ -5,10 +5,10 @@ import dev.lockstep.criteria.CriterionStatus;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.criteria.SignalSource;
-import dev.lockstep.criteria.StopAction;
 import dev.lockstep.criteria.StopCriteriaEvaluator;
 import dev.lockstep.criteria.Verdict;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.runbook.StopAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * {@link EngineEvent.Observed} with the probe snapshot it was read from, for the screens: they show what the
  * criteria judged, from the same monitoring sessions.
  */
-public final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
+final class CriteriaDirectives implements Directive.Source, Sampler.Listener, AutoCloseable {
 
     private final Sampler sampler;
     private final List<SignalSource> sources;
@@ -126,33 +126,18 @@ public final class CriteriaDirectives implements Directive.Source, Sampler.Liste
     }
 
     static Directive directiveOf(Verdict verdict) {
-        return switch (verdict.directive()) {
-            case PROCEED -> Directive.NONE;
-            case THROTTLE -> new Directive(
-                    Directive.Action.THROTTLE,
-                    inForce(verdict, StopAction.THROTTLE),
-                    verdict.summary(),
-                    false,
-                    false,
-                    verdict.throttle().batchSizeMultiplier(),
-                    verdict.throttle().addedPause());
-            case PAUSE -> new Directive(
-                    Directive.Action.PAUSE,
-                    inForce(verdict, StopAction.PAUSE),
-                    verdict.summary(),
-                    verdict.resumesAutomatically(),
-                    verdict.awaitingOperator(),
-                    1.0,
-                    java.time.Duration.ZERO);
-            case ABORT -> new Directive(
-                    Directive.Action.ABORT,
-                    inForce(verdict, StopAction.ABORT),
-                    verdict.summary(),
-                    false,
-                    false,
-                    1.0,
-                    java.time.Duration.ZERO);
-        };
+        if (verdict.directive().isEmpty()) {
+            return Directive.NONE;
+        }
+        StopAction action = verdict.directive().get();
+        return new Directive(
+                verdict.directive(),
+                inForce(verdict, action),
+                verdict.summary(),
+                verdict.resumesAutomatically(),
+                verdict.awaitingOperator(),
+                action == StopAction.THROTTLE ? verdict.throttle().batchSizeMultiplier() : 1.0,
+                action == StopAction.THROTTLE ? verdict.throttle().addedPause() : java.time.Duration.ZERO);
     }
 
     private static String inForce(Verdict verdict, StopAction action) {

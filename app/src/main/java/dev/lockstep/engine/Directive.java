@@ -1,14 +1,17 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.runbook.StopAction;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the stop criteria currently ask of the run. The criteria sampler publishes one; the engine reads
  * it at every safe point (before each batch and step) and a watchdog reads it to cancel on abort.
  *
+ * @param action the strongest action of the criteria in force; empty: proceed
  * @param autoResume for a pause: the run goes on by itself once the pausing criteria clear
  * @param awaitingOperator for a pause: every pausing signal has cleared and only the operator's release
  *     (resume, with a reason) keeps the run paused
@@ -16,7 +19,7 @@ import java.util.Objects;
  * @param addedPause for a throttle: added to the pause between batches
  */
 public record Directive(
-        Action action,
+        Optional<StopAction> action,
         String criterion,
         String reason,
         boolean autoResume,
@@ -24,14 +27,8 @@ public record Directive(
         double batchMultiplier,
         Duration addedPause) {
 
-    public enum Action {
-        NONE,
-        THROTTLE,
-        PAUSE,
-        ABORT
-    }
-
-    public static final Directive NONE = new Directive(Action.NONE, null, null, false);
+    /** Proceed: no criterion is in force. */
+    public static final Directive NONE = new Directive(Optional.empty(), null, null, false, false, 1.0, Duration.ZERO);
 
     public Directive {
         Objects.requireNonNull(action, "action");
@@ -41,16 +38,9 @@ public record Directive(
         }
     }
 
-    /** A directive without throttle details: a throttle halves batches and adds a second between them. */
-    public Directive(Action action, String criterion, String reason, boolean autoResume) {
-        this(
-                action,
-                criterion,
-                reason,
-                autoResume,
-                false,
-                action == Action.THROTTLE ? 0.5 : 1.0,
-                action == Action.THROTTLE ? Duration.ofSeconds(1) : Duration.ZERO);
+    /** Whether the criteria ask for {@code wanted} now. */
+    public boolean is(StopAction wanted) {
+        return action.equals(Optional.of(wanted));
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Set;
  * window), and the pids of its own sessions. The engine's thread writes, the criteria sampler's reads; every
  * method is synchronized because both sides are cheap and rare compared with a database round trip.
  */
-public final class EngineGauges implements EngineSignals {
+final class EngineGauges implements EngineSignals {
 
     private static final Duration ERROR_WINDOW = Duration.ofMinutes(1);
 

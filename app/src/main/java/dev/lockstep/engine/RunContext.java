@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.recovery.Diagnosis;
+import dev.lockstep.runbook.StopAction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -359,7 +360,7 @@ final class RunContext {
                 Directive directive = directives.current();
                 flushCriteriaEvents();
                 Command.Pause paused = operatorPause;
-                if (paused != null && directive.action() != Directive.Action.ABORT) {
+                if (paused != null && !directive.is(StopAction.ABORT)) {
                     transition(
                             RunState.PAUSED,
                             "paused by " + paused.actor() + ": " + paused.reason(),
@@ -371,25 +372,22 @@ final class RunContext {
                     sleep(SAFE_POINT_POLL);
                     continue;
                 }
-                switch (directive.action()) {
-                    case NONE -> {
-                        if (state == RunState.PENDING) {
-                            transition(RunState.RUNNING, "started", EngineEvent.StateChanged.Cause.START, null);
-                        } else if (state == RunState.PAUSED && stateCause == EngineEvent.StateChanged.Cause.OPERATOR) {
-                            transition(
-                                    RunState.RUNNING,
-                                    "resumed by " + resumedBy,
-                                    EngineEvent.StateChanged.Cause.OPERATOR,
-                                    resumedBy);
-                        } else {
-                            transition(
-                                    RunState.RUNNING,
-                                    "stop criteria clear",
-                                    EngineEvent.StateChanged.Cause.CRITERIA,
-                                    null);
-                        }
-                        return Pace.NORMAL;
+                if (directive.action().isEmpty()) {
+                    if (state == RunState.PENDING) {
+                        transition(RunState.RUNNING, "started", EngineEvent.StateChanged.Cause.START, null);
+                    } else if (state == RunState.PAUSED && stateCause == EngineEvent.StateChanged.Cause.OPERATOR) {
+                        transition(
+                                RunState.RUNNING,
+                                "resumed by " + resumedBy,
+                                EngineEvent.StateChanged.Cause.OPERATOR,
+                                resumedBy);
+                    } else {
+                        transition(
+                                RunState.RUNNING, "stop criteria clear", EngineEvent.StateChanged.Cause.CRITERIA, null);
                     }
+                    return Pace.NORMAL;
+                }
+                switch (directive.action().get()) {
                     case THROTTLE -> {
                         transition(
                                 RunState.THROTTLED,
@@ -436,14 +434,14 @@ final class RunContext {
                     + "); it has no auto_resume and nobody is attending: run again to resume");
         }
         Directive now = directives.current();
-        while (now.action() == Directive.Action.PAUSE && !now.autoResume() && !now.awaitingOperator()) {
+        while (now.is(StopAction.PAUSE) && !now.autoResume() && !now.awaitingOperator()) {
             checkStop();
             flushCriteriaEvents();
             sleep(SAFE_POINT_POLL);
             now = directives.current();
         }
         flushCriteriaEvents();
-        if (now.action() != Directive.Action.PAUSE || now.autoResume()) {
+        if (!now.is(StopAction.PAUSE) || now.autoResume()) {
             // another criterion took over (an abort, a throttle) or the pause can lift by itself
             return;
         }

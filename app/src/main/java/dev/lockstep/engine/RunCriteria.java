@@ -2,7 +2,6 @@ package dev.lockstep.engine;
 
 import dev.lockstep.criteria.Criterion;
 import dev.lockstep.criteria.CustomSqlSignals;
-import dev.lockstep.criteria.ProbeSignalSource;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.criteria.SignalSource;
 import dev.lockstep.criteria.StopCriteriaEvaluator;
@@ -21,7 +20,7 @@ import java.util.List;
  * <p>A snapshot costs about 14 ms of database time at 500 sessions: at the default interval of a second that is
  * noise, and shorter intervals are for tests against small databases.
  */
-public final class RunCriteria {
+final class RunCriteria {
 
     private RunCriteria() {}
 

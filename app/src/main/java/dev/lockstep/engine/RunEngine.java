@@ -6,6 +6,7 @@ import dev.lockstep.recovery.Decision;
 import dev.lockstep.recovery.Fact;
 import dev.lockstep.recovery.FailureClass;
 import dev.lockstep.recovery.Inspector;
+import dev.lockstep.runbook.StopAction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * steps in order honouring stop requests and stop criteria at every safe point, and returns how it ended.
  * It prints nothing; everything it does is an {@link EngineEvent} to the listener.
  */
-public final class RunEngine {
+final class RunEngine {
 
     /**
      * Everything about how to run that is not the plan itself.
@@ -480,7 +481,7 @@ public final class RunEngine {
                 try {
                     Directive current = directives.current();
                     run.flushCriteriaEvents();
-                    if (current.action() == Directive.Action.ABORT && !run.aborting()) {
+                    if (current.is(StopAction.ABORT) && !run.aborting()) {
                         run.abort(current);
                     }
                     if (System.nanoTime() - lastSample >= sampleEvery.toNanos()) {

@@ -30,7 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * session (it disappears with the session, so a dead holder never blocks anyone) plus the run row that
  * says who holds it. The advisory lock decides; the row only informs.
  */
-public final class RunLease {
+final class RunLease {
 
     private static final DateTimeFormatter RUN_ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * @param fingerprints each step's fingerprint ({@code Runbook.stepFingerprints}), main flow then recovery: kept
  *     in the run row, so that a resume of a changed runbook can say which steps changed
  */
-public record RunPlan(
+record RunPlan(
         String runbookId,
         String runbookSha256,
         Instant windowEnd,

@@ -4,6 +4,7 @@ import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Execution;
+import dev.lockstep.runbook.Expectation;
 import dev.lockstep.runbook.NoteStep;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Phase;
@@ -28,7 +29,7 @@ import java.util.Set;
  * runbook's default), no statement timeout for DDL/DML steps unless the runbook sets one (the lock timeout
  * is what protects the application), 30 s for checks and for each backfill batch.
  */
-public final class RunPlans {
+final class RunPlans {
 
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(30);
     static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
@@ -173,21 +174,8 @@ public final class RunPlans {
                         .orElse(null));
     }
 
-    private static StepPlan.Check check(
-            String stepId, String sql, dev.lockstep.runbook.Expectation expectation, Duration timeout) {
-        return new StepPlan.Check(
-                stepId,
-                sql,
-                new StepPlan.Expect() {
-                    public boolean holds(Object actual) {
-                        return expectation.matches(actual);
-                    }
-
-                    public String describe() {
-                        return expectation.toString();
-                    }
-                },
-                timeout);
+    private static StepPlan.Check check(String stepId, String sql, Expectation expectation, Duration timeout) {
+        return new StepPlan.Check(stepId, sql, expectation, timeout);
     }
 
     private static Duration timeout(Execution execution, Duration fallback) {

@@ -20,7 +20,7 @@ import java.util.Objects;
  * is called one event at a time (on the engine's or the watchdog's thread), keeps its own state, and publishes
  * an immutable view after each event, which any thread may read with {@link #current()}.
  */
-public final class RunViewFold implements EngineListener {
+final class RunViewFold implements EngineListener {
 
     /** How many events the view keeps for an events pane. */
     static final int RECENT = 500;

@@ -393,7 +393,7 @@ final class StepExecutor {
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "check", attempt, true));
         long started = System.nanoTime();
         Object actual = queryOrFail(step, attempt, step, started);
-        boolean passed = step.expect().holds(actual);
+        boolean passed = step.expect().matches(actual);
         run.emit(new EngineEvent.Verified(
                 Instant.now(), step.stepId(), step.sql(), passed, step.expect().describe(), String.valueOf(actual)));
         endSimple(
@@ -414,13 +414,13 @@ final class StepExecutor {
         Object actual;
         while (true) {
             actual = queryOrFail(step, attempt, step.condition(), started);
-            if (step.condition().expect().holds(actual) || System.nanoTime() >= deadline) {
+            if (step.condition().expect().matches(actual) || System.nanoTime() >= deadline) {
                 break;
             }
             run.sleep(step.interval());
             run.safePoint();
         }
-        boolean passed = step.condition().expect().holds(actual);
+        boolean passed = step.condition().expect().matches(actual);
         run.emit(new EngineEvent.Verified(
                 Instant.now(),
                 step.stepId(),
@@ -585,7 +585,7 @@ final class StepExecutor {
         StepPlan.Check verify = step instanceof StepPlan.Sql sql ? sql.verify() : null;
         if (verify != null) {
             Object actual = query(connection, verify);
-            boolean applied = verify.expect().holds(actual);
+            boolean applied = verify.expect().matches(actual);
             run.emit(new EngineEvent.Verified(
                     Instant.now(),
                     step.stepId(),
@@ -720,7 +720,7 @@ final class StepExecutor {
     private String verifyFailure(Connection connection, StepPlan.Check verify, String stepId, String consequence)
             throws SQLException {
         Object actual = query(connection, verify);
-        boolean passed = verify.expect().holds(actual);
+        boolean passed = verify.expect().matches(actual);
         run.emit(new EngineEvent.Verified(
                 Instant.now(), stepId, verify.sql(), passed, verify.expect().describe(), String.valueOf(actual)));
         return passed ? null : "verify expected " + verify.expect().describe() + ", got " + actual + consequence;

@@ -12,7 +12,7 @@ import java.util.Optional;
  * end row in the same transaction as its SQL, so "started without an end" only ever means "in doubt" for
  * a step that ran (part of) its work outside a transaction.
  */
-public final class StepLedger {
+final class StepLedger {
 
     private final LockstepSchema schema;
 

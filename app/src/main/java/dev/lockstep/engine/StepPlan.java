@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.runbook.Expectation;
 import java.time.Duration;
 import java.util.Set;
 
@@ -7,7 +8,7 @@ import java.util.Set;
  * A step as the engine executes it: the runbook's step with every default applied. The command line
  * builds these from the loaded runbook ({@link RunPlans}); the engine never sees YAML.
  */
-public sealed interface StepPlan {
+sealed interface StepPlan {
 
     String stepId();
 
@@ -31,7 +32,7 @@ public sealed interface StepPlan {
     }
 
     /** A query whose first column of its first row must meet the expectation. */
-    record Check(String stepId, String sql, Expect expect, Duration statementTimeout) implements StepPlan {
+    record Check(String stepId, String sql, Expectation expect, Duration statementTimeout) implements StepPlan {
         public String kind() {
             return "check";
         }
@@ -66,13 +67,6 @@ public sealed interface StepPlan {
         public String kind() {
             return "backfill";
         }
-    }
-
-    /** What a check expects of the value its query returned (first column of the first row, or null). */
-    interface Expect {
-        boolean holds(Object actual);
-
-        String describe();
     }
 
     /** Bounds on the rows a statement affected; either end may be open (null). */

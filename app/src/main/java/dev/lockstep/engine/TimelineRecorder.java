@@ -28,7 +28,7 @@ import java.util.Set;
  * resuming process brings: its runbook hash (and the runbook itself when it changed), parameters, server
  * identity and Lockstep version.
  */
-public final class TimelineRecorder implements EngineListener {
+final class TimelineRecorder implements EngineListener {
 
     /**
      * What the open record says about the run beyond the engine's own open event.

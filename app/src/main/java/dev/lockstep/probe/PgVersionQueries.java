@@ -12,10 +12,7 @@ import java.util.Optional;
  * only for sessions that wait on a heavyweight lock, and it reads {@code pg_locks} only when there is
  * such a session.
  */
-public final class PgVersionQueries {
-
-    /** The oldest major the probes support: wal receiver {@code flushed_lsn} and slot wal_status arrived in 13. */
-    public static final int OLDEST_SUPPORTED_MAJOR = 13;
+final class PgVersionQueries {
 
     /** Query texts are cut to this many characters; enough to recognise a statement, short for a log. */
     public static final int QUERY_TEXT_LIMIT = 200;
@@ -28,14 +25,6 @@ public final class PgVersionQueries {
 
     public int major() {
         return versionNum / 10000;
-    }
-
-    /** What a server older than the supported range lacks, said once at connect. */
-    public Optional<String> unsupportedReason() {
-        return major() < OLDEST_SUPPORTED_MAJOR
-                ? Optional.of("PostgreSQL " + major() + " is older than " + OLDEST_SUPPORTED_MAJOR
-                        + "; probes may switch off")
-                : Optional.empty();
     }
 
     /** pg_locks.waitstart exists from 14; before that the state change is the nearest known instant. */

@@ -14,8 +14,4 @@ public record ProbeOptions(Duration longTransaction, SessionLimits limits, Clock
     public static ProbeOptions defaults() {
         return new ProbeOptions(Duration.ofSeconds(60), SessionLimits.monitor(), Clock.systemUTC());
     }
-
-    public ProbeOptions withLongTransaction(Duration threshold) {
-        return new ProbeOptions(threshold, limits, clock);
-    }
 }

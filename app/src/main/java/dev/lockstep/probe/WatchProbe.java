@@ -2,7 +2,6 @@ package dev.lockstep.probe;
 
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.pg.PgSessions;
-import dev.lockstep.pg.ServerIdentity;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,11 +67,6 @@ public final class WatchProbe implements AutoCloseable {
             Function<ConnectionSettings, Connection> connector) {
         MonitorConnection monitor = new MonitorConnection(() -> connector.apply(settings), options.clock());
         return new ServerProbe(label, settings.displayUri(), monitor, options);
-    }
-
-    /** The primary's identity once it was reached. */
-    public Optional<ServerIdentity> primaryIdentity() {
-        return primary.identity();
     }
 
     /** One snapshot of every server; never throws for a database problem, it reports it inside. */

@@ -74,8 +74,8 @@ public record Expectation(List<Comparison> comparisons) {
         return number instanceof BigDecimal decimal ? decimal : new BigDecimal(number.toString());
     }
 
-    @Override
-    public String toString() {
+    /** The expectation as the runbook writes it: {@code { equals: 0 }}. */
+    public String describe() {
         StringBuilder text = new StringBuilder("{ ");
         for (Comparison comparison : comparisons) {
             if (text.length() > 2) {
@@ -84,5 +84,10 @@ public record Expectation(List<Comparison> comparisons) {
             text.append(comparison.operator().yamlName()).append(": ").append(comparison.operand());
         }
         return text.append(" }").toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
     }
 }

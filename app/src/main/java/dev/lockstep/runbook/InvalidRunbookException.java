@@ -9,7 +9,7 @@ import java.util.List;
  * ends the command line with exit code 3. Its message is the first problem plus a count, so a one-line
  * report still points somewhere useful; print {@link #problems()} to show them all.
  */
-public final class InvalidRunbookException extends LockstepException {
+final class InvalidRunbookException extends LockstepException {
     private static final long serialVersionUID = 1L;
 
     private final transient List<Problem> problems;

@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -64,13 +62,6 @@ public record Runbook(
                         RunbookLoader.sha256(step.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                                 .substring(0, 16)));
         return fingerprints;
-    }
-
-    /** Parameters by name, in declaration order. */
-    public Map<String, Parameter> parametersByName() {
-        return parameters.stream()
-                .collect(Collectors.toMap(
-                        Parameter::name, Function.identity(), (first, second) -> first, java.util.LinkedHashMap::new));
     }
 
     /** Whether {@link #bind} has run: every {@link Value} is a literal and SQL holds no {@code ${...}}. */

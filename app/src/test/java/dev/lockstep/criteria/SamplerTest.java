@@ -2,12 +2,13 @@ package dev.lockstep.criteria;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
+import dev.lockstep.runbook.StopAction;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,14 +31,8 @@ class SamplerTest {
     private final List<CriterionEvent> transitions = new CopyOnWriteArrayList<>();
     private final Sampler.Listener recorder = (event, verdict) -> transitions.add(event);
 
-    private static Verdict pollUntil(Sampler sampler, Predicate<Verdict> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(DEADLINE);
-        Verdict verdict = sampler.currentVerdict();
-        while (!condition.test(verdict) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(10);
-            verdict = sampler.currentVerdict();
-        }
-        return verdict;
+    private static Verdict pollUntil(Sampler sampler, Predicate<Verdict> condition) {
+        return Poll.until(DEADLINE, sampler::currentVerdict, condition, "the sampler's verdict");
     }
 
     private static SignalSource customSql(CustomSqlSignals signals, Connection monitoring) {
@@ -74,10 +69,10 @@ class SamplerTest {
                 statement.execute("truncate sampler_flag");
                 Verdict resumed = sampler.awaitChange(paused, DEADLINE);
 
-                assertThat(before.directive()).isEqualTo(Directive.PROCEED);
-                assertThat(paused.directive()).isEqualTo(Directive.PAUSE);
+                assertThat(before.directive()).isEmpty();
+                assertThat(paused.directive()).contains(StopAction.PAUSE);
                 assertThat(paused.breached()).containsExactly("flag");
-                assertThat(resumed.directive()).as(resumed.summary()).isEqualTo(Directive.PROCEED);
+                assertThat(resumed.directive()).as(resumed.summary()).isEmpty();
                 assertThat(transitions)
                         .extracting(CriterionEvent::kind, CriterionEvent::reading)
                         .containsExactly(
@@ -102,9 +97,9 @@ class SamplerTest {
         try (Sampler sampler = new Sampler(evaluator, List.of(failing), recorder, FAST)) {
             sampler.start();
 
-            Verdict aborted = pollUntil(sampler, verdict -> verdict.directive() == Directive.ABORT);
+            Verdict aborted = pollUntil(sampler, verdict -> verdict.directs(StopAction.ABORT));
 
-            assertThat(aborted.directive()).isEqualTo(Directive.ABORT);
+            assertThat(aborted.directive()).contains(StopAction.ABORT);
             assertThat(transitions).singleElement().satisfies(event -> assertThat(event.reading())
                     .isEqualTo(SignalReading.unknown(
                             "reading the signal failed: java.lang.IllegalStateException: probe crashed")));
@@ -139,8 +134,8 @@ class SamplerTest {
 
             Verdict stale = sampler.awaitChange(first, DEADLINE);
 
-            assertThat(first.directive()).isEqualTo(Directive.PROCEED);
-            assertThat(stale.directive()).isEqualTo(Directive.PAUSE);
+            assertThat(first.directive()).isEmpty();
+            assertThat(stale.directive()).contains(StopAction.PAUSE);
             assertThat(stale.statuses().get(0).reading().describe())
                     .matches("unknown \\(no signal sample for \\d+s: a monitoring query does not return\\)");
             unblock.countDown();
@@ -159,12 +154,12 @@ class SamplerTest {
             sampler.start();
 
             lockWait.set(9.0);
-            Verdict paused = pollUntil(sampler, verdict -> verdict.directive() == Directive.PAUSE);
+            Verdict paused = pollUntil(sampler, verdict -> verdict.directs(StopAction.PAUSE));
             lockWait.set(0.0);
-            Verdict resumed = pollUntil(sampler, verdict -> verdict.directive() == Directive.PROCEED);
+            Verdict resumed = pollUntil(sampler, verdict -> verdict.directive().isEmpty());
 
-            assertThat(paused.directive()).isEqualTo(Directive.PAUSE);
-            assertThat(resumed.directive()).isEqualTo(Directive.PROCEED);
+            assertThat(paused.directive()).contains(StopAction.PAUSE);
+            assertThat(resumed.directive()).isEmpty();
         }
     }
 
@@ -184,7 +179,7 @@ class SamplerTest {
             assertThat(paused.breached()).containsExactly("lock-queue");
             assertThat(held.awaitingOperator()).isTrue();
             assertThat(released).containsExactly("lock-queue");
-            assertThat(sampler.currentVerdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(sampler.currentVerdict().directive()).isEmpty();
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockstep.criteria.CriterionEvent.Kind;
+import dev.lockstep.runbook.StopAction;
+import dev.lockstep.runbook.UnknownPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,11 +52,11 @@ class StopCriteriaEvaluatorTest {
                     .containsExactly("lock-queue");
             Evaluation twoSecondsIn = evaluator.evaluate(at(2), lockWait(8));
             assertThat(twoSecondsIn.events()).isEmpty();
-            assertThat(twoSecondsIn.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(twoSecondsIn.verdict().directive()).isEmpty();
 
             Evaluation threeSecondsIn = evaluator.evaluate(at(3), lockWait(9));
 
-            assertThat(threeSecondsIn.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(threeSecondsIn.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(threeSecondsIn.verdict().breached()).containsExactly("lock-queue");
             assertThat(threeSecondsIn.events())
                     .containsExactly(new CriterionEvent(
@@ -78,9 +80,9 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(4), lockWait(6));
             Evaluation sixSecondsAfterTheFirstSample = evaluator.evaluate(at(6), lockWait(6));
 
-            assertThat(sixSecondsAfterTheFirstSample.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(sixSecondsAfterTheFirstSample.verdict().directive()).isEmpty();
             assertThat(evaluator.evaluate(at(7), lockWait(6)).verdict().directive())
-                    .isEqualTo(Directive.PAUSE);
+                    .contains(StopAction.PAUSE);
         }
 
         @Test
@@ -90,7 +92,7 @@ class StopCriteriaEvaluatorTest {
 
             Evaluation first = immediate.evaluate(at(0), lockWait(5.5));
 
-            assertThat(first.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(first.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(first.events()).extracting(CriterionEvent::kind).containsExactly(Kind.BREACH);
         }
 
@@ -100,7 +102,7 @@ class StopCriteriaEvaluatorTest {
                     new StopCriteriaEvaluator(List.of(Criterion.above("lock-queue", LOCK_WAIT, 5, StopAction.PAUSE)));
 
             assertThat(immediate.evaluate(at(0), lockWait(5)).verdict().directive())
-                    .isEqualTo(Directive.PROCEED);
+                    .isEmpty();
         }
     }
 
@@ -122,9 +124,9 @@ class StopCriteriaEvaluatorTest {
             Evaluation inTheBand = evaluator.evaluate(at(1), lag(20));
             Evaluation justAboveTheClearValue = evaluator.evaluate(at(2), lag(10.5));
 
-            assertThat(inTheBand.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(inTheBand.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(inTheBand.events()).isEmpty();
-            assertThat(justAboveTheClearValue.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(justAboveTheClearValue.verdict().directive()).contains(StopAction.PAUSE);
         }
 
         @Test
@@ -133,7 +135,7 @@ class StopCriteriaEvaluatorTest {
 
             Evaluation cleared = evaluator.evaluate(at(5), lag(10));
 
-            assertThat(cleared.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(cleared.verdict().directive()).isEmpty();
             assertThat(cleared.events())
                     .containsExactly(new CriterionEvent(
                             Kind.CLEAR,
@@ -154,10 +156,10 @@ class StopCriteriaEvaluatorTest {
 
             assertThat(criterion.clearThreshold()).isEqualTo(5);
             assertThat(defaults.evaluate(at(1), lockWait(5.1)).verdict().directive())
-                    .isEqualTo(Directive.THROTTLE);
+                    .contains(StopAction.THROTTLE);
             assertThat(defaults.evaluate(at(2), lockWait(5)).verdict().directive())
                     .as("without a clear threshold, whatever does not trip clears")
-                    .isEqualTo(Directive.PROCEED);
+                    .isEmpty();
         }
 
         @Test
@@ -170,7 +172,7 @@ class StopCriteriaEvaluatorTest {
             Evaluation backToZero = anyError.evaluate(at(1), Map.of("sql:errors", SignalReading.of(0)));
 
             assertThat(backToZero.events()).extracting(CriterionEvent::kind).containsExactly(Kind.CLEAR);
-            assertThat(backToZero.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(backToZero.verdict().directive()).isEmpty();
         }
 
         @Test
@@ -214,7 +216,7 @@ class StopCriteriaEvaluatorTest {
 
             Evaluation unknown = evaluator.evaluate(at(0), lockWaitUnknown());
 
-            assertThat(unknown.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(unknown.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(unknown.events()).singleElement().satisfies(event -> {
                 assertThat(event.reading()).isEqualTo(SignalReading.unknown("query timed out after 2s"));
                 assertThat(event.describe())
@@ -229,7 +231,7 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(0), lockWait(9));
 
             assertThat(evaluator.evaluate(at(1), lockWaitUnknown()).verdict().directive())
-                    .isEqualTo(Directive.THROTTLE);
+                    .contains(StopAction.THROTTLE);
         }
 
         @Test
@@ -242,7 +244,7 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(1), lockWait(7));
 
             assertThat(evaluator.evaluate(at(2), lockWaitUnknown()).verdict().directive())
-                    .isEqualTo(Directive.PAUSE);
+                    .contains(StopAction.PAUSE);
         }
 
         @Test
@@ -264,7 +266,7 @@ class StopCriteriaEvaluatorTest {
                             .withAutoResume(true)));
 
             Evaluation okThenUnknown = evaluator.evaluate(at(0), lockWaitUnknown());
-            assertThat(okThenUnknown.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(okThenUnknown.verdict().directive()).isEmpty();
             assertThat(okThenUnknown.verdict().statuses().get(0).reading().isKnown())
                     .as("the status still shows the unknown reading")
                     .isFalse();
@@ -272,7 +274,7 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(1), lockWait(6));
             Evaluation breachedThenUnknown = evaluator.evaluate(at(2), lockWaitUnknown());
 
-            assertThat(breachedThenUnknown.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(breachedThenUnknown.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(breachedThenUnknown.events()).isEmpty();
         }
 
@@ -288,7 +290,7 @@ class StopCriteriaEvaluatorTest {
 
             assertThat(unknown.verdict().pending()).containsExactly("lock-queue");
             assertThat(evaluator.evaluate(at(3), lockWait(6)).verdict().directive())
-                    .isEqualTo(Directive.PAUSE);
+                    .contains(StopAction.PAUSE);
         }
 
         @Test
@@ -313,7 +315,7 @@ class StopCriteriaEvaluatorTest {
 
             assertThat(paused.resumesAutomatically()).isTrue();
             assertThat(paused.awaitingOperator()).isFalse();
-            assertThat(resumed.directive()).isEqualTo(Directive.PROCEED);
+            assertThat(resumed.directive()).isEmpty();
         }
 
         @Test
@@ -327,16 +329,16 @@ class StopCriteriaEvaluatorTest {
             assertThat(paused.resumesAutomatically()).isFalse();
             assertThat(paused.awaitingOperator()).isFalse();
             assertThat(cleared.events()).extracting(CriterionEvent::kind).containsExactly(Kind.CLEAR);
-            assertThat(cleared.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(cleared.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(cleared.verdict().held()).containsExactly("lock-queue");
             assertThat(cleared.verdict().awaitingOperator()).isTrue();
             assertThat(cleared.verdict().summary())
                     .isEqualTo("pause: lock-queue (lock_wait_seconds 1, cleared, held for the operator)");
 
             assertThat(evaluator.release()).containsExactly("lock-queue");
-            assertThat(evaluator.lastVerdict().orElseThrow().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(evaluator.lastVerdict().orElseThrow().directive()).isEmpty();
             assertThat(evaluator.evaluate(at(2), lockWait(1)).verdict().directive())
-                    .isEqualTo(Directive.PROCEED);
+                    .isEmpty();
         }
 
         @Test
@@ -362,7 +364,7 @@ class StopCriteriaEvaluatorTest {
             evaluator.evaluate(at(0), lockWait(6));
 
             assertThat(evaluator.release()).isEmpty();
-            assertThat(evaluator.lastVerdict().orElseThrow().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(evaluator.lastVerdict().orElseThrow().directive()).contains(StopAction.PAUSE);
         }
 
         @Test
@@ -407,7 +409,7 @@ class StopCriteriaEvaluatorTest {
             assertThat(lagClearedButHeld.awaitingOperator())
                     .as("lock-queue is still breached")
                     .isFalse();
-            assertThat(allCleared.directive()).isEqualTo(Directive.PAUSE);
+            assertThat(allCleared.directive()).contains(StopAction.PAUSE);
             assertThat(allCleared.awaitingOperator()).isTrue();
             assertThat(allCleared.held()).containsExactly("standby-lag");
         }
@@ -445,16 +447,16 @@ class StopCriteriaEvaluatorTest {
             Evaluation paused = evaluator.evaluate(at(2), readings(6, 0));
             Evaluation aborted = evaluator.evaluate(at(3), readings(6, 51));
 
-            assertThat(calm.directive()).isEqualTo(Directive.PROCEED);
+            assertThat(calm.directive()).isEmpty();
             assertThat(calm.throttle()).isEqualTo(Throttle.NONE);
-            assertThat(throttled.directive()).isEqualTo(Directive.THROTTLE);
+            assertThat(throttled.directive()).contains(StopAction.THROTTLE);
             assertThat(throttled.throttle()).isEqualTo(Throttle.DEFAULT);
-            assertThat(paused.verdict().directive()).isEqualTo(Directive.PAUSE);
+            assertThat(paused.verdict().directive()).contains(StopAction.PAUSE);
             assertThat(paused.verdict().breached()).containsExactly("slow-down", "lock-queue");
             assertThat(paused.verdict().throttle())
                     .as("the throttle stays known under the pause, so lifting the pause does not speed up")
                     .isEqualTo(Throttle.DEFAULT);
-            assertThat(aborted.verdict().directive()).isEqualTo(Directive.ABORT);
+            assertThat(aborted.verdict().directive()).contains(StopAction.ABORT);
             assertThat(aborted.verdict().breached()).containsExactly("slow-down", "lock-queue", "app-errors");
             assertThat(aborted.events()).singleElement().satisfies(event -> {
                 assertThat(event.criterionId()).isEqualTo("app-errors");
@@ -470,7 +472,7 @@ class StopCriteriaEvaluatorTest {
             Evaluation errorsGone = evaluator.evaluate(at(1), readings(0, 0));
 
             assertThat(errorsGone.events()).extracting(CriterionEvent::kind).containsExactly(Kind.CLEAR);
-            assertThat(errorsGone.verdict().directive()).isEqualTo(Directive.ABORT);
+            assertThat(errorsGone.verdict().directive()).contains(StopAction.ABORT);
             assertThat(errorsGone.verdict().held()).containsExactly("app-errors");
         }
 
@@ -484,8 +486,8 @@ class StopCriteriaEvaluatorTest {
             assertThat(pauseCleared.events())
                     .extracting(CriterionEvent::criterionId)
                     .containsExactly("lock-queue");
-            assertThat(pauseCleared.verdict().directive()).isEqualTo(Directive.THROTTLE);
-            assertThat(throttleCleared.verdict().directive()).isEqualTo(Directive.PROCEED);
+            assertThat(pauseCleared.verdict().directive()).contains(StopAction.THROTTLE);
+            assertThat(throttleCleared.verdict().directive()).isEmpty();
         }
 
         @Test
@@ -529,7 +531,7 @@ class StopCriteriaEvaluatorTest {
                     .evaluate(at(0), Map.of())
                     .verdict();
 
-            assertThat(verdict.directive()).isEqualTo(Directive.PROCEED);
+            assertThat(verdict.directive()).isEmpty();
             assertThat(verdict.summary()).isEqualTo("proceed");
         }
     }

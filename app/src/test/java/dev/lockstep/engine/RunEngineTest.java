@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.runbook.Expectation;
+import dev.lockstep.runbook.Value;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
@@ -39,9 +41,13 @@ class RunEngineTest {
     }
 
     private static StepPlan.Backfill backfill(String table, String key, String sql, int size) {
+        return backfill("fill", table, key, sql, size);
+    }
+
+    private static StepPlan.Backfill backfill(String id, String table, String key, String sql, int size) {
         return new StepPlan.Backfill(
                 new BackfillPlan(
-                        "fill",
+                        id,
                         table,
                         key,
                         sql,
@@ -278,6 +284,86 @@ class RunEngineTest {
                 .isZero();
     }
 
+    /**
+     * The first batch's {@code :from} is a value below the smallest key; when the smallest key is the type's
+     * minimum there is none, and the first batch compares {@code key >= smallest} instead. Each table holds its
+     * type's minimum, and a small batch size makes the first batch end before the rest.
+     */
+    @Test
+    void aBackfillWhoseSmallestKeyIsTheTypesMinimumCoversEveryRow() throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists bf_min_bigint, bf_min_uuid, bf_min_text",
+                "create table bf_min_bigint (id bigint primary key, n int not null default 0)",
+                "insert into bf_min_bigint values (-9223372036854775808), (-9223372036854775807), (0), (1), (2),"
+                        + " (9223372036854775807)",
+                "create table bf_min_uuid (id uuid primary key, n int not null default 0)",
+                "insert into bf_min_uuid values ('00000000-0000-0000-0000-000000000000'),"
+                        + " ('00000000-0000-0000-0000-000000000001'), ('ffffffff-ffff-ffff-ffff-ffffffffffff')",
+                "insert into bf_min_uuid select md5(g::text)::uuid from generate_series(1, 5) g",
+                "create table bf_min_text (id text primary key, n int not null default 0)",
+                "insert into bf_min_text values (''), (' '), ('a'), ('b'), ('zz')");
+        RunPlan plan = new RunPlan(
+                "T-min-keys",
+                "sha-1",
+                null,
+                List.of(
+                        backfill(
+                                "fill-bigint",
+                                "bf_min_bigint",
+                                "id",
+                                "update bf_min_bigint set n = n + 1 where id > :from and id <= :to",
+                                2),
+                        backfill(
+                                "fill-uuid",
+                                "bf_min_uuid",
+                                "id",
+                                "update bf_min_uuid set n = n + 1 where :from < id and id <= :to",
+                                2),
+                        backfill(
+                                "fill-text",
+                                "bf_min_text",
+                                "id",
+                                "update bf_min_text set n = n + 1 where id > :from and id <= :to",
+                                2)));
+
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCode.DONE);
+        for (String table : List.of("bf_min_bigint", "bf_min_uuid", "bf_min_text")) {
+            assertThat(EngineDatabase.queryLong("select count(*) from " + table + " where n <> 1"))
+                    .as("rows of %s not updated exactly once", table)
+                    .isZero();
+        }
+    }
+
+    @Test
+    void aBackfillFromTheTypesMinimumWhoseLowerBoundCannotBeMadeInclusiveFailsBeforeChangingAnything()
+            throws Exception {
+        EngineDatabase.execute(
+                "drop table if exists bf_min_between",
+                "create table bf_min_between (id bigint primary key, n int not null default 0)",
+                "insert into bf_min_between values (-9223372036854775808), (1), (2)");
+        RunPlan plan = new RunPlan(
+                "T-min-between",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "fill-between",
+                        "bf_min_between",
+                        "id",
+                        "update bf_min_between set n = n + 1 where id between :from + 1 and :to",
+                        2)));
+
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.STEP_FAILED);
+        assertThat(result.message())
+                .contains("the smallest key of bf_min_between is the smallest bigint")
+                .contains("write the lower bound as id > :from");
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_min_between where n <> 0"))
+                .isZero();
+    }
+
     @Test
     void aSecondRunnerIsRefusedNamingTheHolder() throws Exception {
         EngineDatabase.execute("drop table if exists lease_t", "create table lease_t (id bigint primary key)");
@@ -379,7 +465,7 @@ class RunEngineTest {
                 "add-col",
                 "select count(*) from information_schema.columns"
                         + " where table_name = 'ddl_t' and column_name = 'extra'",
-                Expectation.equalTo(1),
+                new Expectation(List.of(new Expectation.Comparison(Expectation.Operator.EQUALS, Value.of(1L)))),
                 Duration.ofSeconds(5));
         RunPlan plan = new RunPlan(
                 "T-ddl",

@@ -3,6 +3,7 @@ package dev.lockstep.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lockstep.Poll;
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.sandbox.PgMajor;
 import dev.lockstep.sandbox.Sandbox;

@@ -2,6 +2,7 @@ package dev.lockstep.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;

@@ -74,7 +74,7 @@ class RunbookLoaderTest {
         assertThat(fill.batch().size()).isEqualTo(new Value.Ref<Integer>("batch_size"));
         StopCriterion lag = runbook.stopCriteria().get(0);
         assertThat(lag.threshold().value().get()).isEqualTo(64.0 * 1024 * 1024);
-        assertThat(lag.unknown()).isEqualTo(StopCriterion.UnknownPolicy.BREACH);
+        assertThat(lag.unknown()).isEqualTo(UnknownPolicy.BREACH);
         assertThat(lag.autoResume()).isTrue();
 
         Runbook bound = runbook.bind(Map.of("pw", "hunter2"));

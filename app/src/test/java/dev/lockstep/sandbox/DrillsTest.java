@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.Poll;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -50,7 +51,7 @@ class DrillsTest {
                 Drill drill = Drills.of("pause-replay", target(sandbox), Drills.Options.defaults())) {
             assertThat(drill.inject()).contains("paused WAL replay");
 
-            Eventually.within(DEADLINE, () -> assertThat(Sql.text(standby, "select pg_get_wal_replay_pause_state()"))
+            Poll.untilPasses(DEADLINE, () -> assertThat(Sql.text(standby, "select pg_get_wal_replay_pause_state()"))
                     .isEqualTo("paused"));
             assertThat(Sql.longValue(
                             standby, "select count(*) from pg_stat_activity where application_name = 'lockstep-drill'"))
@@ -61,7 +62,7 @@ class DrillsTest {
 
             assertThat(Sql.text(standby, "select pg_get_wal_replay_pause_state()"))
                     .isEqualTo("not paused");
-            Eventually.within(DEADLINE, () -> {
+            Poll.untilPasses(DEADLINE, () -> {
                 try (Connection standbyOfTheTestDatabase = connectStandby(sandbox)) {
                     assertThat(Sql.longValue(
                                     standbyOfTheTestDatabase, "select count(*) from app_error where id = " + id))
@@ -113,7 +114,7 @@ class DrillsTest {
             assertThat(drill.undo()).contains("released the lock on drill_case");
 
             Sql.execute(observer, "update drill_case set status = 'OPEN' where id = 1");
-            Eventually.within(DEADLINE, () -> assertThat(Sql.longValue(
+            Poll.untilPasses(DEADLINE, () -> assertThat(Sql.longValue(
                             observer,
                             "select count(*) from pg_stat_activity where application_name = 'lockstep-drill'"))
                     .isZero());

@@ -2,6 +2,7 @@ package dev.lockstep.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class OtherMajorsTest {
 
             Sql.execute(primary, "create table major_test as select " + major + " as major");
             try {
-                Eventually.within(
+                Poll.untilPasses(
                         Duration.ofSeconds(30), () -> assertThat(Sql.longValue(standby, "select major from major_test"))
                                 .isEqualTo(major));
             } finally {

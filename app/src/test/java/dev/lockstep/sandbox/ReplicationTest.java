@@ -2,6 +2,7 @@ package dev.lockstep.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,7 +50,7 @@ class ReplicationTest {
             long id =
                     Sql.longValue(primary, "insert into replication_test (note) values ('hello standby') returning id");
 
-            Eventually.within(DEADLINE, () -> assertThat(
+            Poll.untilPasses(DEADLINE, () -> assertThat(
                             Sql.text(standby, "select coalesce(max(note), '') from replication_test where id = " + id))
                     .isEqualTo("hello standby"));
         }
@@ -80,9 +81,8 @@ class ReplicationTest {
             try {
                 // given replay paused on the standby
                 Sql.execute(standby, "select pg_wal_replay_pause()");
-                Eventually.within(
-                        DEADLINE, () -> assertThat(Sql.text(standby, "select pg_get_wal_replay_pause_state()"))
-                                .isEqualTo("paused"));
+                Poll.untilPasses(DEADLINE, () -> assertThat(Sql.text(standby, "select pg_get_wal_replay_pause_state()"))
+                        .isEqualTo("paused"));
 
                 // when the primary writes
                 Sql.execute(
@@ -92,15 +92,15 @@ class ReplicationTest {
                         Sql.longValue(primary, "select count(*) from replication_test where note like 'while paused%'");
 
                 // then the standby receives but does not replay: lag in bytes grows on both sides
-                Eventually.within(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
+                Poll.untilPasses(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
                         .isGreaterThan(100_000));
-                Eventually.within(DEADLINE, () -> assertThat(primaryReplayLagBytes(primary))
+                Poll.untilPasses(DEADLINE, () -> assertThat(primaryReplayLagBytes(primary))
                         .isGreaterThan(100_000));
                 long lagBefore = standbyReplayLagBytes(standby);
                 Sql.execute(
                         primary,
                         "insert into replication_test (note) select 'still paused ' || n from generate_series(1, 5000) n");
-                Eventually.within(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
+                Poll.untilPasses(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
                         .isGreaterThan(lagBefore));
                 assertThat(Sql.longValue(
                                 standby, "select count(*) from replication_test where note like 'while paused%'"))
@@ -108,9 +108,9 @@ class ReplicationTest {
 
                 // when replay resumes, then it catches up
                 Sql.execute(standby, "select pg_wal_replay_resume()");
-                Eventually.within(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
+                Poll.untilPasses(DEADLINE, () -> assertThat(standbyReplayLagBytes(standby))
                         .isZero());
-                Eventually.within(DEADLINE, () -> assertThat(primaryReplayLagBytes(primary))
+                Poll.untilPasses(DEADLINE, () -> assertThat(primaryReplayLagBytes(primary))
                         .isZero());
                 assertThat(Sql.longValue(
                                 standby, "select count(*) from replication_test where note like 'while paused%'"))

@@ -3,6 +3,7 @@ package dev.lockstep.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lockstep.Poll;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -37,9 +38,8 @@ class SandboxHelpersTest {
                     .isEqualTo("false");
         }
         // the standby got the role through replication
-        Eventually.within(
-                Duration.ofSeconds(30), () -> connect(sandbox.standbyJdbcUrl(), "helpers_monitor", "s3cret'pw")
-                        .close());
+        Poll.untilPasses(Duration.ofSeconds(30), () -> connect(sandbox.standbyJdbcUrl(), "helpers_monitor", "s3cret'pw")
+                .close());
     }
 
     @Test
@@ -73,7 +73,7 @@ class SandboxHelpersTest {
         }
         assertThat(sandbox.standbyPort()).isEqualTo(port);
         try (Connection primary = sandbox.connectPrimary()) {
-            Eventually.within(Duration.ofSeconds(30), () -> assertThat(Sql.text(
+            Poll.untilPasses(Duration.ofSeconds(30), () -> assertThat(Sql.text(
                             primary,
                             "select state from pg_stat_replication where application_name = '" + Sandbox.STANDBY_NAME
                                     + "'"))

@@ -1,5 +1,6 @@
 package dev.lockstep.runbook.internal;
 
+import dev.lockstep.Suggestions;
 import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.Bindings;
@@ -24,8 +25,10 @@ import dev.lockstep.runbook.Signal;
 import dev.lockstep.runbook.SqlStep;
 import dev.lockstep.runbook.Step;
 import dev.lockstep.runbook.StepMarks;
+import dev.lockstep.runbook.StopAction;
 import dev.lockstep.runbook.StopCriterion;
 import dev.lockstep.runbook.Threshold;
+import dev.lockstep.runbook.UnknownPolicy;
 import dev.lockstep.runbook.Value;
 import dev.lockstep.runbook.Verify;
 import dev.lockstep.runbook.WaitStep;
@@ -381,15 +384,15 @@ public final class RunbookBuilder {
             Value<Duration> debounce = map.entry("for")
                     .flatMap(entry -> value(entry.value(), "for", FieldKind.duration()))
                     .orElse(Value.of(Duration.ZERO));
-            Optional<StopCriterion.Action> action = required(map, "action", context)
-                    .flatMap(value -> choice(value, "action", StopCriterion.Action.class, this::lower));
-            StopCriterion.UnknownPolicy unknown = map.entry("unknown")
-                    .flatMap(entry -> choice(entry.value(), "unknown", StopCriterion.UnknownPolicy.class, this::lower))
-                    .orElse(StopCriterion.UnknownPolicy.BREACH);
+            Optional<StopAction> action = required(map, "action", context)
+                    .flatMap(value -> choice(value, "action", StopAction.class, this::lower));
+            UnknownPolicy unknown = map.entry("unknown")
+                    .flatMap(entry -> choice(entry.value(), "unknown", UnknownPolicy.class, this::lower))
+                    .orElse(UnknownPolicy.BREACH);
             boolean autoResume = map.entry("auto_resume")
                     .flatMap(entry -> bool(entry.value(), "auto_resume"))
                     .orElse(false);
-            if (autoResume && action.isPresent() && action.get() != StopCriterion.Action.PAUSE) {
+            if (autoResume && action.isPresent() && action.get() != StopAction.PAUSE) {
                 problem(
                         map.entry("auto_resume").get().keyPosition(),
                         "auto_resume applies to action pause only (" + context + " has action " + lower(action.get())

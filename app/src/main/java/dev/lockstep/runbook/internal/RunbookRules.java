@@ -1,5 +1,6 @@
 package dev.lockstep.runbook.internal;
 
+import dev.lockstep.Suggestions;
 import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.Change;

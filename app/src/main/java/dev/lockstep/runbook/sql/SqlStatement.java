@@ -222,6 +222,37 @@ public record SqlStatement(String text, List<Token> tokens) {
      * which the PostgreSQL JDBC driver sends as one {@code ?} instead of taking it for a parameter.
      */
     public Bound bindNamed(List<String> names) {
+        return bind(names, Set.of());
+    }
+
+    /**
+     * {@link #bindNamed}, with each comparison against {@code :lower} made inclusive: {@code x > :lower} becomes
+     * {@code x >= :lower} and {@code :lower < x} becomes {@code :lower <= x}. A backfill's first batch needs it
+     * when its smallest key is the type's minimum (the smallest bigint, the nil UUID, the empty string): nothing
+     * lies below that key to serve as the exclusive {@code :from}, and {@code key >= smallest} is what
+     * {@code key > (anything below it)} means. Empty when {@code :lower} stands in any other place (an operand of
+     * arithmetic, BETWEEN, a function argument), where the change could alter the meaning.
+     */
+    public Optional<Bound> bindNamedWithInclusive(List<String> names, String lower) {
+        Set<Integer> widened = new java.util.HashSet<>();
+        for (int index = 0; index < tokens.size(); index++) {
+            if (!isPlaceholder(index) || !tokens.get(index + 1).text().equals(lower)) {
+                continue;
+            }
+            int before = index - 1;
+            int after = skipCasts(index + 2);
+            if (isLoneOperator(before, ">") && endsOperand(after)) {
+                widened.add(before);
+            } else if (isLoneOperator(after, "<") && startsOperand(before)) {
+                widened.add(after);
+            } else {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(bind(names, widened));
+    }
+
+    private Bound bind(List<String> names, Set<Integer> widened) {
         StringBuilder sql = new StringBuilder(text.length());
         List<String> order = new ArrayList<>();
         int copied = 0;
@@ -236,10 +267,72 @@ public record SqlStatement(String text, List<Token> tokens) {
             } else if (token.is(Kind.OTHER, "?")) {
                 sql.append(text, copied, token.end()).append('?');
                 copied = token.end();
+            } else if (widened.contains(index)) {
+                sql.append(text, copied, token.end()).append('=');
+                copied = token.end();
             }
         }
         sql.append(text, copied, text.length());
         return new Bound(sql.toString(), List.copyOf(order));
+    }
+
+    private static final String OPERATOR_CHARACTERS = "+-*/<>=~!@#%^&|`?";
+
+    /** Words that bind tighter than a comparison and so would take a placeholder before them as their operand. */
+    private static final Set<String> TIGHTER_THAN_COMPARISON =
+            Set.of("BETWEEN", "IN", "LIKE", "ILIKE", "SIMILAR", "AT");
+
+    /** {@code index} is the operator {@code written} alone, not a character of a longer one ({@code >=}, {@code ->>}). */
+    private boolean isLoneOperator(int index, String written) {
+        if (index < 0 || index >= tokens.size() || !tokens.get(index).is(Kind.OTHER, written)) {
+            return false;
+        }
+        Token token = tokens.get(index);
+        return !(index > 0
+                        && isOperatorCharacter(tokens.get(index - 1))
+                        && tokens.get(index - 1).end() == token.offset())
+                && !(index + 1 < tokens.size()
+                        && isOperatorCharacter(tokens.get(index + 1))
+                        && tokens.get(index + 1).offset() == token.end());
+    }
+
+    private static boolean isOperatorCharacter(Token token) {
+        return token.kind() == Kind.OTHER && OPERATOR_CHARACTERS.contains(token.text());
+    }
+
+    /** The index after any {@code ::type} casts starting at {@code index}. */
+    private int skipCasts(int index) {
+        while (index + 1 < tokens.size()
+                && tokens.get(index).kind() == Kind.CAST
+                && tokens.get(index + 1).kind() == Kind.WORD) {
+            index += 2;
+        }
+        return index;
+    }
+
+    /** The operand before {@code index} ended there: nothing follows that binds tighter than a comparison. */
+    private boolean endsOperand(int index) {
+        if (index >= tokens.size()) {
+            return true;
+        }
+        Token token = tokens.get(index);
+        return token.is(Kind.OTHER, ")")
+                || token.is(Kind.OTHER, ",")
+                || token.is(Kind.OTHER, ";")
+                || (token.kind() == Kind.WORD
+                        && !TIGHTER_THAN_COMPARISON.contains(token.text().toUpperCase(Locale.ROOT)));
+    }
+
+    /** An operand starts after {@code index}: nothing before it binds tighter than a comparison. */
+    private boolean startsOperand(int index) {
+        if (index < 0) {
+            return true;
+        }
+        Token token = tokens.get(index);
+        return token.is(Kind.OTHER, "(")
+                || token.is(Kind.OTHER, ",")
+                || (token.kind() == Kind.WORD
+                        && !TIGHTER_THAN_COMPARISON.contains(token.text().toUpperCase(Locale.ROOT)));
     }
 
     private boolean isPlaceholder(int index) {

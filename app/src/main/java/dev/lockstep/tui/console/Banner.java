@@ -2,7 +2,6 @@ package dev.lockstep.tui.console;
 
 import dev.lockstep.criteria.CriterionState;
 import dev.lockstep.criteria.CriterionStatus;
-import dev.lockstep.criteria.StopAction;
 import dev.lockstep.engine.EngineEvent;
 import dev.lockstep.engine.Question;
 import dev.lockstep.engine.RunState;
@@ -10,6 +9,7 @@ import dev.lockstep.engine.RunView;
 import dev.lockstep.probe.BlockingRoot;
 import dev.lockstep.probe.Locks;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.runbook.StopAction;
 import dev.lockstep.tui.Units;
 import dev.lockstep.tui.console.Look.Role;
 import java.time.format.DateTimeFormatter;

@@ -80,14 +80,6 @@ public final class LineFormat {
         return lines;
     }
 
-    /** The tag of a line these columns made, or null for a continuation line or another line. */
-    public static String tagOf(String line) {
-        if (line.length() < TEXT_COLUMN || !line.matches("\\d\\d:\\d\\d:\\d\\d .*")) {
-            return null;
-        }
-        return line.substring(9, 9 + TAG_WIDTH).strip();
-    }
-
     private String prefix(Instant at, String tag) {
         String shortTag = tag.length() > TAG_WIDTH ? tag.substring(0, TAG_WIDTH) : tag;
         return time(at) + " " + shortTag + " ".repeat(TAG_WIDTH - shortTag.length()) + " ";

@@ -125,4 +125,41 @@ class SqlStatementTest {
                 .isEqualTo(
                         "update t set n = 1 where id > ? and id <= ? and doc ?? 'k' and doc ??| array['a'] and s = '?' -- ?");
     }
+
+    @Test
+    void aLowerBoundComparedWithGreaterThanOrLessThanCanBeMadeInclusive() {
+        List<String> names = List.of("from", "to");
+
+        assertThat(only("update t set n = n + 1 where id > :from and id <= :to")
+                        .bindNamedWithInclusive(names, "from")
+                        .map(SqlStatement.Bound::jdbcSql))
+                .contains("update t set n = n + 1 where id >= ? and id <= ?");
+        assertThat(only("update t set n = 1 where :from<id and id <= :to and exists (select 1 where id > :from::uuid)")
+                        .bindNamedWithInclusive(names, "from")
+                        .map(SqlStatement.Bound::jdbcSql))
+                .contains("update t set n = 1 where ?<=id and id <= ? and exists (select 1 where id >= ?::uuid)");
+        assertThat(only("update t set n = 1 where code > :from collate \"C\" and code <= :to")
+                        .bindNamedWithInclusive(names, "from")
+                        .map(SqlStatement.Bound::jdbcSql))
+                .contains("update t set n = 1 where code >= ? collate \"C\" and code <= ?");
+    }
+
+    @Test
+    void aLowerBoundInAnyOtherPlaceIsNotRewritten() {
+        List<String> names = List.of("from", "to");
+
+        assertThat(only("update t set n = 1 where id > :from + 1 and id <= :to").bindNamedWithInclusive(names, "from"))
+                .as("an operand of arithmetic")
+                .isEmpty();
+        assertThat(only("update t set n = 1 where id between :from and :to").bindNamedWithInclusive(names, "from"))
+                .isEmpty();
+        assertThat(only("update t set n = 1 where id >= :from and id <= :to").bindNamedWithInclusive(names, "from"))
+                .isEmpty();
+        assertThat(only("update t set n = 1 where doc ->> :from is null and id <= :to")
+                        .bindNamedWithInclusive(names, "from"))
+                .isEmpty();
+        assertThat(only("update t set n = 1 where id > greatest(:from, 0) and id <= :to")
+                        .bindNamedWithInclusive(names, "from"))
+                .isEmpty();
+    }
 }

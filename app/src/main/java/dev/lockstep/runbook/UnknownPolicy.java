@@ -1,6 +1,6 @@
-package dev.lockstep.criteria;
+package dev.lockstep.runbook;
 
-/** How a criterion treats a signal that could not be read. */
+/** How a stop criterion treats a signal that could not be read ({@code unknown:}). */
 public enum UnknownPolicy {
     /** Fail closed (the default): an unreadable signal counts as beyond the threshold. */
     BREACH,

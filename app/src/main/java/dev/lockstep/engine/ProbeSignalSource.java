@@ -1,5 +1,9 @@
-package dev.lockstep.criteria;
+package dev.lockstep.engine;
 
+import dev.lockstep.criteria.CustomSqlSignals;
+import dev.lockstep.criteria.SignalReading;
+import dev.lockstep.criteria.SignalSource;
+import dev.lockstep.criteria.Signals;
 import dev.lockstep.pg.SessionLimits;
 import dev.lockstep.probe.SignalValue;
 import dev.lockstep.probe.Snapshot;
@@ -25,9 +29,12 @@ import java.util.function.Supplier;
  * {@code lockstep-control}, and the pids the engine names (they change when it reconnects). Not the monitoring
  * sessions, and not a drill's lock holder.
  *
+ * <p>It lives in the engine, which wires the probe to the criteria: the criteria only evaluate signals and know
+ * nothing of where they come from.
+ *
  * <p>Confined to the sampler thread, but for {@link #latest()}.
  */
-public final class ProbeSignalSource implements SignalSource, AutoCloseable {
+final class ProbeSignalSource implements SignalSource, AutoCloseable {
 
     /** The built-in signals a snapshot supplies. */
     public static final Set<String> SNAPSHOT_SIGNALS = Set.of(

@@ -1,4 +1,4 @@
-package dev.lockstep.runbook.internal;
+package dev.lockstep;
 
 import java.util.Collection;
 import java.util.Optional;

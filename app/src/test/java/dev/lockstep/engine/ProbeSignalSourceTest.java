@@ -1,7 +1,13 @@
-package dev.lockstep.criteria;
+package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.Poll;
+import dev.lockstep.criteria.CustomSqlSignals;
+import dev.lockstep.criteria.SignalReading;
+import dev.lockstep.criteria.SignalRef;
+import dev.lockstep.criteria.SignalSource;
+import dev.lockstep.criteria.Signals;
 import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.pg.SessionLimits;
 import dev.lockstep.probe.ProbeOptions;
@@ -473,42 +479,25 @@ class ProbeSignalSourceTest {
     }
 
     private static void awaitLockWaitIn(String database) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
         try (Connection admin = sandbox.connectPrimary();
                 Statement statement = admin.createStatement()) {
-            while (true) {
-                try (ResultSet rows = statement.executeQuery("select count(*) from pg_stat_activity"
-                        + " where wait_event_type = 'Lock' and datname = '" + database + "'")) {
-                    rows.next();
-                    if (rows.getLong(1) == 1) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime())
-                        .as("a session waits in " + database)
-                        .isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            Poll.until(
+                    DEADLINE,
+                    () -> {
+                        try (ResultSet rows = statement.executeQuery("select count(*) from pg_stat_activity"
+                                + " where wait_event_type = 'Lock' and datname = '" + database + "'")) {
+                            rows.next();
+                            return rows.getLong(1);
+                        }
+                    },
+                    waiting -> waiting == 1,
+                    "a session waits in " + database);
         }
     }
 
     private static Map<String, SignalReading> sampleUntil(
             SignalSource source, Predicate<Map<String, SignalReading>> condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        Map<String, SignalReading> readings = source.sample();
-        while (!condition.test(readings)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s; last readings: " + readings);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-            readings = source.sample();
-        }
-        return readings;
+        return Poll.until(DEADLINE, source::sample, condition, "the readings");
     }
 
     private static Predicate<Map<String, SignalReading>> blocked(int sessions) {
