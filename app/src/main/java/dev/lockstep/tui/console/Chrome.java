@@ -30,7 +30,7 @@ final class Chrome {
     static void draw(Painter painter, Frame frame) {
         header(painter, frame);
         Banner banner = Banner.of(frame);
-        painter.bar(2, banner.text(), banner.role());
+        painter.bar(2, banner.fit(painter, painter.width()), banner.role());
         footer(painter, frame);
     }
 
@@ -101,7 +101,15 @@ final class Chrome {
                                         .toLowerCase(Locale.ROOT)
                                         .replace('_', ' ')
                         : "";
-        painter.text(0, 1, String.join("  ", facts), painter.width() - flag.length() - 1, Role.DIM);
+        // facts that do not fit go whole, the least needed first (who runs it, then the run id), rather than the
+        // last one cut: the window left is what a tired operator reads, and half a fact reads as another
+        int factsRoom = painter.width() - flag.length() - 1;
+        for (String least : new String[] {run.holder(), run.runId() == null ? null : "run " + run.runId()}) {
+            if (least != null && String.join("  ", facts).length() > factsRoom) {
+                facts.remove(least);
+            }
+        }
+        painter.text(0, 1, String.join("  ", facts), factsRoom, Role.DIM);
         if (!flag.isEmpty()) {
             painter.right(1, flag, frame.readOnly() ? Role.TITLE : Role.WARN);
         }
