@@ -194,6 +194,15 @@ final class Chrome {
         boolean active = run != null && run.outcome() == null && !frame.readOnly();
         if (active && run.question() != null) {
             keys.add(new String[] {"Enter", "answer"});
+        } else if (active
+                && run.stopping() == null
+                && run.state() == RunState.PAUSED
+                && run.stateCause() == EngineEvent.StateChanged.Cause.CRITERIA
+                && run.criteria().stream()
+                        .anyMatch(status -> status.state().inForce()
+                                && status.criterion().action() == dev.lockstep.criteria.StopAction.PAUSE)) {
+            // Enter opens the pause's choices (keep waiting, stop, abort): the key must say so
+            keys.add(new String[] {"Enter", "choices"});
         }
         if (active && run.stopping() == null) {
             if (run.state() == RunState.PAUSED && run.stateCause() == EngineEvent.StateChanged.Cause.OPERATOR) {
@@ -213,13 +222,14 @@ final class Chrome {
             keys.add(new String[] {"c", "cancel"});
             keys.add(new String[] {"K", "kill"});
         }
+        if (ui.pane == ConsoleState.Pane.EVENTS) {
+            // before the other panes: what this pane does is what a full footer must not drop
+            keys.add(new String[] {"/", "filter"});
+        }
         for (ConsoleState.Pane pane : ConsoleState.Pane.values()) {
             if (pane != ui.pane && (run != null || pane != ConsoleState.Pane.EVENTS)) {
                 keys.add(new String[] {String.valueOf(pane.key), pane.shortTitle});
             }
-        }
-        if (ui.pane == ConsoleState.Pane.EVENTS) {
-            keys.add(new String[] {"/", "filter"});
         }
         keys.add(new String[] {"?", "help"});
         keys.add(new String[] {"q", "quit"});

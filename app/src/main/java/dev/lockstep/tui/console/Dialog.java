@@ -106,7 +106,9 @@ abstract class Dialog {
 
     /** Draws the box centred over the pane. */
     void draw(Painter painter) {
-        int width = Math.min(76, painter.width() - 4);
+        // 76 columns at 80x24; a wider terminal gives a dialog more, so that options and facts cut at 80
+        // columns read whole there
+        int width = Math.min(painter.width() - 4, Math.min(120, Math.max(76, painter.width() * 7 / 8)));
         List<Field> fields = fields();
         int bodyRows = painter.height() - Chrome.TOP - 1 - 4 - fields.size() - (problem == null ? 0 : 1);
         List<Line> lines = new ArrayList<>();

@@ -269,6 +269,7 @@ class ConsoleKeysTest {
     @Test
     void enterWhileACriterionHoldsThePauseOffersItsChoicesButNotResume() throws Exception {
         try (ConsoleHarness console = pausedByLockQueue()) {
+            assertThat(console.row(FOOTER)).startsWith("Enter choices p pause s stop A abort");
             console.key(KeyType.Enter);
             assertThat(console.text())
                     .contains("─ PAUSED BY A STOP CRITERION ─")

@@ -63,7 +63,7 @@ class ConsolePanesTest {
                                     + " queue behind it")
                     .contains("  <- pid 5151 lockstep waits 13s for RowExclusiveLock on case_file")
                     .contains("03:00:00 start   CHG-2026-1120-case-priority on cases on pg1:5432");
-            assertThat(lines.get(42)).startsWith("p pause s stop A abort t tune 2 locks 3 repl 4 events");
+            assertThat(lines.get(42)).startsWith("Enter choices p pause s stop A abort t tune 2 locks 3 repl 4 events");
         }
     }
 
@@ -85,7 +85,8 @@ class ConsolePanesTest {
                 assertThat(lines.get(rows - 4)).isEqualTo(" pid 4242 (alice, billing, idle in transaction)");
                 assertThat(lines.get(rows - 3)).isEqualTo(" lock table case_file in share mode");
                 assertThat(lines.get(rows - 1))
-                        .startsWith("p pause s stop A abort t tune c cancel K kill 1 run 3 repl");
+                        .startsWith("Enter choices p pause s stop A abort t tune c cancel K kill 1 run ")
+                        .endsWith("? help q quit");
 
                 console.key("j");
                 assertThat(console.row(5)).startsWith(">  <- 5151 [Lockstep]");
@@ -240,6 +241,6 @@ class ConsolePanesTest {
                             "03:00:41 ok      add-column 0 rows in 4 ms",
                             "03:00:41 step    add-column (sql)",
                             "03:00:40 ok      confirm-backup in 38s",
-                            "p pause s stop A abort t tune 2 locks 3 repl 4 events ? help q quit"))
+                            "Enter choices p pause s stop A abort t tune 2 locks 3 repl ? help q quit"))
             + "\n";
 }
