@@ -121,6 +121,37 @@ class FailureDialogTest {
         }
     }
 
+    @Test
+    void theFactsTheDialogHasNoRoomForAreInTheEventsPane() throws Exception {
+        try (ConsoleHarness console = failedAt(SMALL, Scenes.lockTimeout(), "q11")) {
+            console.ask(Scenes.failure("q11", Scenes.lockTimeout()));
+            console.tick();
+            assertThat(console.text()).contains("(2 more in the events pane and the timeline)");
+
+            console.key(KeyType.Escape).key("4");
+            List<String> newest = console.lines();
+            console.key(KeyType.Home);
+            List<String> oldest = console.lines();
+            assertThat(oldest.get(3)).startsWith("── EVENTS 10, scrolled up 22 ──");
+            console.key(KeyType.PageDown);
+            List<String> between = console.lines();
+
+            String pane =
+                    String.join("\n", newest) + "\n" + String.join("\n", oldest) + "\n" + String.join("\n", between);
+            String detail = " ".repeat(19);
+            assertThat(pane)
+                    .contains("03:01:00 FAILED  add-column: lock-timeout (SQLSTATE 55P03): canceling statement")
+                    .contains(detail + "the step could not take its lock in time: another session")
+                    .contains(detail + "blocker: pid 4242 (alice, application 'billing', from")
+                    .contains(detail + "lock wanted: AccessExclusiveLock on case_file")
+                    .contains(detail + "blocker query: select * from case_file where id = 42")
+                    .contains(detail + "lock timeout: 2s")
+                    .contains(detail + "statement: ALTER TABLE case_file ADD COLUMN priority int")
+                    .contains(detail + "retry (not available): the blocker still holds the lock")
+                    .contains(detail + "abandon (available): closes the run as abandoned");
+        }
+    }
+
     /** The box's last border is above the footer, which still shows the keys. */
     private static void assertFitsBetweenBannerAndFooter(ConsoleHarness console) {
         List<String> lines = console.lines();
