@@ -152,7 +152,8 @@ record Banner(String text, String action, Role role) {
         }
         if (run.stateCause() == EngineEvent.StateChanged.Cause.CONNECTION) {
             return new Banner(
-                    "CONTROL SESSION LOST: " + run.stateReason() + "; reconnecting for up to 2 minutes. s stops",
+                    "CONTROL SESSION LOST: " + run.stateReason() + "; reconnecting for up to 2 minutes.",
+                    "s stops",
                     Role.ALARM);
         }
         return criteria(run, StopAction.PAUSE, snapshot)

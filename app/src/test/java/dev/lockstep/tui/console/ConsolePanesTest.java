@@ -67,6 +67,97 @@ class ConsolePanesTest {
         }
     }
 
+    /** The state word at the right of the header and the banner's first words, for every state a run shows. */
+    @Test
+    void theStateWordAndTheBannerSayWhereTheRunIs() throws Exception {
+        record Case(String word, String banner, String ends, dev.lockstep.engine.EngineEvent... events) {}
+        List<Case> cases = List.of(
+                new Case(
+                        "[ THROTTLED ]",
+                        "THROTTLED by blocked-by-us: blocked by us 4 > 3; goes on by itself at <= 3",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.StateChanged(
+                                at(68),
+                                dev.lockstep.engine.RunState.RUNNING,
+                                dev.lockstep.engine.RunState.THROTTLED,
+                                "stop criterion blocked-by-us: blocked_by_us 4 > 3",
+                                dev.lockstep.engine.EngineEvent.StateChanged.Cause.CRITERIA,
+                                "blocked-by-us"),
+                        new dev.lockstep.engine.EngineEvent.Observed(
+                                at(68),
+                                Scenes.snapshot(at(68), Scenes.noWaits(), List.of(Scenes.caughtUp())),
+                                List.of(Scenes.status(
+                                        Scenes.BLOCKED_BY_US,
+                                        dev.lockstep.criteria.CriterionState.BREACHED,
+                                        4,
+                                        at(68))),
+                                java.util.Map.of())),
+                new Case(
+                        "[ PAUSED ]",
+                        "CONTROL SESSION LOST: connection reset by peer; reconnecting for up to",
+                        " s stops",
+                        new dev.lockstep.engine.EngineEvent.StateChanged(
+                                at(68),
+                                dev.lockstep.engine.RunState.RUNNING,
+                                dev.lockstep.engine.RunState.PAUSED,
+                                "connection reset by peer",
+                                dev.lockstep.engine.EngineEvent.StateChanged.Cause.CONNECTION,
+                                null)),
+                new Case(
+                        "[ STOPPING ]",
+                        "STOPPING: SIGTERM received; the run stops after the batch or statement in",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.StopRequested(at(68), "SIGTERM received", false)),
+                new Case(
+                        "[ ABORTING ]",
+                        "ABORTING: aborted by oncall@bastion: app errors; the statement in flight is",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.StopRequested(
+                                at(68), "aborted by oncall@bastion: app errors", true)),
+                new Case(
+                        "[ STOPPED ]",
+                        "STOPPED (exit 4, resumable): stopped at a safe point. q quits",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.RunClosed(
+                                at(68),
+                                Scenes.RUN_ID,
+                                dev.lockstep.engine.RunState.STOPPED,
+                                4,
+                                "stopped at a safe point")),
+                new Case(
+                        "[ FAILED ]",
+                        "FAILED (exit 1): step backfill-priority failed. Nothing more runs; q quits",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.RunClosed(
+                                at(68),
+                                Scenes.RUN_ID,
+                                dev.lockstep.engine.RunState.FAILED,
+                                1,
+                                "step backfill-priority failed")),
+                new Case(
+                        "[ DONE ]",
+                        "DONE: every step completed (exit 0). q quits; then verify the timeline",
+                        null,
+                        new dev.lockstep.engine.EngineEvent.RunClosed(
+                                at(68), Scenes.RUN_ID, dev.lockstep.engine.RunState.DONE, 0, "done")));
+        for (TerminalSize size : List.of(SMALL, LARGE)) {
+            for (Case expected : cases) {
+                try (ConsoleHarness console = ConsoleHarness.run(size, at(69), Scenes.fold())) {
+                    console.events(Scenes.opening())
+                            .events(Scenes.backfilling())
+                            .events(expected.events())
+                            .tick();
+                    assertThat(console.row(0)).as(console.text()).endsWith(expected.word());
+                    assertThat(console.row(2)).as(console.text()).startsWith(expected.banner());
+                    if (expected.ends() != null) {
+                        // what to do next is never the part cut off
+                        assertThat(console.row(2)).as(console.text()).endsWith(expected.ends());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theLocksPaneListsTheTreeAndTheSelectedSessionsQuery() throws Exception {
         for (TerminalSize size : List.of(SMALL, LARGE)) {
