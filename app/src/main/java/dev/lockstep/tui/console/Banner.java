@@ -23,7 +23,27 @@ import java.util.Optional;
  * a lock queue paused it), a throttle, a criterion about to breach, a window about to be overrun; else that
  * nothing needs the operator.
  */
-record Banner(String text, Role role) {
+record Banner(String text, String action, Role role) {
+
+    /** A banner without a separate action: all of it is the text, cut at the edge if need be. */
+    Banner(String text, Role role) {
+        this(text, null, role);
+    }
+
+    /**
+     * The banner in {@code width} columns: when it is too long, the text is cut and the action kept whole, as
+     * the action is what the operator is to do next.
+     */
+    String fit(Painter painter, int width) {
+        if (action == null) {
+            return text;
+        }
+        String whole = text + " " + action;
+        if (whole.length() <= width || action.length() + 2 > width) {
+            return whole;
+        }
+        return painter.fit(text, width - action.length() - 1) + " " + action;
+    }
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
 
@@ -50,19 +70,19 @@ record Banner(String text, Role role) {
             return new Banner(
                     "FAILED at " + question.step() + ": "
                             + question.failure().failure().failureClass().id() + ". "
-                            + question.failure().failure().explanation() + ". Nothing runs until you decide"
-                            + (frame.readOnly()
-                                    ? " (the operator running it decides)"
-                                    : hidden ? ": Enter opens the options (hidden)" : ": Enter opens the options"),
+                            + question.failure().failure().explanation() + ". Nothing runs until you decide:",
+                    frame.readOnly()
+                            ? "the operator running it decides"
+                            : hidden ? "Enter opens the options (hidden)" : "Enter opens the options",
                     Role.ALARM);
         }
         if (question != null) {
             boolean hidden = question.id().equals(frame.ui().hiddenQuestion);
             return new Banner(
-                    "QUESTION" + (question.step() == null ? "" : " at " + question.step()) + ": " + question.text()
-                            + (frame.readOnly()
-                                    ? " (the operator running it answers)"
-                                    : hidden ? " Enter opens it (hidden)" : " Enter answers"),
+                    "QUESTION" + (question.step() == null ? "" : " at " + question.step()) + ": " + question.text(),
+                    frame.readOnly()
+                            ? "(the operator running it answers)"
+                            : hidden ? "Enter opens it (hidden)" : "Enter answers",
                     Role.ATTENTION);
         }
         if (run.state() == RunState.PAUSED) {
@@ -129,12 +149,14 @@ record Banner(String text, Role role) {
     private static Banner paused(RunView run, Snapshot snapshot) {
         if (run.stateCause() == EngineEvent.StateChanged.Cause.OPERATOR) {
             return new Banner(
-                    "PAUSED by " + run.stateBy() + ": " + run.stateReason() + ". r resumes, s stops (resumable)",
+                    "PAUSED by " + run.stateBy() + ": " + run.stateReason() + ".",
+                    "r resumes, s stops (resumable)",
                     Role.ATTENTION);
         }
         if (run.stateCause() == EngineEvent.StateChanged.Cause.CONNECTION) {
             return new Banner(
-                    "CONTROL SESSION LOST: " + run.stateReason() + "; reconnecting for up to 2 minutes. s stops",
+                    "CONTROL SESSION LOST: " + run.stateReason() + "; reconnecting for up to 2 minutes.",
+                    "s stops",
                     Role.ALARM);
         }
         return criteria(run, StopAction.PAUSE, snapshot)

@@ -30,7 +30,7 @@ final class Chrome {
     static void draw(Painter painter, Frame frame) {
         header(painter, frame);
         Banner banner = Banner.of(frame);
-        painter.bar(2, banner.text(), banner.role());
+        painter.bar(2, banner.fit(painter, painter.width()), banner.role());
         footer(painter, frame);
     }
 
@@ -107,7 +107,15 @@ final class Chrome {
                                         .toLowerCase(Locale.ROOT)
                                         .replace('_', ' ')
                         : "";
-        painter.text(0, 1, String.join("  ", facts), painter.width() - flag.length() - 1, Role.DIM);
+        // facts that do not fit go whole, the least needed first (who runs it, then the run id), rather than the
+        // last one cut: the window left is what a tired operator reads, and half a fact reads as another
+        int factsRoom = painter.width() - flag.length() - 1;
+        for (String least : new String[] {run.holder(), run.runId() == null ? null : "run " + run.runId()}) {
+            if (least != null && String.join("  ", facts).length() > factsRoom) {
+                facts.remove(least);
+            }
+        }
+        painter.text(0, 1, String.join("  ", facts), factsRoom, Role.DIM);
         if (!flag.isEmpty()) {
             painter.right(1, flag, frame.readOnly() ? Role.TITLE : Role.WARN);
         }
@@ -192,6 +200,15 @@ final class Chrome {
         boolean active = run != null && run.outcome() == null && !frame.readOnly();
         if (active && run.question() != null) {
             keys.add(new String[] {"Enter", "answer"});
+        } else if (active
+                && run.stopping() == null
+                && run.state() == RunState.PAUSED
+                && run.stateCause() == EngineEvent.StateChanged.Cause.CRITERIA
+                && run.criteria().stream()
+                        .anyMatch(status -> status.state().inForce()
+                                && status.criterion().action() == dev.lockstep.criteria.StopAction.PAUSE)) {
+            // Enter opens the pause's choices (keep waiting, stop, abort): the key must say so
+            keys.add(new String[] {"Enter", "choices"});
         }
         if (active && run.stopping() == null) {
             if (run.state() == RunState.PAUSED && run.stateCause() == EngineEvent.StateChanged.Cause.OPERATOR) {
@@ -211,13 +228,14 @@ final class Chrome {
             keys.add(new String[] {"c", "cancel"});
             keys.add(new String[] {"K", "kill"});
         }
+        if (ui.pane == ConsoleState.Pane.EVENTS) {
+            // before the other panes: what this pane does is what a full footer must not drop
+            keys.add(new String[] {"/", "filter"});
+        }
         for (ConsoleState.Pane pane : ConsoleState.Pane.values()) {
             if (pane != ui.pane && (run != null || pane != ConsoleState.Pane.EVENTS)) {
                 keys.add(new String[] {String.valueOf(pane.key), pane.shortTitle});
             }
-        }
-        if (ui.pane == ConsoleState.Pane.EVENTS) {
-            keys.add(new String[] {"/", "filter"});
         }
         keys.add(new String[] {"?", "help"});
         keys.add(new String[] {"q", "quit"});

@@ -146,44 +146,59 @@ public final class Console implements ConsoleActions {
 
     /** Shows frames and takes keys until the operator quits (or the run ends, with {@link #exitWhenEnded}). */
     public void run() throws IOException, InterruptedException {
-        while (!ui.exit && !leave) {
-            boolean changed = false;
-            KeyStroke key;
-            while (!ui.exit && (key = screen.pollInput()) != null) {
-                key(key);
-                changed = true;
-            }
-            if (ui.exit) {
-                break;
-            }
-            if (suspendRequested) {
-                suspendRequested = false;
-                terminal.suspend();
-                redrawAll = true;
-            }
-            if (screen.doResizeIfNecessary() != null) {
-                changed = true;
-            }
-            if (woken) {
-                woken = false;
-                changed = true;
-            }
-            RunView run = source.run();
-            if (source.over() && (exitWhenEnded || ui.quitting || run == null || !run.ended())) {
-                // ended and the operator asked to leave then, or never opened: nothing more to show here
-                draw();
-                break;
-            }
-            Instant now = clock.instant();
-            if (changed || redrawAll || Duration.between(lastDraw, now).compareTo(REDRAW_EVERY) >= 0) {
-                draw();
-            }
+        while (tick()) {
             synchronized (wakeup) {
                 if (!woken) {
                     wakeup.wait(POLL.toMillis());
                 }
             }
         }
+    }
+
+    /**
+     * One turn of the loop, without waiting: every key that came, a suspend asked for, a resize, and a frame when
+     * something changed or a second passed. False once the console is to leave. The headless tests drive the
+     * console with it, so that they run exactly the loop an operator meets, one turn at a time.
+     */
+    boolean tick() throws IOException {
+        if (ui.exit || leave) {
+            return false;
+        }
+        boolean changed = false;
+        KeyStroke key;
+        while (!ui.exit && (key = screen.pollInput()) != null) {
+            key(key);
+            changed = true;
+        }
+        if (ui.exit) {
+            return false;
+        }
+        if (suspendRequested) {
+            suspendRequested = false;
+            terminal.suspend();
+            redrawAll = true;
+        }
+        if (screen.doResizeIfNecessary() != null) {
+            // every cell again: a terminal that shrank keeps its bottom lines, one that reflowed moved them, and a
+            // delta against the old frame would leave pieces of it where the new frame has blanks
+            changed = true;
+            redrawAll = true;
+        }
+        if (woken) {
+            woken = false;
+            changed = true;
+        }
+        RunView run = source.run();
+        if (source.over() && (exitWhenEnded || ui.quitting || run == null || !run.ended())) {
+            // ended and the operator asked to leave then, or never opened: nothing more to show here
+            draw();
+            return false;
+        }
+        Instant now = clock.instant();
+        if (changed || redrawAll || Duration.between(lastDraw, now).compareTo(REDRAW_EVERY) >= 0) {
+            draw();
+        }
+        return true;
     }
 
     /** Draws one frame from what the run and the probe say now. */
@@ -545,7 +560,8 @@ public final class Console implements ConsoleActions {
 
     private static String effect(Command command) {
         if (command instanceof Command.Pause) {
-            return "the run pauses after the batch or statement in flight";
+            // the footer is 80 columns: the whole message must fit there
+            return "the run pauses after what is in flight";
         }
         if (command instanceof Command.Resume) {
             return "the run goes on";

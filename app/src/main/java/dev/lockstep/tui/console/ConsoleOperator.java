@@ -46,6 +46,12 @@ final class ConsoleOperator implements Operator {
         }
     }
 
+    /** The question the run waits on now, or null: the one an answer would land on. */
+    Question asking() {
+        Pending asked = pending;
+        return asked == null ? null : asked.question();
+    }
+
     /** Answers the question if it is still the one pending; false when it no longer is. */
     boolean answer(Question question, Answer answer) {
         Pending asked = pending;

@@ -1,5 +1,6 @@
 package dev.lockstep.tui.console;
 
+import com.googlecode.lanterna.input.InputDecoder;
 import com.googlecode.lanterna.screen.Screen;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.ansi.UnixTerminal;
@@ -23,8 +24,7 @@ public final class ConsoleTerminal implements Console.TerminalControl, AutoClose
     private static final class Tty extends UnixTerminal {
         Tty(Charset charset) throws IOException {
             super(System.in, System.out, charset, CtrlCBehaviour.TRAP);
-            // units of a quarter second: a sequence split over a slow link still decodes as one key
-            getInputDecoder().setTimeoutUnits(1);
+            waitForSplitSequences(getInputDecoder());
         }
 
         void shellModes() throws IOException {
@@ -36,6 +36,19 @@ public final class ConsoleTerminal implements Console.TerminalControl, AutoClose
             keyEchoEnabled(false);
             keyStrokeSignalsEnabled(false);
         }
+    }
+
+    /**
+     * How long the decoder waits for the rest of an escape sequence, in lanterna's units of a quarter second:
+     * an arrow key split by a slow link (ESC now, {@code [A} 60 ms later) still decodes as one key, not as Esc
+     * and two letters. lanterna's default is not to wait at all.
+     */
+    static final int ESCAPE_WAIT_UNITS = 1;
+
+    /** Gives a decoder the console's patience with split escape sequences; returns it. */
+    static InputDecoder waitForSplitSequences(InputDecoder decoder) {
+        decoder.setTimeoutUnits(ESCAPE_WAIT_UNITS);
+        return decoder;
     }
 
     private final Tty tty;

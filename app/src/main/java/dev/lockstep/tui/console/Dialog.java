@@ -81,6 +81,14 @@ abstract class Dialog {
     /** The text above the fields: what the dialog is about, named so that nobody acts on the wrong thing. */
     abstract List<Line> body();
 
+    /**
+     * The body for a box with room for {@code rows} lines of {@code columns} columns between the banner and the
+     * footer; all of it by default. A dialog whose body can run long gives up what matters least to fit.
+     */
+    List<Line> body(int rows, int columns) {
+        return body();
+    }
+
     /** The fields, in order; the active one takes the keys. */
     List<Field> fields() {
         return List.of();
@@ -98,9 +106,13 @@ abstract class Dialog {
 
     /** Draws the box centred over the pane. */
     void draw(Painter painter) {
-        int width = Math.min(76, painter.width() - 4);
+        // 76 columns at 80x24; a wider terminal gives a dialog more, so that options and facts cut at 80
+        // columns read whole there
+        int width = Math.min(painter.width() - 4, Math.min(120, Math.max(76, painter.width() * 7 / 8)));
+        List<Field> fields = fields();
+        int bodyRows = painter.height() - Chrome.TOP - 1 - 4 - fields.size() - (problem == null ? 0 : 1);
         List<Line> lines = new ArrayList<>();
-        for (Line line : body()) {
+        for (Line line : body(bodyRows, width - 4)) {
             String text = painter.printable(line.text());
             if (!line.wraps()) {
                 lines.add(
@@ -111,7 +123,6 @@ abstract class Dialog {
                 lines.add(new Line(wrapped, line.role()));
             }
         }
-        List<Field> fields = fields();
         int height = lines.size() + fields.size() + (problem == null ? 0 : 1) + 4;
         int top = Math.max(Chrome.TOP, (painter.height() - height) / 2);
         int left = (painter.width() - width) / 2;

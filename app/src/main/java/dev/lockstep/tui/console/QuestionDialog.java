@@ -78,13 +78,35 @@ final class QuestionDialog extends Dialog {
 
     @Override
     List<Line> body() {
+        return lines(FACTS_SHOWN);
+    }
+
+    /**
+     * A failure's facts give way to the options when the box would not fit between the banner and the footer
+     * (a long question, the reason field, a problem line): every option stays on the screen, and the facts left
+     * out are counted.
+     */
+    @Override
+    List<Line> body(int rows, int columns) {
+        if (question.failure() == null) {
+            return body();
+        }
+        int text = wrap(question.text(), columns).size();
+        // the question, the headline, the options, the line that counts the facts left out, and the second
+        // row the first fact may take
+        return lines(Math.max(1, Math.min(FACTS_SHOWN, rows - text - 1 - keys.size() - 1 - 1)));
+    }
+
+    private List<Line> lines(int factsShown) {
         List<Line> lines = new ArrayList<>();
         lines.add(new Line(question.text(), Role.TITLE));
         if (question.failure() != null) {
-            // what inspection found: the first fact (who blocks, what was left behind) on up to two rows, the
-            // next two on one row each; the failure record and the timeline hold them whole
+            // the server's own words first (SQLSTATE and message), then what inspection found: the first fact
+            // (who blocks, what was left behind) on up to two rows, the next on one row each; the failure record,
+            // the events pane and the timeline hold them whole
+            lines.add(new Line(FailureText.headline(question.failure()), Role.BAD, false));
             List<String> facts = FailureText.facts(question.failure());
-            for (int index = 0; index < Math.min(FACTS_SHOWN, facts.size()); index++) {
+            for (int index = 0; index < Math.min(factsShown, facts.size()); index++) {
                 String fact = facts.get(index);
                 boolean first = index == 0;
                 lines.add(new Line(
@@ -94,9 +116,9 @@ final class QuestionDialog extends Dialog {
                         Role.NORMAL,
                         first));
             }
-            if (facts.size() > FACTS_SHOWN) {
+            if (facts.size() > factsShown) {
                 lines.add(new Line(
-                        "(" + (facts.size() - FACTS_SHOWN) + " more in the events pane and the timeline)",
+                        "(" + (facts.size() - factsShown) + " more in the events pane and the timeline)",
                         Role.DIM,
                         false));
             }

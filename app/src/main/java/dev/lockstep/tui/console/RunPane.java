@@ -229,9 +229,11 @@ final class RunPane {
                             + total,
                     Role.NORMAL));
             lines.add(new Line(
+                    // the keys of a batch: the line above counts keys (or rows) already; at 80 columns the aim
+                    // must fit beside the steps
                     Units.count(Math.round(progress.rowsPerSecond())) + " rows/s  batch "
-                            + Units.count(progress.batchSize()) + " keys"
-                            + (progress.target() == null ? "" : ", aim " + millis(progress.target())),
+                            + Units.count(progress.batchSize())
+                            + (progress.target() == null ? " keys" : ", aim " + millis(progress.target())),
                     Role.NORMAL));
             lines.add(
                     run.state() == RunState.PAUSED
