@@ -206,7 +206,7 @@ final class Chrome {
                 && run.stateCause() == EngineEvent.StateChanged.Cause.CRITERIA
                 && run.criteria().stream()
                         .anyMatch(status -> status.state().inForce()
-                                && status.criterion().action() == dev.lockstep.criteria.StopAction.PAUSE)) {
+                                && status.criterion().action() == dev.lockstep.runbook.StopAction.PAUSE)) {
             // Enter opens the pause's choices (keep waiting, stop, abort): the key must say so
             keys.add(new String[] {"Enter", "choices"});
         }

@@ -27,8 +27,10 @@ final class QuestionDialog extends Dialog {
     /** Facts shown in the failure dialog; more would push the options off a 24-line screen. */
     /** Facts in a failure dialog: with the first on two rows, four rows of an 80x24 screen. */
     private static final int FACTS_SHOWN = 3;
-    /** The first fact wraps onto a second row at most, at 80 columns (72 inside the box, cut at spaces). */
-    private static final int FIRST_FACT_CHARS = 130;
+    /** The first fact's rows at most; cut with "..." where even two rows do not hold it. */
+    private static final int FIRST_FACT_ROWS = 2;
+    /** The box's text width the dialog was last laid out for (72 at 80 columns). */
+    private int textColumns = 72;
 
     private final ConsoleActions actions;
     private final Question question;
@@ -91,10 +93,22 @@ final class QuestionDialog extends Dialog {
         if (question.failure() == null) {
             return body();
         }
+        textColumns = columns;
         int text = wrap(question.text(), columns).size();
         // the question, the headline, the options, the line that counts the facts left out, and the second
         // row the first fact may take
         return lines(Math.max(1, Math.min(FACTS_SHOWN, rows - text - 1 - keys.size() - 1 - 1)));
+    }
+
+    /** The fact cut at a word so that it wraps onto {@link #FIRST_FACT_ROWS} rows of the box at most. */
+    private String withinRows(String fact) {
+        String shown = fact;
+        while (wrap(shown, textColumns).size() > FIRST_FACT_ROWS) {
+            String base = shown.endsWith("...") ? shown.substring(0, shown.length() - 3) : shown;
+            int space = base.lastIndexOf(' ');
+            shown = (space > 0 ? base.substring(0, space) : base.substring(0, base.length() - 1)) + "...";
+        }
+        return shown;
     }
 
     private List<Line> lines(int factsShown) {
@@ -109,12 +123,7 @@ final class QuestionDialog extends Dialog {
             for (int index = 0; index < Math.min(factsShown, facts.size()); index++) {
                 String fact = facts.get(index);
                 boolean first = index == 0;
-                lines.add(new Line(
-                        first && fact.length() > FIRST_FACT_CHARS
-                                ? fact.substring(0, FIRST_FACT_CHARS - 3) + "..."
-                                : fact,
-                        Role.NORMAL,
-                        first));
+                lines.add(new Line(first ? withinRows(fact) : fact, Role.NORMAL, first));
             }
             if (facts.size() > factsShown) {
                 lines.add(new Line(

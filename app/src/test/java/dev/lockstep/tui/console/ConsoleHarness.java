@@ -15,7 +15,7 @@ import dev.lockstep.engine.Question;
 import dev.lockstep.engine.RunHandle;
 import dev.lockstep.engine.RunResult;
 import dev.lockstep.engine.RunView;
-import dev.lockstep.engine.RunViewFold;
+import dev.lockstep.engine.ViewFold;
 import dev.lockstep.probe.Snapshot;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import java.util.function.Function;
 
 /**
  * The console in lanterna's {@link DefaultVirtualTerminal} behind a real {@link TerminalScreen}: the run's view
- * folded from scripted engine events by the real {@link RunViewFold}, commands recorded by a {@link RunHandle}
+ * folded from scripted engine events by the real {@code ViewFold}, commands recorded by a {@link RunHandle}
  * that keeps them, the real {@link ConsoleOperator}, and a clock the test moves. Keys go into the terminal's
  * input queue and {@link #tick()} runs one turn of the console's own loop (input is polled, never read
  * blocking: the virtual terminal's blocking read holds its lock). Nothing sleeps; each test has its own
@@ -77,10 +77,10 @@ final class ConsoleHarness implements AutoCloseable {
     static final class RecordingHandle implements RunHandle {
         final List<Command> commands = new ArrayList<>();
         final List<String> interrupts = new ArrayList<>();
-        private final RunViewFold fold;
+        private final ViewFold fold;
         Function<Command, Command.Outcome> outcome = command -> Command.Outcome.ACCEPTED;
 
-        RecordingHandle(RunViewFold fold) {
+        RecordingHandle(ViewFold fold) {
             this.fold = fold;
         }
 
@@ -114,14 +114,13 @@ final class ConsoleHarness implements AutoCloseable {
     final DefaultVirtualTerminal terminal;
     final TerminalScreen screen;
     final MovableClock clock;
-    final RunViewFold fold;
+    final ViewFold fold;
     final RecordingHandle handle;
     final ConsoleOperator operator;
     final Console console;
     private final List<Thread> askers = new ArrayList<>();
 
-    private ConsoleHarness(
-            TerminalSize size, Look look, Instant now, RunViewFold fold, Snapshot watched, boolean readOnly)
+    private ConsoleHarness(TerminalSize size, Look look, Instant now, ViewFold fold, Snapshot watched, boolean readOnly)
             throws IOException {
         this.terminal = new DefaultVirtualTerminal(size);
         this.screen = new TerminalScreen(terminal);
@@ -154,16 +153,16 @@ final class ConsoleHarness implements AutoCloseable {
     }
 
     /** A run's console: the fold's events so far are on the first frame. */
-    static ConsoleHarness run(TerminalSize size, Look look, Instant now, RunViewFold fold) throws IOException {
+    static ConsoleHarness run(TerminalSize size, Look look, Instant now, ViewFold fold) throws IOException {
         return new ConsoleHarness(size, look, now, fold, null, false);
     }
 
-    static ConsoleHarness run(TerminalSize size, Instant now, RunViewFold fold) throws IOException {
+    static ConsoleHarness run(TerminalSize size, Instant now, ViewFold fold) throws IOException {
         return run(size, new Look(true, true), now, fold);
     }
 
     /** An observer's console ({@code --read-only}): it shows the run and changes nothing. */
-    static ConsoleHarness observer(TerminalSize size, Instant now, RunViewFold fold) throws IOException {
+    static ConsoleHarness observer(TerminalSize size, Instant now, ViewFold fold) throws IOException {
         return new ConsoleHarness(size, new Look(true, true), now, fold, null, true);
     }
 

@@ -92,7 +92,7 @@ class FailureDialogTest {
             assertThat(String.join("\n", lines))
                     .contains("a reason is required")
                     .contains("reason: _")
-                    .contains("  r  retry: not available")
+                    .contains("   -  retry not available")
                     .contains("> l  rollback: runs recovery step drop-ref-key")
                     .contains("  c  recheck: inspects the database again");
             assertFitsBetweenBannerAndFooter(console);
@@ -110,7 +110,7 @@ class FailureDialogTest {
                     .contains("step add-column failed: lock-timeout. the step could not take its lock")
                     .contains("add-column: lock-timeout (SQLSTATE 55P03): canceling statement due to")
                     .contains("blocker: pid 4242 (alice, application 'billing', from 10.0.0.7), idle")
-                    .contains("  r  retry: not available, the blocker still holds the lock")
+                    .contains("   -  retry not available: the blocker still holds the lock")
                     .contains("  a  abandon: closes the run as abandoned; a new run of the runbook")
                     .contains("  b  abort: stops now")
                     .contains("  c  recheck: inspects the database again");
@@ -126,13 +126,13 @@ class FailureDialogTest {
         try (ConsoleHarness console = failedAt(SMALL, Scenes.lockTimeout(), "q11")) {
             console.ask(Scenes.failure("q11", Scenes.lockTimeout()));
             console.tick();
-            assertThat(console.text()).contains("(2 more in the events pane and the timeline)");
+            assertThat(console.text()).contains("(3 more in the events pane and the timeline)");
 
             console.key(KeyType.Escape).key("4");
             List<String> newest = console.lines();
             console.key(KeyType.Home);
             List<String> oldest = console.lines();
-            assertThat(oldest.get(3)).startsWith("── EVENTS 10, scrolled up 22 ──");
+            assertThat(oldest.get(3)).startsWith("── EVENTS 10, scrolled up 25 ──");
             console.key(KeyType.PageDown);
             List<String> between = console.lines();
 
@@ -168,26 +168,26 @@ class FailureDialogTest {
     private static final String LOCK_TIMEOUT_80X24 = String.join(
                     "\n",
                     List.of(
-                            "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432           [ RUNNING ]",
+                            "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432            [ FAILED ]",
                             "run 20261121T030000Z-1b6eb  up 1m02s  window 58m left               ASK: failure",
                             "FAILED at add-column: lock-timeout. the step could not … Enter opens the options",
                             "──+─ FAILED add-column ──────────────────────────────────────────────────────+──",
                             "ok│ step add-column failed: lock-timeout. the step could not take its lock   │",
                             "ok│ in time: another session holds it                                        │",
                             "FA│ add-column: lock-timeout (SQLSTATE 55P03): canceling statement due to... │",
-                            "  │ blocker: pid 4242 (alice, application 'billing', from 10.0.0.7), idle... │",
-                            "  │ applied: nothing of it stayed: it ran in one transaction that rolled ... │",
-                            "──│ lock wanted: AccessExclusiveLock on case_file                            │──",
-                            " t│ blocker query: select * from case_file where id = 42                     │",
-                            "  │ (2 more in the events pane and the timeline)                             │",
-                            "  │   r  retry: not available, the blocker still holds the lock (pid 4242... │",
-                            "──│   e  repair: not available, the runbook declares no repair for step a... │──",
-                            " t│   o  roll-forward: not available, the runbook declares no roll-forwar... │",
-                            "  │   l  rollback: not available, the runbook declares no rollback for st... │",
-                            "──│   s  skip: not available, the runbook does not mark step add-column c... │──",
-                            "03│   a  abandon: closes the run as abandoned; a new run of the runbook c... │t…",
-                            "03│   b  abort: stops now; the run stays failed and asks again when the s... │e…",
-                            "03│   c  recheck: inspects the database again (has the blocker gone?) and... │",
+                            "  │ blocker: pid 4242 (alice, application 'billing', from 10.0.0.7), idle in │",
+                            "  │ transaction for 3m12s, transaction open 3m40s, holds AccessShareLock...  │",
+                            "──│ applied: nothing of it stayed: what it ran rolled back, and nothing b... │──",
+                            " t│ lock wanted: AccessExclusiveLock on case_file                            │",
+                            "  │ (3 more in the events pane and the timeline)                             │",
+                            "  │   a  abandon: closes the run as abandoned; a new run of the runbook c... │",
+                            "──│   b  abort: stops now; the run stays failed and asks again when the s... │──",
+                            " t│   c  recheck: inspects the database again (has the blocker gone?) and... │",
+                            "  │    -  retry not available: the blocker still holds the lock (pid 4242... │",
+                            "──│    -  repair not available: the blocker still holds the lock (pid 424... │──",
+                            "03│    -  roll-forward not available: the runbook declares no roll-forwar... │t…",
+                            "03│    -  rollback not available: the runbook declares no rollback for st... │e…",
+                            "03│    -  skip not available: the runbook does not mark step add-column c... │",
                             "03│                                                                          │",
                             "03│ the letter of your answer; Esc hides it (it stays pending)               │s…",
                             "03+──────────────────────────────────────────────────────────────────────────+",
@@ -196,26 +196,26 @@ class FailureDialogTest {
     private static final String PARTIAL_DDL_80X24 = String.join(
                     "\n",
                     List.of(
-                            "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432           [ RUNNING ]",
+                            "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432            [ FAILED ]",
                             "run 20261121T030000Z-1b6eb  up 1m02s  window 58m left               ASK: failure",
                             "FAILED at add-ref-key: partial-ddl. the step stopped ha… Enter opens the options",
                             "──+─ FAILED add-ref-key ─────────────────────────────────────────────────────+──",
                             "ok│ step add-ref-key failed: partial-ddl. the step stopped half way and left │",
                             "  │ something behind that must be repaired first                             │",
                             "  │ add-ref-key: partial-ddl (SQLSTATE 23505): could not create unique in... │",
-                            "  │ invalid index: case_file_ref_key on case_file is INVALID: it is maint... │",
-                            "FA│ cause: unique-violation: could not create unique index \"case_file_ref... │",
-                            "──│ applied: part of it stayed committed                                     │──",
-                            " t│ constraint: case_file_ref_key                                            │",
-                            "  │ (2 more in the events pane and the timeline)                             │",
-                            "  │   r  retry: not available, it left INVALID index case_file_ref_key be... │",
-                            "──│   e  repair: runs DROP INDEX CONCURRENTLY IF EXISTS case_file_ref_key... │──",
-                            " t│   o  roll-forward: not available, the runbook declares no roll-forwar... │",
-                            "  │   l  rollback: runs recovery step drop-ref-key; the run then ends rol... │",
-                            "──│   s  skip: not available, the runbook does not mark step add-ref-key ... │──",
-                            "03│   a  abandon: closes the run as abandoned; a new run of the runbook c... │n…",
-                            "03│   b  abort: stops now; the run stays failed and asks again when the s... │u…",
-                            "03│   c  recheck: inspects the database again (has the blocker gone?) and... │",
+                            "  │ invalid index: case_file_ref_key on case_file is INVALID: it is          │",
+                            "FA│ maintained on every write but never used                                 │",
+                            "──│ cause: unique-violation: could not create unique index \"case_file_ref... │──",
+                            " t│ applied: part of it stayed committed                                     │",
+                            "  │ (3 more in the events pane and the timeline)                             │",
+                            "  │   e  repair: runs DROP INDEX CONCURRENTLY IF EXISTS case_file_ref_key... │",
+                            "──│   l  rollback: runs recovery step drop-ref-key; the run then ends rol... │──",
+                            " t│   a  abandon: closes the run as abandoned; a new run of the runbook c... │",
+                            "  │   b  abort: stops now; the run stays failed and asks again when the s... │",
+                            "──│   c  recheck: inspects the database again (has the blocker gone?) and... │──",
+                            "03│    -  retry not available: it left INVALID index case_file_ref_key be... │n…",
+                            "03│    -  roll-forward not available: the runbook declares no roll-forwar... │u…",
+                            "03│    -  skip not available: the runbook does not mark step add-ref-key ... │",
                             "03│                                                                          │",
                             "03│ the letter of your answer; Esc hides it (it stays pending)               │s…",
                             "03+──────────────────────────────────────────────────────────────────────────+",

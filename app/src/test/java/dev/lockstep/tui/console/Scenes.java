@@ -7,19 +7,13 @@ import dev.lockstep.criteria.CriterionState;
 import dev.lockstep.criteria.CriterionStatus;
 import dev.lockstep.criteria.SignalReading;
 import dev.lockstep.criteria.SignalRef;
-import dev.lockstep.criteria.StopAction;
-import dev.lockstep.criteria.UnknownPolicy;
-import dev.lockstep.engine.BackfillPlan;
 import dev.lockstep.engine.BackfillProgress;
-import dev.lockstep.engine.Backoff;
+import dev.lockstep.engine.ConsoleScene;
 import dev.lockstep.engine.EngineEvent;
 import dev.lockstep.engine.EngineEvent.StateChanged.Cause;
-import dev.lockstep.engine.Expectation;
 import dev.lockstep.engine.Question;
-import dev.lockstep.engine.RunPlan;
 import dev.lockstep.engine.RunState;
-import dev.lockstep.engine.RunViewFold;
-import dev.lockstep.engine.StepPlan;
+import dev.lockstep.engine.ViewFold;
 import dev.lockstep.pg.ServerIdentity;
 import dev.lockstep.probe.Activity;
 import dev.lockstep.probe.BlockingRoot;
@@ -40,6 +34,8 @@ import dev.lockstep.recovery.Fact;
 import dev.lockstep.recovery.Failure;
 import dev.lockstep.recovery.FailureClass;
 import dev.lockstep.recovery.Leftover;
+import dev.lockstep.runbook.StopAction;
+import dev.lockstep.runbook.UnknownPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -88,57 +84,8 @@ final class Scenes {
         return T0.plusSeconds(seconds);
     }
 
-    static RunPlan plan() {
-        StepPlan.Check precheck = new StepPlan.Check(
-                "precheck",
-                "select count(*) from information_schema.columns where column_name = 'priority'",
-                Expectation.equalTo(0),
-                Duration.ofSeconds(5));
-        StepPlan.Check verify = new StepPlan.Check(
-                "verify-backfill",
-                "select count(*) from case_file where priority is null",
-                Expectation.equalTo(0),
-                Duration.ofSeconds(30));
-        BackfillPlan backfill = new BackfillPlan(
-                "backfill-priority",
-                "case_file",
-                "id",
-                "update case_file set priority = 3 where id > :from and id <= :to",
-                1000,
-                Duration.ofMillis(200),
-                100,
-                20000,
-                Duration.ZERO,
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(2),
-                5,
-                new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)),
-                null,
-                WINDOW_END);
-        return new RunPlan(
-                RUNBOOK,
-                "5f1c0ffee",
-                WINDOW_END,
-                List.of(
-                        precheck,
-                        new StepPlan.Approval("confirm-backup", "Backup of case_file taken and restore-tested?", null),
-                        new StepPlan.Sql(
-                                "add-column",
-                                "ALTER TABLE case_file ADD COLUMN priority int",
-                                Duration.ofSeconds(2),
-                                Duration.ofSeconds(30),
-                                10,
-                                new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)),
-                                java.util.Set.of(),
-                                null,
-                                null),
-                        new StepPlan.Backfill(backfill, verify),
-                        verify),
-                Map.of("backfill-priority", Duration.ofMinutes(2)));
-    }
-
-    static RunViewFold fold() {
-        return new RunViewFold(plan(), "Add case_file.priority and backfill it");
+    static ViewFold fold() {
+        return ConsoleScene.fold(RUNBOOK, WINDOW_END, "Add case_file.priority and backfill it");
     }
 
     /** Opened, the first three steps done (the approval answered): a run at the start of its backfill. */
