@@ -303,7 +303,7 @@ def label(s):
 
 def show(st, unit):
     if unit == "KiB":
-        return lambda x: f"{mib(x):.1f} MiB"
+        return lambda x: f"{mib(x):.1f}"
     return lambda x: fmt(x, unit)
 
 
