@@ -297,7 +297,9 @@ def label(s):
     for case, what in (("alone", "(a) alone"), ("update", "(b) during one whole-table UPDATE"),
                        ("lockstep", "(c) during a Lockstep backfill")):
         if s.startswith(case + "-"):
-            return f"{what}: {s.split('-', 1)[1]}"
+            metric = s.split("-", 1)[1]
+            return f"{what}: " + {"p50": "p50 latency", "p99": "p99 latency", "tps": "TPS",
+                                   "change": "the change's duration"}.get(metric, metric)
     return s
 
 
