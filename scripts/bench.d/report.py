@@ -161,7 +161,7 @@ if "startup" in only:
 if "impact" in only:
     sides = OrderedDict()
     for case in ("alone", "update", "lockstep"):
-        for m in ("p50", "p99", "tps", "change"):
+        for m in ("p50", "p99", "tps", "change", "process-p99"):
             st = stats("impact", f"{case}-{m}")
             if st:
                 sides[f"{case}-{m}"] = st
@@ -295,11 +295,12 @@ def label(s):
     if s.startswith("run-"):
         return f"`lockstep run` peak RSS, {int(s.split('-')[1]):,}-row backfill"
     for case, what in (("alone", "(a) alone"), ("update", "(b) during one whole-table UPDATE"),
-                       ("lockstep", "(c) during a Lockstep backfill")):
+                       ("lockstep", "(c) during a Lockstep backfill (its step)")):
         if s.startswith(case + "-"):
             metric = s.split("-", 1)[1]
             return f"{what}: " + {"p50": "p50 latency", "p99": "p99 latency", "tps": "TPS",
-                                   "change": "the change's duration"}.get(metric, metric)
+                                   "change": "the change's duration",
+                                   "process-p99": "p99 latency from the launch of `lockstep run` to its exit"}.get(metric, metric)
     return s
 
 
