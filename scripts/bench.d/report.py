@@ -89,7 +89,7 @@ md = []
 
 
 def add_figure(name, title, target, holds, sides, ratios, reproduce, text=None, measured=True, why=None):
-    span = spans.get(name, {})
+    span = spans.get(name) or spans.get(name.split("-")[0], {})
     fig = OrderedDict(
         title=title,
         target=target,
@@ -112,7 +112,7 @@ def verdict(h):
 
 
 # ------------------------------------------------------------------ backfill
-rows_meta = {"quick": 100_000, "full": 1_000_000}[mode]
+rows_meta = int(meta.get("backfill_rows", {"quick": 100_000, "full": 1_000_000}[mode]))
 for batch in (1000, 5000):
     name = f"backfill-{batch}"
     if "backfill" not in only:
@@ -442,10 +442,13 @@ for name, fig in figures.items():
     if fig["notes"]:
         md.append("")
 
-methods = os.path.join(os.path.dirname(os.path.abspath(__file__)), "methods.md")
-if os.path.exists(methods):
-    with open(methods) as f:
-        md.append(f.read().rstrip() + "\n")
+here = os.path.dirname(os.path.abspath(__file__))
+# reading.md: what the last full run's numbers say, written by hand after it (full runs only)
+for part in (["reading.md"] if mode == "full" else []) + ["methods.md"]:
+    path = os.path.join(here, part)
+    if os.path.exists(path):
+        with open(path) as f:
+            md.append(f.read().rstrip() + "\n")
 
 with open(os.path.join(out, "benchmarks.md"), "w") as f:
     f.write("\n".join(md))
