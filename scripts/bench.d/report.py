@@ -139,13 +139,17 @@ for batch in (1000, 5000):
 
 # ------------------------------------------------------------------ start-up
 if "startup" in only:
-    names = ["version", "validate", "watch-once", "watch-screen", "psql", "pg_activity-screen"]
+    names = ["version", "validate", "watch-once", "watch-screen", "psql", "pg_activity-screen",
+             "version-nocds", "validate-nocds", "watch-once-nocds", "watch-screen-nocds"]
     sides = OrderedDict((s, stats("startup", s)) for s in names if stats("startup", s))
     ratios = OrderedDict()
     if sides:
         for s in ("version", "validate", "watch-once", "watch-screen"):
             if s in sides and "psql" in sides:
                 ratios[f"{s}/psql"] = OrderedDict(of_medians=sides[s]["median"] / sides["psql"]["median"])
+        for s in ("version", "validate", "watch-once", "watch-screen"):
+            if s in sides and s + "-nocds" in sides:
+                ratios[f"{s}/{s}-nocds"] = OrderedDict(of_medians=sides[s]["median"] / sides[s + "-nocds"]["median"])
         holds = None
         if "watch-screen" in sides and "pg_activity-screen" in sides:
             r = sides["watch-screen"]["median"] / sides["pg_activity-screen"]["median"]
@@ -270,6 +274,10 @@ SIDE_LABEL = {
     "watch-screen": "`lockstep watch` first full frame (tmux 100x30)",
     "psql": "`psql -c 'select 1'`",
     "pg_activity-screen": "pg_activity first screen (tmux 100x30)",
+    "version-nocds": "`lockstep --version` without the AppCDS archive",
+    "validate-nocds": "`lockstep validate runbooks/*.yaml` without the AppCDS archive",
+    "watch-once-nocds": "`lockstep watch --once --json` without the AppCDS archive",
+    "watch-screen-nocds": "`lockstep watch` first full frame without the AppCDS archive",
     "snapshot-db": "Lockstep full snapshot, database time",
     "locks-db": "Lockstep locks part, database time",
     "floor-db": "floor: `select count(*) from pg_locks`, database time",
@@ -355,6 +363,10 @@ def summary_line(name, fig):
         for k in ("version", "validate", "watch-once"):
             if f"{k}/psql" in r:
                 parts.append(f"{k} {s[k]['median']:.0f} ms ({r[k + '/psql']['of_medians']:.1f}x psql)")
+        cds = [f"{k} {r[k + '/' + k + '-nocds']['of_medians']:.2f}" for k in ("version", "validate", "watch-once", "watch-screen")
+               if f"{k}/{k}-nocds" in r]
+        if cds:
+            parts.append("with/without AppCDS: " + ", ".join(cds))
         return "; ".join(parts)
     if name == "impact":
         parts = []
