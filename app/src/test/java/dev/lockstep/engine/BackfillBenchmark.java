@@ -26,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The backfill benchmark behind {@code scripts/bench-backfill} (docs/benchmarks.md, "Backfill"); not a test.
+ * The in-process backfill benchmark (docs/benchmarks.md); {@code scripts/bench} runs its reaction part; not a test.
  *
  * <ol>
  *   <li>Throughput: on a sandbox primary with a streaming standby, the engine's backfill (bound query,
@@ -80,7 +80,9 @@ public final class BackfillBenchmark {
         Path work = Files.createTempDirectory("lockstep-bench-backfill");
         try (Sandbox sandbox = Sandbox.start()) {
             BackfillBenchmark bench = new BackfillBenchmark(sandbox, work);
-            bench.throughput(rows, batch, rounds);
+            if (rounds > 0) {
+                bench.throughput(rows, batch, rounds);
+            }
             if (breaches > 0) {
                 bench.reaction(batch, breaches);
             }
@@ -341,6 +343,22 @@ public final class BackfillBenchmark {
                 fromSignal.add(Math.max(0, lastCommit - signal) / 1e6);
                 fromBreach.add(Math.max(0, lastCommit - breach) / 1e6);
                 batchesAfterBreachMax = Math.max(batchesAfterBreachMax, afterBreach);
+                // machine-readable lines for scripts/bench
+                System.out.printf(
+                        Locale.ROOT,
+                        "BENCH\treaction\tsignal-to-last-commit\t%d\t%.1f\tms%n",
+                        fromSignal.size(),
+                        fromSignal.get(fromSignal.size() - 1));
+                System.out.printf(
+                        Locale.ROOT,
+                        "BENCH\treaction\tbreach-to-last-commit\t%d\t%.1f\tms%n",
+                        fromBreach.size(),
+                        fromBreach.get(fromBreach.size() - 1));
+                System.out.printf(
+                        Locale.ROOT,
+                        "BENCH\treaction\tbatches-after-breach\t%d\t%d\tbatches%n",
+                        fromSignal.size(),
+                        afterBreach);
                 commits.clear();
                 execute("delete from bench_flag");
                 // wait for the clear and the first batch after it

@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The probe cost benchmark (scripts/bench-probes; results in docs/benchmarks.md, "Probes"). Not a test: it
+ * The probe cost benchmark (run by scripts/bench; results in docs/benchmarks.md, "Probes"). Not a test: it
  * prints measurements. Load: 500 client sessions on a sandbox primary, 480 of them in open transactions
  * holding ACCESS SHARE on 10 tables and one advisory lock each (5,280 locks), one ALTER TABLE queued for
  * ACCESS EXCLUSIVE behind all of them and 19 SELECTs queued behind the ALTER.
@@ -128,6 +128,8 @@ public final class ProbeBenchmark {
         double[] locksDb = new double[rounds];
         double[] pgActivityDb = new double[rounds];
         double[] pgActivityClient = new double[rounds];
+        double[] floorDb = new double[rounds];
+        String floor = "select count(*) from pg_locks";
         Map<String, double[]> perQuery = new LinkedHashMap<>();
         probeQueries.keySet().forEach(name -> perQuery.put(name, new double[rounds]));
         pgActivity.keySet().forEach(name -> perQuery.put(name, new double[rounds]));
@@ -164,6 +166,14 @@ public final class ProbeBenchmark {
                 }
                 pgActivityDb[round] = pgaTotal;
                 pgActivityClient[round] = pgaClient;
+                floorDb[round] = explainMillis(admin, floor);
+                // one machine-readable line per round and measurement, for scripts/bench
+                raw("snapshot-db", round, snapshotDb[round]);
+                raw("snapshot-client", round, client[round]);
+                raw("locks-db", round, locksDb[round]);
+                raw("floor-db", round, floorDb[round]);
+                raw("pg_activity-db", round, pgActivityDb[round]);
+                raw("pg_activity-client", round, pgActivityClient[round]);
             }
         }
         System.out.printf(Locale.ROOT, "%nmedians over %d rounds (ms)%n", rounds);
@@ -174,6 +184,7 @@ public final class ProbeBenchmark {
         row("Lockstep locks part, database time", locksDb);
         row("pg_activity 3 waiting + blocking, database time", pgActivityDb);
         row("pg_activity 3 waiting + blocking, client time", pgActivityClient);
+        row("floor: select count(*) from pg_locks, database time", floorDb);
         for (Map.Entry<String, double[]> query : perQuery.entrySet()) {
             row("  " + query.getKey() + ", database time", query.getValue());
         }
@@ -210,6 +221,10 @@ public final class ProbeBenchmark {
                 rows.getString(1);
             }
         }
+    }
+
+    private static void raw(String side, int round, double millis) {
+        System.out.printf(Locale.ROOT, "BENCH\tprobes\t%s\t%d\t%.3f\tms%n", side, round + 1, millis);
     }
 
     private static void row(String label, double[] values) {

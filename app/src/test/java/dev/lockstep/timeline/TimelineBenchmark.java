@@ -6,10 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The timeline benchmark behind scripts/bench-timeline: forced appends per second on the given directory's
+ * The timeline benchmark run by scripts/bench: forced appends per second on the given directory's
  * file system (checkpoints and their signatures included), and verification lines per second.
  * Prints the median of five rounds of each. Not a test: timings depend on the disk.
  */
@@ -34,6 +35,8 @@ public final class TimelineBenchmark {
                 writer.append("batch", "system", "backfill", 1, batch(i));
             }
             appendRates.add(appends / ((System.nanoTime() - start) / 1e9));
+            System.out.printf(
+                    Locale.ROOT, "BENCH\ttimeline\tappends\t%d\t%.1f\tper s%n", round + 1, appendRates.get(round));
             writer.close(Map.of("state", "done", "exit_code", 0));
         }
 
@@ -65,6 +68,8 @@ public final class TimelineBenchmark {
             }
             lines = result.lines();
             verifyRates.add(lines / seconds);
+            System.out.printf(
+                    Locale.ROOT, "BENCH\ttimeline\tverify\t%d\t%.1f\tper s%n", round + 1, verifyRates.get(round));
         }
         System.out.printf(
                 "forced appends/s      median %,.0f over %d rounds of %d appends (target >= 1,000) in %s%n",
