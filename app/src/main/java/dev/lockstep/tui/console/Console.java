@@ -79,7 +79,9 @@ public final class Console implements ConsoleActions {
     private volatile boolean suspendRequested;
     private volatile boolean redrawAll;
     private volatile boolean leave;
-    private boolean exitWhenEnded;
+    /** Set by the command line (the demo) or by a stop signal, from another thread. */
+    private volatile boolean exitWhenEnded;
+
     private String lastQuestionShown;
     private Instant lastDraw = Instant.EPOCH;
     /** When the operator last pressed a key: a question does not open under keys meant for something else. */

@@ -8,6 +8,7 @@ import dev.lockstep.probe.Snapshot;
 import dev.lockstep.tui.StopSignals;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A run in the full-screen console: the console takes the terminal, the run starts with the console as its
@@ -42,7 +43,17 @@ public final class RunConsole {
                 return session.ended();
             }
         };
-        try (StopSignals signals = StopSignals.install(session::interrupt)) {
+        // SIGINT, SIGHUP (the SSH session dropped) or SIGTERM: the run stops at a safe point, and the console
+        // leaves once it has ended instead of waiting for a q that a terminal that is gone cannot send
+        AtomicReference<Console> shown = new AtomicReference<>();
+        try (StopSignals signals = StopSignals.install(reason -> {
+            session.interrupt(reason);
+            Console console = shown.get();
+            if (console != null) {
+                console.exitWhenEnded();
+                console.wake();
+            }
+        })) {
             try (ConsoleTerminal terminal = ConsoleTerminal.open(look)) {
                 Console console = new Console(
                         terminal.screen(),
@@ -57,6 +68,7 @@ public final class RunConsole {
                 if (exitWhenEnded) {
                     console.exitWhenEnded();
                 }
+                shown.set(console);
                 terminal.suspendOn(console);
                 session.start(operator, event -> {
                     also.on(event);

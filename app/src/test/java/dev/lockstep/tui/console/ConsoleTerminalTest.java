@@ -224,6 +224,47 @@ class ConsoleTerminalTest {
         return screen.stream().anyMatch(line -> line.contains(text));
     }
 
+    @Test
+    void aHangupAfterTheRunEndedLeavesTheConsoleInsteadOfWaitingForAKey() throws Exception {
+        // given: a run that has ended, its console waiting for q
+        Path runbook = dir.resolve("hangup.yaml");
+        Files.writeString(
+                runbook,
+                """
+                lockstep: 1
+                id: T-console-hangup
+                title: the SSH session drops after the run ended
+                owner: tests
+                intent: a console whose terminal is gone must not wait forever for a key
+                change: { class: R1, phase: expand }
+                steps:
+                  - id: one
+                    kind: check
+                    sql: select 1
+                    expect: { equals: 1 }
+                """,
+                StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(LockstepProcess.command(List.of(
+                "run",
+                runbook.toString(),
+                "--db",
+                sandbox.primaryUri(),
+                "--unsigned",
+                "--timeline",
+                dir.resolve("timeline-hangup").toString())));
+        try (TmuxSession terminal = TmuxSession.start(dir, "console-hangup", command, 80, 24, TERMINAL, "")) {
+            terminal.await("the end of the run", START, screen -> contains(screen, "[ DONE ]"));
+
+            // when: SIGHUP, as when the SSH session drops
+            new ProcessBuilder("pkill", "-HUP", "-f", runbook.toString())
+                    .start()
+                    .waitFor();
+
+            // then: the process ends by itself, with the run's exit code
+            assertThat(terminal.awaitExit(STEP)).isZero();
+        }
+    }
+
     private static void execute(String... statements) throws Exception {
         try (Connection connection = sandbox.connectPrimary();
                 Statement statement = connection.createStatement()) {
