@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.ExitCode;
+import dev.lockstep.recovery.Applied;
 import dev.lockstep.recovery.Choice;
 import dev.lockstep.recovery.Decision;
 import dev.lockstep.recovery.Declared;
@@ -265,9 +266,9 @@ final class FailureRecovery {
     /** The first rollback boundary step that completed in this run, if any. */
     private Optional<String> crossedBoundary() {
         try {
+            Set<String> completed = run.ledger.completed(run.connection(), run.runId);
             for (StepPlan step : plan.steps()) {
-                if (plan.boundaries().contains(step.stepId())
-                        && run.ledger.succeeded(run.connection(), run.runId, step.stepId())) {
+                if (plan.boundaries().contains(step.stepId()) && completed.contains(step.stepId())) {
                     return Optional.of(step.stepId());
                 }
             }
@@ -287,7 +288,7 @@ final class FailureRecovery {
                     FailureClass.OTHER,
                     null,
                     message,
-                    dev.lockstep.recovery.Applied.NOTHING,
+                    Applied.NOTHING,
                     List.of(),
                     List.of());
         }

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,11 +74,6 @@ final class RunLease {
      * Takes the lease or refuses naming the holder (exit 4: nothing was done, run again later). A run row
      * whose holder is gone is taken over and the take-over recorded in the row's history.
      */
-    public Outcome acquire(Connection connection, String runbookSha256, Holder holder, String acceptChangedReason)
-            throws SQLException {
-        return acquire(connection, runbookSha256, Map.of(), holder, acceptChangedReason);
-    }
-
     /**
      * @param fingerprints the steps' fingerprints, kept in the run row: a later resume of a changed runbook
      *     names the steps that changed
@@ -294,17 +288,7 @@ final class RunLease {
         if (then.isEmpty() || now.isEmpty()) {
             return "which steps changed is not known (the run began before Lockstep kept step fingerprints)";
         }
-        Set<String> completed = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement("select distinct step_id from "
-                + schema.table("step_ledger") + " where run_id = ? and ended_at is not null"
-                + " and (result like 'ok%' or result like 'settled%')")) {
-            statement.setString(1, runId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    completed.add(rows.getString(1));
-                }
-            }
-        }
+        Set<String> completed = new StepLedger(schema).completed(connection, runId);
         List<String> changed = new ArrayList<>();
         List<String> added = new ArrayList<>();
         now.forEach((step, fingerprint) -> {

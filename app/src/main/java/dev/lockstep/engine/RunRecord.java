@@ -23,36 +23,6 @@ public record RunRecord(
         Instant endedAt,
         String failureJson) {
 
-    /** A row without an undecided failure. */
-    public RunRecord(
-            String runId,
-            String runbookId,
-            String database,
-            String runbookSha256,
-            String holder,
-            long pid,
-            Instant startedAt,
-            Instant heartbeatAt,
-            RunState state,
-            String currentStep,
-            String progressJson,
-            Instant endedAt) {
-        this(
-                runId,
-                runbookId,
-                database,
-                runbookSha256,
-                holder,
-                pid,
-                startedAt,
-                heartbeatAt,
-                state,
-                currentStep,
-                progressJson,
-                endedAt,
-                null);
-    }
-
     /** "user@host pid 1234", how an operator finds the process. */
     public String holderDescription() {
         return holder + " pid " + pid;

@@ -135,16 +135,7 @@ final class StepExecutor {
                     }
                     continue;
                 }
-                String state = SqlStates.of(e);
-                run.ledger.end(
-                        run.connection(),
-                        run.runId,
-                        step.stepId(),
-                        attempt,
-                        StepLedger.Results.FAILED,
-                        null,
-                        state + ": " + e.getMessage());
-                run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
+                String state = attemptFailed(step, attempt, started, e);
                 run.checkStop();
                 if (step.retryOn().contains(state) && tries >= step.attempts() && run.pausedBeforeGivingUp()) {
                     // a stop criterion (a lock queue) or the operator paused the run: the step tries afresh
@@ -518,18 +509,10 @@ final class StepExecutor {
             rows = worker.run();
         } catch (SQLException e) {
             rollbackQuietly(run.connection());
-            run.ledger.end(
-                    run.connection(),
-                    run.runId,
-                    step.stepId(),
-                    attempt,
-                    StepLedger.Results.FAILED,
-                    null,
-                    SqlStates.of(e) + ": " + e.getMessage());
-            run.emit(ended(step.stepId(), attempt, "failed", null, started, SqlStates.of(e), e.getMessage()));
+            String state = attemptFailed(step, attempt, started, e);
             throw new StepFailed(
                     "backfill " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE "
-                            + SqlStates.of(e) + "); committed batches stay committed and the run resumes from the"
+                            + state + "); committed batches stay committed and the run resumes from the"
                             + " checkpoint",
                     backfillAttempt(step, attempt, worker, e, null, started));
         }
@@ -768,16 +751,7 @@ final class StepExecutor {
             if (SqlStates.connectionLost(e)) {
                 throw e;
             }
-            String state = SqlStates.of(e);
-            run.ledger.end(
-                    run.connection(),
-                    run.runId,
-                    step.stepId(),
-                    attempt,
-                    StepLedger.Results.FAILED,
-                    null,
-                    state + ": " + e.getMessage());
-            run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
+            String state = attemptFailed(step, attempt, started, e);
             throw new StepFailed(
                     "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
                     checkAttempt(step, attempt, check.sql(), e, null, started));
@@ -800,6 +774,24 @@ final class StepExecutor {
             throw new StepFailed(
                     "step " + stepId + ": " + failure, checkAttempt(step, attempt, sql, null, failure, started));
         }
+    }
+
+    /**
+     * An attempt that an error ended: its end in the ledger (so that no attempt stays open) and on the event
+     * stream. Returns the error's SQLSTATE.
+     */
+    private String attemptFailed(StepPlan step, int attempt, long started, SQLException e) throws SQLException {
+        String state = SqlStates.of(e);
+        run.ledger.end(
+                run.connection(),
+                run.runId,
+                step.stepId(),
+                attempt,
+                StepLedger.Results.FAILED,
+                null,
+                state + ": " + e.getMessage());
+        run.emit(ended(step.stepId(), attempt, "failed", null, started, state, e.getMessage()));
+        return state;
     }
 
     private static EngineEvent.StepEnded ended(

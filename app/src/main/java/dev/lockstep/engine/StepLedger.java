@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Which step attempts started and which ended, in the Lockstep schema. A transactional step writes its
@@ -72,11 +74,13 @@ final class StepLedger {
         end(connection, runId, stepId, attempt, Results.SETTLED + " (" + how + ")", null, how);
     }
 
+    /** An attempt that completed its step: it succeeded (verify held), or a decision settled the step. */
+    private static final String COMPLETED = "ended_at is not null and (result like 'ok%' or result like 'settled%')";
+
     /** Whether some attempt of the step succeeded, or a decision settled it (an earlier run may have retried it). */
     public boolean succeeded(Connection connection, String runId, String stepId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from "
-                + schema.table("step_ledger") + " where run_id = ? and step_id = ? and ended_at is not null"
-                + " and (result like 'ok%' or result like 'settled%'))")) {
+                + schema.table("step_ledger") + " where run_id = ? and step_id = ? and " + COMPLETED + ")")) {
             statement.setString(1, runId);
             statement.setString(2, stepId);
             try (ResultSet rows = statement.executeQuery()) {
@@ -84,6 +88,21 @@ final class StepLedger {
                 return rows.getBoolean(1);
             }
         }
+    }
+
+    /** The steps of the run that {@link #succeeded}, in one query. */
+    public Set<String> completed(Connection connection, String runId) throws SQLException {
+        Set<String> steps = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select distinct step_id from " + schema.table("step_ledger") + " where run_id = ? and " + COMPLETED)) {
+            statement.setString(1, runId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    steps.add(rows.getString(1));
+                }
+            }
+        }
+        return steps;
     }
 
     /** Records the start of an attempt; returns its number. Runs in whatever transaction the connection has. */

@@ -370,7 +370,8 @@ class RunEngineTest {
         LockstepSchema schema = LockstepSchema.defaultSchema();
         try (Connection holderSession = EngineDatabase.connect()) {
             schema.ensure(holderSession);
-            new RunLease(schema, "T-lease").acquire(holderSession, "sha-1", new Holder("alice", "bastion", 77), null);
+            new RunLease(schema, "T-lease")
+                    .acquire(holderSession, "sha-1", Map.of(), new Holder("alice", "bastion", 77), null);
 
             RunPlan plan = new RunPlan("T-lease", "sha-1", null, List.of(new StepPlan.Note("n", "hello")));
             assertThatThrownBy(() -> engine(RunEngine.Options.defaults()).run(plan))

@@ -33,7 +33,8 @@ class StatusLinesTest {
                 state,
                 step,
                 "{}",
-                state.active() ? null : NOW.minus(ago));
+                state.active() ? null : NOW.minus(ago),
+                null);
     }
 
     @Test
