@@ -66,8 +66,11 @@ final class ReplicationPane {
                 painter.text(
                         1,
                         row++,
-                        painter.column(connection.applicationName(), 16)
-                                + painter.column(connection.state(), 12)
+                        // a name as wide as its column must not run into the state: one blank always
+                        painter.column(connection.applicationName(), 15)
+                                + " "
+                                + painter.column(connection.state(), 11)
+                                + " "
                                 + "replay lag "
                                 + (connection.replayLagSeconds() == null
                                         ? "?"
