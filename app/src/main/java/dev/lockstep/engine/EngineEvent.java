@@ -81,7 +81,8 @@ public sealed interface EngineEvent {
     /**
      * The run's state changed. {@code cause} says what moved it and {@code by} who or what: the criteria in
      * force (comma-separated ids) for {@code CRITERIA}, the operator ({@code user@host}) for {@code OPERATOR};
-     * null otherwise.
+     * null otherwise. {@code reason} is the words alone (an operator's pause reason as typed): a front end that
+     * names the actor takes it from {@code by}, so nothing says it twice.
      */
     record StateChanged(Instant at, RunState from, RunState to, String reason, Cause cause, String by)
             implements EngineEvent {

@@ -362,10 +362,7 @@ final class RunContext {
                 Command.Pause paused = operatorPause;
                 if (paused != null && !directive.is(StopAction.ABORT)) {
                     transition(
-                            RunState.PAUSED,
-                            "paused by " + paused.actor() + ": " + paused.reason(),
-                            EngineEvent.StateChanged.Cause.OPERATOR,
-                            paused.actor());
+                            RunState.PAUSED, paused.reason(), EngineEvent.StateChanged.Cause.OPERATOR, paused.actor());
                     if (pausedSince == 0) {
                         pausedSince = System.nanoTime();
                     }
@@ -376,11 +373,7 @@ final class RunContext {
                     if (state == RunState.PENDING) {
                         transition(RunState.RUNNING, "started", EngineEvent.StateChanged.Cause.START, null);
                     } else if (state == RunState.PAUSED && stateCause == EngineEvent.StateChanged.Cause.OPERATOR) {
-                        transition(
-                                RunState.RUNNING,
-                                "resumed by " + resumedBy,
-                                EngineEvent.StateChanged.Cause.OPERATOR,
-                                resumedBy);
+                        transition(RunState.RUNNING, "resumed", EngineEvent.StateChanged.Cause.OPERATOR, resumedBy);
                     } else {
                         transition(
                                 RunState.RUNNING, "stop criteria clear", EngineEvent.StateChanged.Cause.CRITERIA, null);

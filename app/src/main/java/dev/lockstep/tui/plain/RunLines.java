@@ -178,8 +178,11 @@ public final class RunLines {
         if (state.cause() == EngineEvent.StateChanged.Cause.CRITERIA && state.by() != null) {
             return new Line("state", change + " by stop criterion " + state.by());
         }
+        String by = state.cause() == EngineEvent.StateChanged.Cause.OPERATOR && state.by() != null
+                ? " by " + state.by()
+                : "";
         String reason = state.reason() == null ? "" : state.reason();
-        return new Line("state", change + (reason.isEmpty() ? "" : ": " + reason));
+        return new Line("state", change + by + (reason.isEmpty() ? "" : ": " + reason));
     }
 
     private static Line stepEnded(EngineEvent.StepEnded step) {

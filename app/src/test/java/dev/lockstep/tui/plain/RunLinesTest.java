@@ -122,6 +122,15 @@ class RunLinesTest {
                 "standby caught up after the vacuum on the reporting replica ended; checked with lockstep watch"));
         events.add(new EngineEvent.StateChanged(
                 at(31), RunState.PAUSED, RunState.RUNNING, "stop criteria clear", Cause.CRITERIA, null));
+        events.add(new EngineEvent.StateChanged(
+                at(31),
+                RunState.RUNNING,
+                RunState.PAUSED,
+                "checking the reporting replica before the next table",
+                Cause.OPERATOR,
+                "carol@bastion-7"));
+        events.add(new EngineEvent.StateChanged(
+                at(32), RunState.PAUSED, RunState.RUNNING, "resumed", Cause.OPERATOR, "carol@bastion-7"));
         events.add(new EngineEvent.ApprovalGiven(
                 at(32),
                 "confirm-app-version-2026-06-28-is-deployed",
@@ -183,6 +192,13 @@ class RunLinesTest {
         assertThat(withoutSpaces(joined(unwrapped))).isEqualTo(withoutSpaces(joined(wrapped)));
     }
 
+    private static List<String> runLines(List<EngineEvent> events, int width) {
+        RunLines runLines = new RunLines(ZoneOffset.UTC, false);
+        List<String> lines = new ArrayList<>();
+        events.forEach(event -> lines.addAll(runLines.render(event, width)));
+        return lines;
+    }
+
     @Test
     void eachFactIsSaidOnce() {
         RunLines runLines = new RunLines(ZoneOffset.UTC, false);
@@ -193,6 +209,12 @@ class RunLinesTest {
         // the breach gives the reading; the pause it causes names the criterion only
         assertThat(occurrences(text, "3723.4")).isEqualTo(1);
         assertThat(text).contains("running -> paused by stop criterion standby-lag-over-the-agreed-limit");
+        // an operator's pause names them once, from the event's by, and gives their reason as typed
+        String unwrapped = joined(runLines(eventfulRun(), 0));
+        assertThat(unwrapped)
+                .contains("running -> paused by carol@bastion-7: checking the reporting replica")
+                .contains("paused -> running by carol@bastion-7: resumed");
+        assertThat(occurrences(unwrapped, "carol@bastion-7")).isEqualTo(2);
         // the end line carries the final message; the state change to stopped does not repeat it
         assertThat(occurrences(text, "the run is resumable")).isEqualTo(1);
         assertThat(occurrences(text, "SIGINT received")).isEqualTo(1);
