@@ -23,16 +23,21 @@ import java.util.Optional;
  * a lock queue paused it), a throttle, a criterion about to breach, a window about to be overrun; else that
  * nothing needs the operator.
  */
-record Banner(String text, String action, Role role) {
+record Banner(String text, String action, Role role, String terse) {
 
     /** A banner without a separate action: all of it is the text, cut at the edge if need be. */
     Banner(String text, Role role) {
-        this(text, null, role);
+        this(text, null, role, null);
+    }
+
+    /** A banner whose action is kept whole on a narrow screen. */
+    Banner(String text, String action, Role role) {
+        this(text, action, role, null);
     }
 
     /**
-     * The banner in {@code width} columns: when it is too long, the text is cut and the action kept whole, as
-     * the action is what the operator is to do next.
+     * The banner in {@code width} columns: when it is too long, the terse text (when there is one) takes the
+     * text's place, else the text is cut; the action is kept whole, as it is what the operator is to do next.
      */
     String fit(Painter painter, int width) {
         if (action == null) {
@@ -42,7 +47,8 @@ record Banner(String text, String action, Role role) {
         if (whole.length() <= width || action.length() + 2 > width) {
             return whole;
         }
-        return painter.fit(text, width - action.length() - 1) + " " + action;
+        String shorter = terse == null ? text : terse;
+        return painter.fit(shorter, width - action.length() - 1) + " " + action;
     }
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
@@ -90,8 +96,11 @@ record Banner(String text, String action, Role role) {
         }
         if (run.state() == RunState.THROTTLED) {
             return criteria(run, StopAction.THROTTLE, frame.snapshot())
-                    .map(text ->
-                            new Banner("THROTTLED by " + text + ": smaller batches, longer pauses", Role.ATTENTION))
+                    .map(wording -> new Banner(
+                            "THROTTLED by " + wording.text()
+                                    + (wording.action() == null ? "" : " " + wording.action())
+                                    + ": smaller batches, longer pauses",
+                            Role.ATTENTION))
                     .orElse(new Banner("THROTTLED: " + run.stateReason(), Role.ATTENTION));
         }
         for (CriterionStatus status : run.criteria()) {
@@ -160,7 +169,11 @@ record Banner(String text, String action, Role role) {
                     Role.ALARM);
         }
         return criteria(run, StopAction.PAUSE, snapshot)
-                .map(text -> new Banner("PAUSED by " + text, Role.ALARM))
+                .map(wording -> new Banner(
+                        "PAUSED by " + wording.text(),
+                        wording.action(),
+                        Role.ALARM,
+                        wording.terse() == null ? null : "PAUSED by " + wording.terse()))
                 .orElse(new Banner("PAUSED: " + run.stateReason(), Role.ALARM));
     }
 
@@ -168,7 +181,7 @@ record Banner(String text, String action, Role role) {
      * The criteria in force with this action: the reading against the limit, what lifts it, and for a lock queue
      * who blocks.
      */
-    private static Optional<String> criteria(RunView run, StopAction action, Snapshot snapshot) {
+    private static Optional<Wording> criteria(RunView run, StopAction action, Snapshot snapshot) {
         List<CriterionStatus> inForce = run.criteria().stream()
                 .filter(status -> status.state().inForce() && status.criterion().action() == action)
                 .toList();
@@ -179,14 +192,15 @@ record Banner(String text, String action, Role role) {
         StringBuilder text = new StringBuilder(first.id()).append(": ");
         if (first.state() != CriterionState.HELD
                 && SignalText.aboutLocks(first.criterion().signal().key())) {
-            Optional<String> blocker = firstRoot(snapshot).map(Banner::compactRoot);
-            if (blocker.isPresent()) {
-                // at 80 columns: the reading, who blocks and where to see it; the rest is in the panes
-                return Optional.of(text.append(describe(first))
-                        .append("; ")
-                        .append(blocker.get())
-                        .append(" (2: locks, K ends it)")
-                        .toString());
+            Optional<BlockingRoot> root = firstRoot(snapshot);
+            if (root.isPresent()) {
+                // the reading, who blocks and where to end it; at 80 columns what the blocker is doing gives
+                // way (the database pane shows it) before where to end it does
+                String reading = text.append(describe(first)).append("; ").toString();
+                return Optional.of(new Wording(
+                        reading + compactRoot(root.get()),
+                        reading + "pid " + root.get().pid() + " blocks",
+                        "(2: locks, K ends it)"));
             }
         }
         if (first.state() == CriterionState.HELD) {
@@ -209,8 +223,14 @@ record Banner(String text, String action, Role role) {
         if (action == StopAction.PAUSE) {
             text.append("; s stop, A abort");
         }
-        return Optional.of(text.toString());
+        return Optional.of(new Wording(text.toString(), null, null));
     }
+
+    /**
+     * What the criteria in force say: the words, shorter words for a narrow screen (or null), and the action to
+     * keep whole (or null).
+     */
+    private record Wording(String text, String terse, String action) {}
 
     /** {@code lag 12s > 6s}. */
     private static String describe(CriterionStatus status) {

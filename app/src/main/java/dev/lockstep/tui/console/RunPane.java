@@ -39,6 +39,12 @@ final class RunPane {
     private static final int DATABASE = 2;
     private static final int EVENTS = 6;
 
+    /** The steps list's columns: state, then the id, the kind and the time. */
+    private static final int STATUS_WIDTH = 6;
+
+    private static final int KIND_WIDTH = 9;
+    private static final int TIME_WIDTH = 9;
+
     private RunPane() {}
 
     static void draw(Painter painter, Frame frame) {
@@ -91,10 +97,15 @@ final class RunPane {
         List<RunView.StepView> steps = run.steps();
         int current = currentIndex(run);
         int first = Math.max(0, Math.min(current - 1, steps.size() - rows));
+        int longestId =
+                steps.stream().mapToInt(step -> step.id().length()).max().orElse(0);
+        // the id is what the operator knows the step by (from the runbook, from --decide): when an id would be
+        // cut, the kind column gives way to it (the detail pane and the events name the kind)
+        boolean kinds = longestId <= (left - 1) - STATUS_WIDTH - KIND_WIDTH - TIME_WIDTH - 1;
         for (int i = 0; i < rows; i++) {
             int index = first + i;
             if (index < steps.size()) {
-                step(painter, frame, row + i, left - 1, steps.get(index), index == current);
+                step(painter, frame, row + i, left - 1, steps.get(index), index == current, kinds);
             }
             painter.vertical(left, row + i);
             if (i < detail.size()) {
@@ -127,7 +138,8 @@ final class RunPane {
         return Math.max(0, steps.size() - 1);
     }
 
-    private static void step(Painter painter, Frame frame, int row, int width, RunView.StepView step, boolean current) {
+    private static void step(
+            Painter painter, Frame frame, int row, int width, RunView.StepView step, boolean current, boolean kinds) {
         String status;
         Role role;
         switch (step.status()) {
@@ -173,14 +185,14 @@ final class RunPane {
         }
         String time = stepTime(step, frame.now());
         // fixed columns, so that kinds and times line up whatever a row holds
-        int statusWidth = 6;
-        int kindWidth = 9;
-        int timeWidth = 9;
-        int idWidth = Math.max(8, width - statusWidth - kindWidth - timeWidth);
-        painter.text(0, row, painter.column(status, statusWidth), role);
-        painter.text(statusWidth, row, painter.column(step.id(), idWidth - 1), current ? Role.TITLE : Role.NORMAL);
-        painter.text(statusWidth + idWidth, row, painter.column(step.kind(), kindWidth), Role.DIM);
-        String shownTime = painter.fit(time, timeWidth);
+        int kindWidth = kinds ? KIND_WIDTH : 0;
+        int idWidth = Math.max(8, width - STATUS_WIDTH - kindWidth - TIME_WIDTH);
+        painter.text(0, row, painter.column(status, STATUS_WIDTH), role);
+        painter.text(STATUS_WIDTH, row, painter.column(step.id(), idWidth - 1), current ? Role.TITLE : Role.NORMAL);
+        if (kinds) {
+            painter.text(STATUS_WIDTH + idWidth, row, painter.column(step.kind(), kindWidth), Role.DIM);
+        }
+        String shownTime = painter.fit(time, TIME_WIDTH);
         painter.text(width - shownTime.length(), row, shownTime, Role.NORMAL);
     }
 
