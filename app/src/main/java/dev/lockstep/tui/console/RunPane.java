@@ -270,10 +270,19 @@ final class RunPane {
         Optional<RunView.StepView> step = Optional.ofNullable(run.currentStep()).flatMap(run::step);
         if (step.isPresent() && step.get().status() == RunView.StepStatus.RETRYING) {
             lines.add(new Line("attempt " + step.get().attempt() + " failed:", Role.WARN));
+            // the error on two rows of the pane (the events pane and the timeline hold it whole)
+            String message = step.get().message() == null
+                    ? "(no message)"
+                    : step.get().message().replaceFirst("^ERROR: ", "");
+            int width = painter.width() - painter.width() / 2 - 2;
+            List<String> wrapped = Dialog.wrap(message, width);
+            lines.add(new Line(wrapped.get(0), Role.NORMAL));
+            if (wrapped.size() > 1) {
+                lines.add(new Line(
+                        painter.fit(String.join(" ", wrapped.subList(1, wrapped.size())), width), Role.NORMAL));
+            }
             lines.add(new Line(
-                    step.get().message() == null ? "(no message)" : step.get().message(), Role.NORMAL));
-            lines.add(new Line(
-                    run.state() == RunState.PAUSED ? "paused: it is tried again after the resume" : "it is tried again",
+                    run.state() == RunState.PAUSED ? "paused; tried again after the resume" : "it is tried again",
                     Role.DIM));
         } else if (step.isPresent()) {
             lines.add(new Line(

@@ -6,6 +6,7 @@ import static dev.lockstep.tui.console.Scenes.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.googlecode.lanterna.TerminalSize;
+import dev.lockstep.engine.EngineEvent;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,31 @@ class ConsolePanesTest {
         }
         try (ConsoleHarness console = pausedByLockQueue(SMALL)) {
             assertThat(console.text()).isEqualTo(PAUSED_80X24);
+        }
+    }
+
+    @Test
+    void aStepWhoseAttemptFailedShowsTheErrorOnTwoRowsAndWhatComesNext() throws Exception {
+        String error = "ERROR: canceling statement due to lock timeout while waiting for AccessExclusiveLock on"
+                + " relation case_file";
+        try (ConsoleHarness console = ConsoleHarness.run(SMALL, at(45), Scenes.fold())
+                .events(Scenes.beforeTheAlter())
+                .events(
+                        new EngineEvent.StepStarted(at(41), "add-column", "sql", 1, true),
+                        new EngineEvent.StepEnded(at(43), "add-column", 1, "failed", null, 2004, "55P03", error))
+                .tick()) {
+            List<String> detail = console.lines().subList(4, 9).stream()
+                    .map(line -> line.substring(line.indexOf('│') + 1).strip())
+                    .toList();
+            // the error without its "ERROR:", wrapped at a space, the rest cut at the end of the second row
+            assertThat(detail.get(0)).isEqualTo("attempt 1 failed:");
+            assertThat(detail.get(1)).isEqualTo("canceling statement due to lock");
+            assertThat(detail.get(2))
+                    .startsWith("timeout while waiting for")
+                    .endsWith("…")
+                    .hasSize(38);
+            assertThat(detail.get(3)).isEqualTo("it is tried again");
+            assertThat(console.lines()).anyMatch(line -> line.startsWith("again add-column"));
         }
     }
 
