@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException, IOException {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
-        Path runbook = locateRunbook();
+        Path runbook = locate(DEMO_RUNBOOK);
         if (keep != null && Files.exists(keep) && !isEmptyDirectory(keep)) {
             throw LockstepException.usage("--keep " + keep + ": exists and is not an empty directory");
         }
@@ -167,21 +167,8 @@ final class DemoCommand implements Callable<Integer> {
         parameters.put("batch_pause", "120ms");
         parameters.put("max_lag", MAX_LAG);
         Holder holder = Holder.current();
-        RunSession session = RunSession.prepare(new RunRequest(
-                RunbookLoader.load(runbook, parameters),
-                runbook,
-                parameters,
-                ConnectionSettings.parse(sandbox.primaryUri()),
-                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
-                timelineDir,
-                OperatorKey.load(key),
-                LockstepSchema.defaultSchema(),
-                Map.of("confirm-app-version", APPROVAL_REASON),
-                Map.of(),
-                null,
-                holder,
-                Sampler.Settings.defaults(),
-                new Main.Version().getVersion()[0]));
+        RunSession session = prepare(
+                sandbox, runbook, parameters, timelineDir, key, holder, Map.of("confirm-app-version", APPROVAL_REASON));
         DemoEvents events = new DemoEvents();
         // a person answers in the console, or at line mode's prompt on a terminal; else the demo operator does
         boolean operatorAttends = fullScreen || System.console() != null;
@@ -229,12 +216,16 @@ final class DemoCommand implements Callable<Integer> {
             TerminalText.println(out, "The run is over (exit " + runExit + ") and wrote no timeline in " + timelineDir);
         }
         out.flush();
+        boolean stoppedByUser = session.view().stopping() != null;
+        ContractOutcome contract =
+                runExit == 0 && !stoppedByUser ? contractAct(sandbox, work, key, holder, out, err, fullScreen) : null;
         return new DemoOutcome(
                 runExit,
                 verifyExit,
                 evidenceExit,
                 timeline,
-                session.view().stopping() != null,
+                stoppedByUser || (contract != null && contract.stoppedByUser()),
+                contract,
                 events.seen(DemoStory::pausedByLocks),
                 events.seen(event -> event instanceof EngineEvent.DecisionMade decision
                         && decision.decision().equals("resume")),
@@ -248,6 +239,115 @@ final class DemoCommand implements Callable<Integer> {
                 story.replayWasPaused(),
                 story.replayWasResumed());
     }
+
+    private static RunSession prepare(
+            Sandbox sandbox,
+            Path runbook,
+            Map<String, String> parameters,
+            Path timelineDir,
+            Path key,
+            Holder holder,
+            Map<String, String> approvals)
+            throws IOException {
+        return RunSession.prepare(new RunRequest(
+                RunbookLoader.load(runbook, parameters),
+                runbook,
+                parameters,
+                ConnectionSettings.parse(sandbox.primaryUri()),
+                List.of(ConnectionSettings.parse(sandbox.standbyUri())),
+                timelineDir,
+                OperatorKey.load(key),
+                LockstepSchema.defaultSchema(),
+                approvals,
+                Map.of(),
+                null,
+                holder,
+                Sampler.Settings.defaults(),
+                new Main.Version().getVersion()[0]));
+    }
+
+    /**
+     * The last act: the contract runbook meets a case an old application node wrote, its VALIDATE fails, and the
+     * failure is classified and decided (see {@link DemoContract}).
+     */
+    private ContractOutcome contractAct(
+            Sandbox sandbox, Path work, Path key, Holder holder, PrintWriter out, PrintWriter err, boolean fullScreen)
+            throws IOException, InterruptedException {
+        Path runbook = locate(DemoContract.RUNBOOK);
+        Path timelineDir = work.resolve("timeline");
+        TerminalText.println(
+                out,
+                "\nLast act: " + relative(runbook) + " makes priority NOT NULL (the contract). The approval "
+                        + DemoContract.APPROVAL_STEP + " is given in advance, but a node still on the old version"
+                        + " files a case without a priority right after it: VALIDATE will fail."
+                        + (fullScreen
+                                ? " The console shows the failure, its class and facts, and only the options that are"
+                                        + " safe: press e to repair (a reason), or choose another."
+                                : " The demo operator chooses the declared repair, with a reason."));
+        if (fullScreen && !exitWhenDone && System.console() != null) {
+            out.print("Press Enter to start it (Ctrl-C ends the demo). ");
+            out.flush();
+            System.console().readLine();
+        }
+        Map<String, String> approvals = Map.of(DemoContract.APPROVAL_STEP, DemoContract.APPROVAL_REASON);
+        RunSession session = prepare(sandbox, runbook, Map.of(), timelineDir, key, holder, approvals);
+        DemoContract act = new DemoContract(sandbox);
+        List<String> run = new ArrayList<>(
+                List.of("run", runbook.toString(), "--db", sandbox.primaryUri(), "--standby", sandbox.standbyUri()));
+        if (!fullScreen) {
+            run.add("--plain");
+        }
+        run.addAll(List.of(
+                "--approve",
+                DemoContract.APPROVAL_STEP + "=" + DemoContract.APPROVAL_REASON,
+                "--timeline",
+                timelineDir.toString(),
+                "--key",
+                key.toString()));
+        out.println(typedCommand(run, work));
+        out.flush();
+        Thread narrator = act.narrate(session);
+        int runExit;
+        try {
+            runExit = fullScreen
+                    ? RunConsole.run(session, Look.from(System.getenv()), holder.userAtHost(), exitWhenDone, act)
+                    : LineMode.run(
+                            session, out, holder.userAtHost(), false, act, new DemoOperator(holder.userAtHost()));
+        } finally {
+            narrator.interrupt();
+        }
+        if (fullScreen) {
+            ClosingLines.of(session.view(), null, null, true).forEach(out::println);
+        }
+        Path timeline = session.timelineFile();
+        int verifyExit = -1;
+        if (timeline != null) {
+            out.println(typedCommand(List.of("verify", timeline.toString(), "--pubkey", key + ".pub"), work));
+            out.flush();
+            verifyExit = Main.run(out, err, "verify", timeline.toString(), "--pubkey", key + ".pub");
+        }
+        out.flush();
+        return new ContractOutcome(
+                runExit,
+                verifyExit,
+                timeline,
+                session.view().stopping() != null,
+                act.wroteTheRow(),
+                act.classified(),
+                act.onlySafeOptions(),
+                act.decided());
+    }
+
+    /** What the last act showed. */
+    record ContractOutcome(
+            int runExit,
+            int verifyExit,
+            Path timeline,
+            boolean stoppedByUser,
+            boolean oldWriterRow,
+            boolean classified,
+            boolean onlySafeOptions,
+            boolean decided) {}
 
     /** The command line that runs the same as the demo does, to show a newcomer what to type. */
     private static List<String> runCommand(
@@ -280,6 +380,7 @@ final class DemoCommand implements Callable<Integer> {
             int evidenceExit,
             Path timeline,
             boolean stoppedByUser,
+            ContractOutcome contract,
             boolean pausedByLocks,
             boolean resumeDecided,
             boolean breached,
@@ -291,7 +392,12 @@ final class DemoCommand implements Callable<Integer> {
             boolean replayRestored) {
 
         boolean complete() {
-            return runExit == 0 && verifyExit == 0 && evidenceExit == 0;
+            return runExit == 0
+                    && verifyExit == 0
+                    && evidenceExit == 0
+                    && contract != null
+                    && contract.runExit() == 0
+                    && contract.verifyExit() == 0;
         }
 
         String summary() {
@@ -305,6 +411,18 @@ final class DemoCommand implements Callable<Integer> {
             check(text, runExit == 0, "the run finished: every step done (exit " + runExit + ")");
             check(text, verifyExit == 0, "its signed timeline verifies COMPLETE");
             check(text, evidenceExit == 0, "the evidence report is written: $DEMO/evidence/report.html");
+            boolean acted = contract != null;
+            check(text, acted && contract.oldWriterRow(), "last act: an old node filed a case without a priority");
+            check(
+                    text,
+                    acted && contract.classified() && contract.onlySafeOptions(),
+                    "VALIDATE failed: classified check-violation from the real state; only safe options offered");
+            check(text, acted && contract.decided(), "what to do was decided and recorded with a reason");
+            check(
+                    text,
+                    acted && contract.runExit() == 0,
+                    "the contract run finished (exit " + (acted ? contract.runExit() : "-") + ")");
+            check(text, acted && contract.verifyExit() == 0, "its signed timeline verifies COMPLETE");
             if (replayPaused && !replayRestored) {
                 text.append("  note: the drill ended early; replay on the standby was resumed anyway\n");
             }
@@ -321,7 +439,7 @@ final class DemoCommand implements Callable<Integer> {
 
                 Lockstep demo: a real PostgreSQL %d primary and its streaming standby run on
                 this machine, with a small application reading and writing. What happens
-                now (a minute or two):
+                now (two or three minutes):
                  1. lockstep runs %s: it adds
                     enforcement_case.priority and backfills the open cases in small batches.
                     The approval confirm-app-version is given in advance (--approve).
@@ -332,6 +450,9 @@ final class DemoCommand implements Callable<Integer> {
                     for 5s) pauses the backfill; replay resumes, the lag clears, the run
                     goes on by itself.
                  4. The signed timeline is verified and an evidence report is written.
+                 5. The contract runbook makes priority NOT NULL, and meets a case an old
+                    application node filed without one: VALIDATE fails, the failure is
+                    classified, only the safe options are offered, and one is chosen.
                 %s
                 Watch it from a second terminal (paste these lines):
                   PRIMARY_URL=%s
@@ -440,19 +561,19 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The demo runbook in the working directory's checkout, else in the checkout this build came from. */
-    private static Path locateRunbook() {
-        Path here = Path.of(DEMO_RUNBOOK);
+    private static Path locate(String runbook) {
+        Path here = Path.of(runbook);
         if (Files.isRegularFile(here)) {
             return here;
         }
         Optional<Path> code = codeLocation();
         for (Path dir = code.orElse(null); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(DEMO_RUNBOOK);
+            Path candidate = dir.resolve(runbook);
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }
         }
-        throw LockstepException.usage("cannot find " + DEMO_RUNBOOK + " here or next to this build of lockstep; run"
+        throw LockstepException.usage("cannot find " + runbook + " here or next to this build of lockstep; run"
                 + " the demo from the Lockstep checkout (scripts/demo)");
     }
 

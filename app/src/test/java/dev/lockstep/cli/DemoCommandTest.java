@@ -57,7 +57,19 @@ class DemoCommandTest {
                     .containsPattern("ok      backfill-open-cases 120,000 rows in ")
                     .containsPattern("end     run \\S+ done, exit 0")
                     .contains("COMPLETE: run ")
+                    // the last act: an old writer's row fails VALIDATE; classified, repaired with a reason
+                    .contains("note    drill old-writer: an application node still on 2026.05 filed case")
+                    .containsPattern("FAILED  validate-check .*SQLSTATE 23514")
+                    .contains("check-violation")
+                    .contains("decide  repair at validate-check by ")
+                    .contains(DemoOperator.REPAIR_REASON)
+                    .contains("ok      validate-check")
                     .doesNotContain("[ ] NOT");
+            assertThat(Pattern.compile("end     run \\S+ done, exit 0")
+                            .matcher(out)
+                            .results()
+                            .count())
+                    .isEqualTo(2);
             assertOrder(
                     out,
                     "approve confirm-app-version",
@@ -65,7 +77,11 @@ class DemoCommandTest {
                     "decide  resume at add-column",
                     "BREACH  standby-lag",
                     "clear   standby-lag",
-                    "COMPLETE: run ");
+                    "COMPLETE: run ",
+                    "drill old-writer",
+                    "FAILED  validate-check",
+                    "decide  repair at validate-check",
+                    "ok      validate-check");
 
             // nothing of the sandbox is left: no server process, no directory
             Matcher sandboxDir =
@@ -80,18 +96,26 @@ class DemoCommandTest {
                                     process.info().commandLine().orElse("").contains(base)))
                     .isEmpty();
 
-            // what --keep kept verifies on its own, with the public key and without the private one
-            Path timeline = single(kept.resolve("timeline"), ".jsonl");
+            // what --keep kept verifies on its own, with the public key and without the private one: both runs'
+            // timelines
             assertThat(kept.resolve("operator-key.pub")).exists();
             assertThat(kept.resolve("operator-key")).doesNotExist();
             assertThat(kept.resolve("evidence/report.html")).exists();
-            CliRun verify = CliRun.of(
-                    "verify",
-                    timeline.toString(),
-                    "--pubkey",
-                    kept.resolve("operator-key.pub").toString());
-            assertThat(verify.exitCode()).isZero();
-            assertThat(verify.out()).startsWith("COMPLETE: ");
+            List<Path> timelines;
+            try (Stream<Path> files = Files.list(kept.resolve("timeline"))) {
+                timelines =
+                        files.filter(file -> file.toString().endsWith(".jsonl")).toList();
+            }
+            assertThat(timelines).hasSize(2);
+            for (Path timeline : timelines) {
+                CliRun verify = CliRun.of(
+                        "verify",
+                        timeline.toString(),
+                        "--pubkey",
+                        kept.resolve("operator-key.pub").toString());
+                assertThat(verify.exitCode()).as(timeline.toString()).isZero();
+                assertThat(verify.out()).startsWith("COMPLETE: ");
+            }
         } finally {
             demo.destroyForcibly();
         }
@@ -103,15 +127,6 @@ class DemoCommandTest {
             int at = text.indexOf(part, from);
             assertThat(at).as("'%s' after position %d", part, from).isGreaterThanOrEqualTo(0);
             from = at + part.length();
-        }
-    }
-
-    private static Path single(Path dir, String suffix) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> found =
-                    files.filter(file -> file.toString().endsWith(suffix)).toList();
-            assertThat(found).hasSize(1);
-            return found.get(0);
         }
     }
 
