@@ -292,7 +292,36 @@ final class FailureRecovery {
                     List.of(),
                     List.of());
         }
-        return Inspector.inspect(run.connection(), attempt);
+        Failure failure = Inspector.inspect(run.connection(), attempt);
+        return step instanceof StepPlan.Ledger ledger ? withLedger(ledger, failure) : failure;
+    }
+
+    /**
+     * A failed {@code ledger} step with the ledger's facts; {@code ledger-failed} when it records failed
+     * entries, else as classified ({@code post-check-failed}: not there, or at another version).
+     */
+    private Failure withLedger(StepPlan.Ledger step, Failure failure) {
+        List<dev.lockstep.probe.MigrationLedger> found;
+        try {
+            found = LedgerGate.matching(LedgerGate.read(run.connection()), step.tool(), step.schema());
+        } catch (SQLException e) {
+            return failure;
+        }
+        if (found.size() != 1) {
+            return failure;
+        }
+        List<dev.lockstep.recovery.Fact> facts = new java.util.ArrayList<>(failure.facts());
+        facts.addAll(LedgerGate.facts(found.get(0)));
+        return new Failure(
+                failure.stepId(),
+                failure.stepKind(),
+                failure.attempt(),
+                found.get(0).hasFailed() ? FailureClass.LEDGER_FAILED : failure.failureClass(),
+                failure.sqlState(),
+                failure.message(),
+                failure.applied(),
+                facts,
+                failure.leftovers());
     }
 
     /** An error that escaped the step's own handling (a ledger write, a query): classified from the error. */
@@ -397,7 +426,9 @@ final class FailureRecovery {
         Failure failure = diagnosis.failure();
         Decision preset = presets.remove(step.stepId());
         if (preset != null) {
-            Offer offer = diagnosis.offer(preset.choice()).orElseThrow();
+            Offer offer = diagnosis
+                    .offer(preset.choice())
+                    .orElse(new Offer(preset.choice(), false, "not an option for a failed step", ""));
             if (preset.choice() == Choice.RECHECK || !offer.available()) {
                 throw new FailureUndecided("step " + step.stepId() + " failed ("
                         + failure.failureClass().id() + "): "

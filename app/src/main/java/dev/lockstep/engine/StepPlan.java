@@ -58,6 +58,23 @@ sealed interface StepPlan {
         }
     }
 
+    /**
+     * A migration tool's ledger asserted: it exists, has no failed entries and is at {@code expectVersion}
+     * (null: any). {@code schema} null: the only one found. {@code acknowledge}, a reason, lets a failed entry
+     * or a held lock of this tool found at the start of the run go without asking.
+     */
+    record Ledger(
+            String stepId,
+            dev.lockstep.probe.MigrationLedger.Tool tool,
+            String schema,
+            String expectVersion,
+            String acknowledge)
+            implements StepPlan {
+        public String kind() {
+            return "ledger";
+        }
+    }
+
     /** {@code verify} runs once the last batch has committed; the backfill is complete only when it holds. */
     record Backfill(BackfillPlan plan, Check verify) implements StepPlan {
         public String stepId() {

@@ -333,7 +333,8 @@ final class Scenes {
                 null,
                 List.of(s1),
                 List.of(slot),
-                null);
+                null,
+                List.of());
         return new Snapshot(when, 12.5, primary, List.of(), lags);
     }
 
