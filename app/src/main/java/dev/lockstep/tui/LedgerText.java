@@ -14,8 +14,8 @@ public final class LedgerText {
     private LedgerText() {}
 
     /**
-     * "flyway public: at 41 | 1 FAILED: 42 add index (V42__add_index.sql)", "liquibase app: at 7 | LOCKED 1h 2m
-     * by ci-7 (10.0.0.7), holder gone".
+     * "flyway public: at 41 | 1 FAILED: 42 add index (V42__add_index.sql)", "liquibase app: at 7 | LOCKED 1h02m,
+     * holder gone: ci-7 (10.0.0.7)".
      */
     public static String line(MigrationLedger ledger) {
         StringBuilder line = new StringBuilder(ledger.tool().id())
@@ -40,11 +40,11 @@ public final class LedgerText {
         return line.toString();
     }
 
-    /** "LOCKED 1h 2m by ci-7 (10.0.0.7), holder gone". */
+    /** "LOCKED 1h02m, holder gone: ci-7 (10.0.0.7)": whether the holder lives before who it is, for 80 columns. */
     public static String lock(Lock lock) {
         return "LOCKED"
                 + (lock.ageSeconds() == null ? "" : " " + Units.seconds(Math.max(0, lock.ageSeconds())))
-                + " by " + lock.lockedBy() + ", holder " + liveness(lock.holderAlive());
+                + ", holder " + liveness(lock.holderAlive()) + ": " + lock.lockedBy();
     }
 
     public static String liveness(Liveness liveness) {

@@ -20,6 +20,7 @@ import dev.lockstep.probe.BlockingRoot;
 import dev.lockstep.probe.LockWait;
 import dev.lockstep.probe.Locks;
 import dev.lockstep.probe.LongTransaction;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.probe.PartStatus;
 import dev.lockstep.probe.ReplicationConnection;
 import dev.lockstep.probe.ReplicationSlot;
@@ -276,6 +277,59 @@ final class Scenes {
     }
 
     static Snapshot snapshot(Instant when, Locks locks, List<StandbyLag> lags) {
+        return snapshot(when, locks, lags, List.of());
+    }
+
+    /** A Liquibase ledger at changeset 2 whose lock a deploy killed two hours ago left behind. */
+    static MigrationLedger stuckLiquibase() {
+        return new MigrationLedger(
+                MigrationLedger.Tool.LIQUIBASE,
+                "public",
+                "2",
+                "ana:2 (db/changelog.xml)",
+                T0.minus(Duration.ofDays(1)),
+                "ana",
+                2,
+                List.of(),
+                new MigrationLedger.Lock(
+                        "ci-runner-7 (10.254.1.7)",
+                        T0.minus(Duration.ofHours(2)),
+                        7260.0,
+                        MigrationLedger.Liveness.GONE,
+                        "no session in this database from address 10.254.1.7",
+                        null));
+    }
+
+    /** A Flyway ledger at version 41, nothing failed, no lock seen. */
+    static MigrationLedger healthyFlyway() {
+        return new MigrationLedger(
+                MigrationLedger.Tool.FLYWAY,
+                "public",
+                "41",
+                "add case priority",
+                T0.minus(Duration.ofDays(2)),
+                "deployer",
+                41,
+                List.of(),
+                null);
+    }
+
+    /** {@link #backfilling()} on a database that also carries migration ledgers. */
+    static EngineEvent[] backfillingWith(MigrationLedger... ledgers) {
+        return new EngineEvent[] {
+            new EngineEvent.ProgressReported(at(66), "backfill-priority", progress(72_600, false)),
+            new EngineEvent.Observed(
+                    at(66),
+                    snapshot(at(66), noWaits(), List.of(caughtUp()), List.of(ledgers)),
+                    List.of(
+                            status(LOCK_QUEUE, CriterionState.OK, 0, at(0)),
+                            status(STANDBY_LAG, CriterionState.OK, 0.4, at(0)),
+                            status(BLOCKED_BY_US, CriterionState.OK, 0, at(0))),
+                    Map.of()),
+        };
+    }
+
+    static Snapshot snapshot(Instant when, Locks locks, List<StandbyLag> lags, List<MigrationLedger> ledgers) {
         ServerIdentity identity =
                 new ServerIdentity("16.4", 160004, "7301234567890123456", "cases", "lockstep", false, true, List.of());
         Map<String, PartStatus> parts = new LinkedHashMap<>();
@@ -334,7 +388,7 @@ final class Scenes {
                 List.of(s1),
                 List.of(slot),
                 null,
-                List.of());
+                ledgers);
         return new Snapshot(when, 12.5, primary, List.of(), lags);
     }
 
