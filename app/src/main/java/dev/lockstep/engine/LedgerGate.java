@@ -144,7 +144,7 @@ final class LedgerGate {
                 facts.add(new Fact("lock_granted", lock.grantedAt().toString()));
             }
             if (lock.ageSeconds() != null) {
-                facts.add(new Fact("lock_age", Math.round(Math.max(0, lock.ageSeconds())) + "s"));
+                facts.add(new Fact("lock_age", age(lock.ageSeconds())));
             }
             facts.add(new Fact("holder_alive", lock.holderAlive().id() + ": " + lock.holder()));
         }
@@ -235,7 +235,7 @@ final class LedgerGate {
         FailureClass failureClass = lock != null ? FailureClass.LEDGER_LOCKED : FailureClass.LEDGER_FAILED;
         String message = lock != null
                 ? ledger.describe() + " is locked by " + lock.lockedBy()
-                        + (lock.ageSeconds() == null ? "" : " for " + Math.round(Math.max(0, lock.ageSeconds())) + "s")
+                        + (lock.ageSeconds() == null ? "" : " for " + age(lock.ageSeconds()))
                         + "; holder " + lock.holderAlive().id()
                 : ledger.describe() + " records " + ledger.failed().size() + " failed entr"
                         + (ledger.failed().size() == 1 ? "y" : "ies") + ": "
@@ -297,6 +297,18 @@ final class LedgerGate {
                             + " hand once you know it is gone",
                     effect);
         };
+    }
+
+    /** "23m15s", "2h01m", "41s": a lock's age as the screens write durations. */
+    static String age(double seconds) {
+        long whole = Math.max(0, Math.round(seconds));
+        if (whole < 60) {
+            return whole + "s";
+        }
+        if (whole < 3600) {
+            return String.format(java.util.Locale.ROOT, "%dm%02ds", whole / 60, whole % 60);
+        }
+        return String.format(java.util.Locale.ROOT, "%dh%02dm", whole / 3600, whole % 3600 / 60);
     }
 
     static String releaseSql(String schema) {

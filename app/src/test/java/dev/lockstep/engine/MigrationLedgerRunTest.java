@@ -276,4 +276,70 @@ class MigrationLedgerRunTest {
             assertThat(markerExists()).isFalse();
         }
     }
+
+    @Test
+    void anAttendedRunAsksBeforeTheFirstStepAndConfirmsTheRelease() throws Exception {
+        // given: a stuck Liquibase lock, and an operator at the screen who chooses the release, then confirms it
+        EngineDatabase.execute(LedgerTables.liquibase(LIQUIBASE));
+        EngineDatabase.execute(LedgerTables.liquibaseLocked(LIQUIBASE, "ci-runner-9 (10.254.1.9)", "40 minutes"));
+        List<Question> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Operator operator = new Operator() {
+            public boolean attended() {
+                return true;
+            }
+
+            public java.util.Optional<Answer> ask(Question question) {
+                asked.add(question);
+                return java.util.Optional.of(
+                        question.kind() == Question.Kind.FAILURE
+                                ? new Answer("repair", "alice@bastion", "ci-runner-9 was decommissioned")
+                                : new Answer("approve", "alice@bastion", "confirmed"));
+            }
+        };
+        List<EngineEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StepPlan.Sql marker = new StepPlan.Sql(
+                "add-marker",
+                "create table ldg_marker (id int)",
+                java.time.Duration.ofSeconds(2),
+                java.time.Duration.ZERO,
+                1,
+                new Backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(200)),
+                java.util.Set.of(),
+                null,
+                null);
+
+        // when
+        RunResult result = new RunEngine(
+                        EngineDatabase::connect,
+                        events::add,
+                        operator,
+                        () -> Directive.NONE,
+                        RunEngine.Options.defaults(),
+                        new Holder("tester", "testhost", 4242))
+                .run(new RunPlan("ldg-attended", "0".repeat(64), null, List.of(marker)));
+
+        // then: asked about ledger-locked before the step, with the release available, then asked to confirm
+        assertThat(result.state()).as(result.message()).isEqualTo(RunState.DONE);
+        assertThat(asked).extracting(Question::kind).containsExactly(Question.Kind.FAILURE, Question.Kind.APPROVAL);
+        assertThat(asked.get(0).failure().failure().failureClass().id()).isEqualTo("ledger-locked");
+        assertThat(asked.get(0).failure().failure().fact("holder_alive")).startsWith("gone: ");
+        assertThat(asked.get(0).choices())
+                .filteredOn(choice -> choice.id().equals("repair"))
+                .singleElement()
+                .satisfies(choice -> assertThat(choice.available()).isTrue());
+        // the decision is recorded before the release, the release before the first step
+        List<String> order = events.stream()
+                .map(event -> event instanceof EngineEvent.DecisionMade decision
+                        ? "decide " + decision.decision()
+                        : event instanceof EngineEvent.Recovered recovered
+                                ? "recovered " + recovered.detail()
+                                : event instanceof EngineEvent.StepStarted started ? "step " + started.step() : "")
+                .filter(text -> !text.isEmpty())
+                .toList();
+        assertThat(order.get(0)).isEqualTo("decide repair");
+        assertThat(order.get(1)).startsWith("recovered released the Liquibase lock in " + LIQUIBASE);
+        assertThat(order.get(2)).isEqualTo("step add-marker");
+        assertThat(EngineDatabase.queryString("select locked::text from " + LIQUIBASE + ".databasechangeloglock"))
+                .isEqualTo("false");
+    }
 }
