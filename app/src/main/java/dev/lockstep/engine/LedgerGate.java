@@ -40,6 +40,11 @@ final class LedgerGate {
         return "ledger:" + tool.id();
     }
 
+    /** Whether a failure's step is a ledger finding before the first step (no step id holds a ':'). */
+    static boolean isStartFinding(String step) {
+        return step != null && step.startsWith("ledger:");
+    }
+
     private final RunContext run;
     private final RunPlan plan;
     private final Map<String, Decision> presets;

@@ -31,6 +31,14 @@ public final class FailureText {
                 + ": " + failure.message();
     }
 
+    /**
+     * Whether the failure is a migration ledger's finding before the first step (docs/recovery.md, "Migration
+     * ledgers"): no step failed and nothing ran, so the screens say "found" rather than "failed".
+     */
+    public static boolean beforeAnyStep(Failure failure) {
+        return failure.attempt() == 0 && "ledger".equals(failure.stepKind());
+    }
+
     /** The lines under the headline: meaning, what stayed, the facts, the options. */
     public static List<String> details(Diagnosis diagnosis) {
         List<String> lines = new ArrayList<>();

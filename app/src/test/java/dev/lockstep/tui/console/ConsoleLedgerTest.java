@@ -73,4 +73,34 @@ class ConsoleLedgerTest {
             assertThat(String.join("\n", database(large))).doesNotContain("ledger");
         }
     }
+
+    @Test
+    void aLedgerFindingBeforeTheFirstStepIsAskedInTheFailureDialog() throws Exception {
+        try (ConsoleHarness console = ConsoleHarness.run(SMALL, at(3), Scenes.fold())) {
+            console.events(Scenes.opening())
+                    .events(new dev.lockstep.engine.EngineEvent.FailureFound(at(3), Scenes.ledgerLocked()));
+            java.util.concurrent.CompletableFuture<java.util.Optional<dev.lockstep.engine.Operator.Answer>> answer =
+                    console.ask(Scenes.failure("q1", Scenes.ledgerLocked()));
+            console.tick();
+
+            String screen = console.text();
+            assertThat(screen)
+                    .contains("ledger-locked")
+                    .contains("holder alive: gone")
+                    .contains("repair: releases the Liquibase lock in public");
+            // the finding is no step of the plan: the steps list does not grow a failed one
+            assertThat(console.lines().get(0)).endsWith("[ LEDGER ]");
+            assertThat(console.lines().get(2)).startsWith("FOUND before the first step: ledger-locked. a migration");
+            assertThat(screen)
+                    .contains("BEFORE THE FIRST STEP ledger:liquibase")
+                    .contains("── STEPS 3/5 ");
+            assertThat(console.lines()).hasSize(24).allSatisfy(line -> assertThat(line.length())
+                    .isLessThanOrEqualTo(80));
+
+            console.key("r").type("ci-runner-7 was recycled at 01:05").key(com.googlecode.lanterna.input.KeyType.Enter);
+            assertThat(ConsoleHarness.answered(answer))
+                    .contains(new dev.lockstep.engine.Operator.Answer(
+                            "repair", ConsoleHarness.ACTOR, "ci-runner-7 was recycled at 01:05"));
+        }
+    }
 }

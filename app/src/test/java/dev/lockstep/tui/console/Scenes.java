@@ -497,6 +497,51 @@ final class Scenes {
                         false));
     }
 
+    /**
+     * A stuck Liquibase lock found before the first step, as the engine's ledger check classifies it: its holder
+     * has no session left, so the release is offered.
+     */
+    static Diagnosis ledgerLocked() {
+        Failure failure = new Failure(
+                "ledger:liquibase",
+                "ledger",
+                0,
+                FailureClass.LEDGER_LOCKED,
+                null,
+                "liquibase in public is locked by ci-runner-7 (10.254.1.7) for 2h01m; holder gone",
+                Applied.NOTHING,
+                List.of(
+                        new Fact("ledger", "liquibase in public, at 2 (ana:2 (db/changelog.xml)), 2 applied"),
+                        new Fact("lock_holder", "ci-runner-7 (10.254.1.7)"),
+                        new Fact("lock_granted", "2026-11-21T01:00:00Z"),
+                        new Fact("lock_age", "2h01m"),
+                        new Fact("holder_alive", "gone: no session in this database from address 10.254.1.7")),
+                List.of());
+        return new Diagnosis(
+                failure,
+                List.of(
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.ACKNOWLEDGE,
+                                true,
+                                "the runbook's steps may expect the ledger as it is; you say why going on is safe",
+                                "goes on with the first step, the ledger as it is"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.REPAIR,
+                                true,
+                                "no session of the lock's holder is connected",
+                                "releases the Liquibase lock in public, then reads the ledger again"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.ABORT,
+                                true,
+                                "always possible: nothing runs",
+                                "stops now (exit 4)"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.RECHECK,
+                                true,
+                                "needs an operator at the screen",
+                                "reads the ledger again and asks again")));
+    }
+
     /** The question about a failed step, with its choices as the engine builds them from the offers. */
     static Question failure(String id, Diagnosis diagnosis) {
         Failure failure = diagnosis.failure();
