@@ -385,15 +385,15 @@ final class LedgerGate {
                 .filter(chosen -> diagnosis.offer(chosen).map(Offer::available).orElse(false))
                 .orElseThrow(() -> new IllegalStateException(
                         "the operator chose '" + answer.get().choice() + "', which is not an available option"));
-        if (choice == Choice.REPAIR && !confirmRelease(key, diagnosis)) {
-            return Optional.of(new Decision(Choice.RECHECK, "the release was not confirmed"));
-        }
         run.emit(new EngineEvent.DecisionMade(
                 Instant.now(),
                 key,
                 answer.get().actor(),
                 choice.id(),
                 answer.get().reason()));
+        if (choice == Choice.REPAIR && !confirmRelease(key, diagnosis)) {
+            return Optional.of(new Decision(Choice.RECHECK, "the release was not confirmed"));
+        }
         return Optional.of(new Decision(choice, answer.get().reason()));
     }
 
@@ -407,7 +407,19 @@ final class LedgerGate {
                         Question.Choice.of("approve", "release the lock"),
                         Question.Choice.of("refuse", "keep it: ask again")),
                 null);
-        return answer.isPresent() && answer.get().choice().equals("approve");
+        if (answer.isEmpty()) {
+            return false;
+        }
+        // the confirmation and its reason are a decision like any other, recorded before the release
+        boolean approved = answer.get().choice().equals("approve");
+        run.emit(new EngineEvent.DecisionMade(
+                Instant.now(),
+                key,
+                answer.get().actor(),
+                approved ? "approve" : "refuse",
+                answer.get().reason(),
+                approved ? "confirms the release of the lock" : "keeps the lock: asks again"));
+        return approved;
     }
 
     /**

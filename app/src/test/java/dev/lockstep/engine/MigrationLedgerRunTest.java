@@ -337,8 +337,9 @@ class MigrationLedgerRunTest {
                 .filter(text -> !text.isEmpty())
                 .toList();
         assertThat(order.get(0)).isEqualTo("decide repair");
-        assertThat(order.get(1)).startsWith("recovered released the Liquibase lock in " + LIQUIBASE);
-        assertThat(order.get(2)).isEqualTo("step add-marker");
+        assertThat(order.get(1)).isEqualTo("decide approve");
+        assertThat(order.get(2)).startsWith("recovered released the Liquibase lock in " + LIQUIBASE);
+        assertThat(order.get(3)).isEqualTo("step add-marker");
         assertThat(EngineDatabase.queryString("select locked::text from " + LIQUIBASE + ".databasechangeloglock"))
                 .isEqualTo("false");
     }
