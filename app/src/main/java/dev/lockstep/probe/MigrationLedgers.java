@@ -23,8 +23,8 @@ import java.util.Map;
  * one query, only when there is one. Both only read; the caller's session bounds them.
  *
  * <p>Whether a Liquibase lock's holder is alive is judged from pg_stat_activity: a session in this database
- * whose client address is the address in {@code lockedby} ("host (address)"), or whose client host name (known
- * only with {@code log_hostname}) is its host. Lockstep's own sessions do not count. A holder behind NAT, a
+ * whose client address is the address in {@code lockedby} ("host (address)"), whose client host name (known
+ * only with {@code log_hostname}) is its host, or whose application_name names that host. Lockstep's own sessions do not count. A holder behind NAT, a
  * proxy or a pooler connects from another address and is not recognised; sessions hidden from this role
  * (without pg_read_all_stats) make the answer unknown. Flyway keeps no lock table: it holds a session
  * advisory lock whose key it derives from the history table's name; Lockstep looks for exactly that key.
@@ -112,7 +112,9 @@ public final class MigrationLedgers {
                 + " from (select a.*, ((r.holder_ip is not null and host(a.client_addr) = r.holder_ip)"
                 + " or (r.holder_ip in ('127.0.0.1', '::1') and a.client_addr is null and a.client_port = -1)"
                 + " or (r.holder_host <> '' and a.client_hostname is not null"
-                + " and split_part(lower(a.client_hostname), '.', 1) = split_part(r.holder_host, '.', 1)))"
+                + " and split_part(lower(a.client_hostname), '.', 1) = split_part(r.holder_host, '.', 1))"
+                + " or (length(split_part(r.holder_host, '.', 1)) >= 3 and strpos(lower(a.application_name),"
+                + " split_part(r.holder_host, '.', 1)) > 0))"
                 + " as matches, a.query = '<insufficient privilege>' as hidden"
                 + " from pg_catalog.pg_stat_activity a where a.datname = current_database()"
                 + " and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'"
@@ -265,7 +267,7 @@ public final class MigrationLedgers {
             names.add("address " + ip);
         }
         if (host != null && !host.isBlank()) {
-            names.add("host " + host + " (matched only when log_hostname is on)");
+            names.add("host " + host + " (by client_hostname, filled only with log_hostname, or in application_name)");
         }
         return String.join(" or ", names);
     }

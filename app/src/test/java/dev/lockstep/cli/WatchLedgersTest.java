@@ -133,4 +133,23 @@ class WatchLedgersTest {
                     .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
         }
     }
+
+    @Test
+    void aSessionNamingTheLockHoldersHostInItsApplicationNameKeepsItAlive() throws Exception {
+        // given: the lock's host runs a job whose sessions carry its name, from an address that is not the lock's
+        execute(LedgerTables.liquibase(LIQUIBASE));
+        execute(LedgerTables.liquibaseLocked(LIQUIBASE, "ci-runner-7 (10.254.1.7)", "2 minutes"));
+        java.util.Properties named = new java.util.Properties();
+        named.setProperty("ApplicationName", "liquibase@ci-runner-7");
+        try (Connection job = DriverManager.getConnection(sandbox.primaryJdbcUrl(), named)) {
+            assertThat(job.isValid(2)).isTrue();
+
+            CliRun json = CliRun.of("watch", "--db", sandbox.primaryUri(), "--once", "--json");
+
+            JsonNode lock = ledger(new ObjectMapper().readTree(json.out()).at("/primary/ledgers"), LIQUIBASE)
+                    .get("lock");
+            assertThat(lock.get("holder_alive").asText()).isEqualTo("alive");
+            assertThat(lock.get("holder").asText()).contains("application 'liquibase@ci-runner-7'");
+        }
+    }
 }
