@@ -3,11 +3,13 @@ package dev.lockstep.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.ExitCode;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.recovery.Applied;
 import dev.lockstep.recovery.Choice;
 import dev.lockstep.recovery.Decision;
 import dev.lockstep.recovery.Declared;
 import dev.lockstep.recovery.Diagnosis;
+import dev.lockstep.recovery.Fact;
 import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.recovery.Failure;
 import dev.lockstep.recovery.FailureClass;
@@ -22,6 +24,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -301,7 +304,7 @@ final class FailureRecovery {
      * entries, else as classified ({@code post-check-failed}: not there, or at another version).
      */
     private Failure withLedger(StepPlan.Ledger step, Failure failure) {
-        List<dev.lockstep.probe.MigrationLedger> found;
+        List<MigrationLedger> found;
         try {
             found = LedgerGate.matching(LedgerGate.read(run.connection()), step.tool(), step.schema());
         } catch (SQLException e) {
@@ -310,7 +313,7 @@ final class FailureRecovery {
         if (found.size() != 1) {
             return failure;
         }
-        List<dev.lockstep.recovery.Fact> facts = new java.util.ArrayList<>(failure.facts());
+        List<Fact> facts = new ArrayList<>(failure.facts());
         facts.addAll(LedgerGate.facts(found.get(0)));
         return new Failure(
                 failure.stepId(),

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -311,9 +312,9 @@ final class LedgerGate {
             return whole + "s";
         }
         if (whole < 3600) {
-            return String.format(java.util.Locale.ROOT, "%dm%02ds", whole / 60, whole % 60);
+            return String.format(Locale.ROOT, "%dm%02ds", whole / 60, whole % 60);
         }
-        return String.format(java.util.Locale.ROOT, "%dh%02dm", whole / 3600, whole % 3600 / 60);
+        return String.format(Locale.ROOT, "%dh%02dm", whole / 3600, whole % 3600 / 60);
     }
 
     static String releaseSql(String schema) {

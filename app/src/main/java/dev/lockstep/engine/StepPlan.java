@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.runbook.Expectation;
 import java.time.Duration;
 import java.util.Set;
@@ -63,12 +64,7 @@ sealed interface StepPlan {
      * (null: any). {@code schema} null: the only one found. {@code acknowledge}, a reason, lets a failed entry
      * or a held lock of this tool found at the start of the run go without asking.
      */
-    record Ledger(
-            String stepId,
-            dev.lockstep.probe.MigrationLedger.Tool tool,
-            String schema,
-            String expectVersion,
-            String acknowledge)
+    record Ledger(String stepId, MigrationLedger.Tool tool, String schema, String expectVersion, String acknowledge)
             implements StepPlan {
         public String kind() {
             return "ledger";

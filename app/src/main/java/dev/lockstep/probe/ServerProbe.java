@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +42,7 @@ final class ServerProbe implements AutoCloseable {
             RECOVERY, LOCKS, ACTIVITY, PREPARED, REPLICATION, SLOTS, CREATE_INDEX, VACUUM, CLUSTER, COPY, LEDGERS);
 
     /** How often the ledgers' tables are looked up again (a Flyway run may create its history table). */
-    private static final java.time.Duration LEDGER_REFIND = java.time.Duration.ofSeconds(30);
+    private static final Duration LEDGER_REFIND = Duration.ofSeconds(30);
 
     /** Missing privilege (42501), function (42883), relation (42P01), column (42703), feature (0A000). */
     private static final Set<String> SWITCH_OFF = Set.of("42501", "42883", "42P01", "42703", "0A000");
