@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             "  kill-connection  end Lockstep's control session (waits up to --for for one)",
             "  bad-data         insert --rows rows into app_error, like a failing application",
             "  slow-batch       every UPDATE on --table sleeps --delay first (a trigger)",
+            "  stuck-liquibase-lock  a Liquibase lock left by a host with no session left",
             "Exit 0 when the fault was injected and undone; 2 when the target is not a sandbox or lacks what the"
                     + " scenario needs; 5 when it cannot be reached."
         })

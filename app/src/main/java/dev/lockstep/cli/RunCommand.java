@@ -65,7 +65,10 @@ public final class RunCommand implements Callable<Integer> {
             paramLabel = "STEP=OPTION:REASON",
             description = "What to do if STEP fails, decided in advance for an unattended run: retry, repair,"
                     + " roll-forward, rollback, skip, abandon or abort (docs/recovery.md); taken only when the"
-                    + " option is available, recorded with the OS user and the reason (repeatable).")
+                    + " option is available, recorded with the OS user and the reason (repeatable)."
+                    + " ledger:flyway or ledger:liquibase as STEP decides a migration ledger's failed entry or"
+                    + " lock found before the first step: acknowledge, repair (release a stuck Liquibase lock)"
+                    + " or abort.")
     Map<String, String> decisions = new LinkedHashMap<>();
 
     @Option(

@@ -3,11 +3,13 @@ package dev.lockstep.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.ExitCode;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.recovery.Applied;
 import dev.lockstep.recovery.Choice;
 import dev.lockstep.recovery.Decision;
 import dev.lockstep.recovery.Declared;
 import dev.lockstep.recovery.Diagnosis;
+import dev.lockstep.recovery.Fact;
 import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.recovery.Failure;
 import dev.lockstep.recovery.FailureClass;
@@ -22,6 +24,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -292,7 +295,36 @@ final class FailureRecovery {
                     List.of(),
                     List.of());
         }
-        return Inspector.inspect(run.connection(), attempt);
+        Failure failure = Inspector.inspect(run.connection(), attempt);
+        return step instanceof StepPlan.Ledger ledger ? withLedger(ledger, failure) : failure;
+    }
+
+    /**
+     * A failed {@code ledger} step with the ledger's facts; {@code ledger-failed} when it records failed
+     * entries, else as classified ({@code post-check-failed}: not there, or at another version).
+     */
+    private Failure withLedger(StepPlan.Ledger step, Failure failure) {
+        List<MigrationLedger> found;
+        try {
+            found = LedgerGate.matching(LedgerGate.read(run.connection()), step.tool(), step.schema());
+        } catch (SQLException e) {
+            return failure;
+        }
+        if (found.size() != 1) {
+            return failure;
+        }
+        List<Fact> facts = new ArrayList<>(failure.facts());
+        facts.addAll(LedgerGate.facts(found.get(0)));
+        return new Failure(
+                failure.stepId(),
+                failure.stepKind(),
+                failure.attempt(),
+                found.get(0).hasFailed() ? FailureClass.LEDGER_FAILED : failure.failureClass(),
+                failure.sqlState(),
+                failure.message(),
+                failure.applied(),
+                facts,
+                failure.leftovers());
     }
 
     /** An error that escaped the step's own handling (a ledger write, a query): classified from the error. */
@@ -397,7 +429,9 @@ final class FailureRecovery {
         Failure failure = diagnosis.failure();
         Decision preset = presets.remove(step.stepId());
         if (preset != null) {
-            Offer offer = diagnosis.offer(preset.choice()).orElseThrow();
+            Offer offer = diagnosis
+                    .offer(preset.choice())
+                    .orElse(new Offer(preset.choice(), false, "not an option for a failed step", ""));
             if (preset.choice() == Choice.RECHECK || !offer.available()) {
                 throw new FailureUndecided("step " + step.stepId() + " failed ("
                         + failure.failureClass().id() + "): "

@@ -370,6 +370,10 @@ final class RunEngine {
         FailureRecovery.Pending pending = FailureRecovery.pending(pendingFailure);
         try {
             run.safePoint();
+            Optional<RunResult> ledgers = new LedgerGate(run, plan, options.decisions()).atStart();
+            if (ledgers.isPresent()) {
+                return ledgers.get();
+            }
             for (StepPlan step : plan.steps()) {
                 Optional<RunResult> end;
                 if (pending != null && pending.mainStep().equals(step.stepId())) {

@@ -1,10 +1,12 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.Expectation;
+import dev.lockstep.runbook.LedgerStep;
 import dev.lockstep.runbook.NoteStep;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Phase;
@@ -141,6 +143,14 @@ final class RunPlans {
         }
         if (step instanceof NoteStep note) {
             return new StepPlan.Note(note.id(), note.text());
+        }
+        if (step instanceof LedgerStep ledger) {
+            return new StepPlan.Ledger(
+                    ledger.id(),
+                    MigrationLedger.Tool.ofId(ledger.tool()).orElseThrow(),
+                    ledger.schema().orElse(null),
+                    ledger.expectVersion().orElse(null),
+                    ledger.acknowledge().orElse(null));
         }
         BackfillStep backfill = (BackfillStep) step;
         BackfillStep.Batch batch = backfill.batch();

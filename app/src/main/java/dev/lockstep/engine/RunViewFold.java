@@ -142,10 +142,14 @@ final class RunViewFold implements EngineListener {
             }
         } else if (event instanceof EngineEvent.FailureFound found) {
             failure = found.diagnosis();
-            MutableStep step = step(found.step(), found.diagnosis().failure().stepKind());
-            step.status = RunView.StepStatus.FAILED;
-            step.message = found.diagnosis().failure().failureClass().id() + ": "
-                    + found.diagnosis().failure().message();
+            if (!LedgerGate.isStartFinding(found.step())) {
+                // a ledger finding before the first step is no step of the plan: the dialog shows it
+                MutableStep step =
+                        step(found.step(), found.diagnosis().failure().stepKind());
+                step.status = RunView.StepStatus.FAILED;
+                step.message = found.diagnosis().failure().failureClass().id() + ": "
+                        + found.diagnosis().failure().message();
+            }
         } else if (event instanceof EngineEvent.DecisionMade decision
                 && failure != null
                 && failure.failure().stepId().equals(decision.step())) {

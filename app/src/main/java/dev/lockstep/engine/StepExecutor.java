@@ -1,6 +1,7 @@
 package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.runbook.sql.SqlStatement;
@@ -87,6 +88,8 @@ final class StepExecutor {
                 approval(approval);
             } else if (step instanceof StepPlan.Note note) {
                 note(note);
+            } else if (step instanceof StepPlan.Ledger ledger) {
+                ledger(ledger);
             } else if (step instanceof StepPlan.Backfill backfill) {
                 backfill(backfill);
             }
@@ -394,6 +397,35 @@ final class StepExecutor {
                 started,
                 passed,
                 "expected " + step.expect().describe() + ", got " + actual);
+    }
+
+    /** A migration ledger asserted: read once, judged, recorded like a check (docs/runbook-format.md). */
+    private void ledger(StepPlan.Ledger step) throws SQLException {
+        Connection connection = run.connection();
+        int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
+        run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "ledger", attempt, true));
+        long started = System.nanoTime();
+        List<MigrationLedger> ledgers;
+        try {
+            ledgers = LedgerGate.read(connection);
+        } catch (SQLException e) {
+            if (SqlStates.connectionLost(e)) {
+                throw e;
+            }
+            String state = attemptFailed(step, attempt, started, e);
+            throw new StepFailed(
+                    "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
+                    checkAttempt(step, attempt, null, e, null, started));
+        }
+        String failure = LedgerGate.stepFailure(step, ledgers);
+        run.emit(new EngineEvent.Verified(
+                Instant.now(),
+                step.stepId(),
+                "ledger " + step.tool().id(),
+                failure == null,
+                LedgerGate.expected(step),
+                LedgerGate.actual(step, ledgers)));
+        endSimple(step, attempt, null, started, failure == null, failure);
     }
 
     private void waitFor(StepPlan.Wait step) throws SQLException {

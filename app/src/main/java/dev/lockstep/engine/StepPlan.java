@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.runbook.Expectation;
 import java.time.Duration;
 import java.util.Set;
@@ -55,6 +56,18 @@ sealed interface StepPlan {
     record Note(String stepId, String text) implements StepPlan {
         public String kind() {
             return "note";
+        }
+    }
+
+    /**
+     * A migration tool's ledger asserted: it exists, has no failed entries and is at {@code expectVersion}
+     * (null: any). {@code schema} null: the only one found. {@code acknowledge}, a reason, lets a failed entry
+     * or a held lock of this tool found at the start of the run go without asking.
+     */
+    record Ledger(String stepId, MigrationLedger.Tool tool, String schema, String expectVersion, String acknowledge)
+            implements StepPlan {
+        public String kind() {
+            return "ledger";
         }
     }
 

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,9 +35,13 @@ final class ServerProbe implements AutoCloseable {
     static final String VACUUM = "progress_vacuum";
     static final String CLUSTER = "progress_cluster";
     static final String COPY = "progress_copy";
+    static final String LEDGERS = "migration_ledgers";
 
-    static final List<String> PARTS =
-            List.of(RECOVERY, LOCKS, ACTIVITY, PREPARED, REPLICATION, SLOTS, CREATE_INDEX, VACUUM, CLUSTER, COPY);
+    static final List<String> PARTS = List.of(
+            RECOVERY, LOCKS, ACTIVITY, PREPARED, REPLICATION, SLOTS, CREATE_INDEX, VACUUM, CLUSTER, COPY, LEDGERS);
+
+    /** How often the ledgers' tables are looked up again (a Flyway run may create its history table). */
+    private static final Duration LEDGER_REFIND = Duration.ofSeconds(30);
 
     /** Missing privilege (42501), function (42883), relation (42P01), column (42703), feature (0A000). */
     private static final Set<String> SWITCH_OFF = Set.of("42501", "42883", "42P01", "42703", "0A000");
@@ -52,6 +57,8 @@ final class ServerProbe implements AutoCloseable {
     private ServerIdentity identity;
     private PgVersionQueries queries;
     private final Map<String, String> switchedOff = new HashMap<>();
+    private List<MigrationLedgers.Found> ledgerTables;
+    private Instant ledgerTablesFoundAt;
 
     ServerProbe(String label, String target, MonitorConnection monitor, ProbeOptions options) {
         this.label = label;
@@ -97,6 +104,7 @@ final class ServerProbe implements AutoCloseable {
         List<Progress.VacuumProgress> vacuum = tick.run(VACUUM, this::vacuum);
         List<Progress.ClusterProgress> cluster = tick.run(CLUSTER, this::cluster);
         List<Progress.CopyProgress> copy = tick.run(COPY, this::copy);
+        List<MigrationLedger> ledgers = tick.run(LEDGERS, this::ledgers);
         if (tick.lostReason != null) {
             monitor.lost(tick.lostReason);
             return unreachable(takenAt, tick.parts);
@@ -119,7 +127,8 @@ final class ServerProbe implements AutoCloseable {
                 recovery,
                 replication,
                 slots,
-                new Progress(createIndex, vacuum, cluster, copy));
+                new Progress(createIndex, vacuum, cluster, copy),
+                ledgers);
     }
 
     private Optional<Connection> identify(Connection connection) {
@@ -131,6 +140,7 @@ final class ServerProbe implements AutoCloseable {
         }
         queries = new PgVersionQueries(identity.versionNum());
         switchedOff.clear();
+        ledgerTables = null;
         queries.copyProgressMissing().ifPresent(reason -> switchedOff.put(COPY, reason));
         return Optional.of(connection);
     }
@@ -146,6 +156,7 @@ final class ServerProbe implements AutoCloseable {
                 identity,
                 null,
                 parts,
+                null,
                 null,
                 null,
                 null,
@@ -475,6 +486,29 @@ final class ServerProbe implements AutoCloseable {
                         Rows.whole(row, "tuples_processed"),
                         Rows.whole(row, "tuples_excluded"),
                         Rows.decimal(row, "elapsed_seconds")));
+    }
+
+    /**
+     * The migration ledgers: their tables are looked up when the session opens and every {@link
+     * #LEDGER_REFIND}; one query reads them each tick, and none runs while there is no ledger.
+     */
+    private List<MigrationLedger> ledgers(Connection connection, Tick tick) throws SQLException {
+        Instant now = clock.instant();
+        if (ledgerTables == null || now.isAfter(ledgerTablesFoundAt.plus(LEDGER_REFIND))) {
+            ledgerTables = MigrationLedgers.find(connection);
+            ledgerTablesFoundAt = now;
+        }
+        try {
+            return MigrationLedgers.read(connection, ledgerTables);
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState())) {
+                throw e;
+            }
+            // a ledger table was dropped since it was found: look again rather than switch the part off
+            ledgerTables = MigrationLedgers.find(connection);
+            ledgerTablesFoundAt = now;
+            return MigrationLedgers.read(connection, ledgerTables);
+        }
     }
 
     @Override

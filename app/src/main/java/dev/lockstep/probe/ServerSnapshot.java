@@ -11,7 +11,8 @@ import java.util.Map;
  * What one server looked like at one tick. When it is unreachable, {@code unreachableSince} and {@code
  * unreachableReason} say since when and why and every part is null. A part that is off, timed out or failed
  * is null too; {@code parts} says which and why, with each part's client-side duration. {@code server} is
- * the identity read when the monitoring connection was (re)opened.
+ * the identity read when the monitoring connection was (re)opened. {@code ledgers} lists the migration
+ * tools' ledgers found on the database (empty when there is none; null when the part was not read).
  */
 public record ServerSnapshot(
         String label,
@@ -28,12 +29,14 @@ public record ServerSnapshot(
         Recovery recovery,
         List<ReplicationConnection> replication,
         List<ReplicationSlot> replicationSlots,
-        Progress progress) {
+        Progress progress,
+        List<MigrationLedger> ledgers) {
 
     public ServerSnapshot {
         parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
         replication = replication == null ? null : List.copyOf(replication);
         replicationSlots = replicationSlots == null ? null : List.copyOf(replicationSlots);
+        ledgers = ledgers == null ? null : List.copyOf(ledgers);
     }
 
     public PartStatus part(String name) {

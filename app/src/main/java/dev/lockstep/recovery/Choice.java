@@ -19,7 +19,12 @@ public enum Choice {
     /** Stop now, touching nothing; the run stays failed and asks again when run again. */
     ABORT,
     /** Inspect the database again (has the blocker gone?) and ask again. */
-    RECHECK;
+    RECHECK,
+    /**
+     * Go on knowing the database is not as expected: a migration ledger's failed entry or held lock found at
+     * the start of a run (docs/recovery.md, "Migration ledgers").
+     */
+    ACKNOWLEDGE;
 
     /** The id on the command line and in records: {@code roll-forward}. */
     public String id() {

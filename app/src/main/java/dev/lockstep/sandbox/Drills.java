@@ -25,7 +25,7 @@ public final class Drills {
 
     public static final String APPLICATION_NAME = "lockstep-drill";
     public static final List<String> SCENARIOS =
-            List.of("pause-replay", "lock-holder", "kill-connection", "bad-data", "slow-batch");
+            List.of("pause-replay", "lock-holder", "kill-connection", "bad-data", "slow-batch", "stuck-liquibase-lock");
 
     /** Opens a session on the target; the drill labels it itself. */
     @FunctionalInterface
@@ -73,6 +73,7 @@ public final class Drills {
             case "kill-connection" -> new KillConnection(target, options.patience());
             case "bad-data" -> new BadData(target, options.rows());
             case "slow-batch" -> new SlowBatch(target, options.table(), options.delay());
+            case "stuck-liquibase-lock" -> new StuckLiquibaseLock(target);
             default -> throw LockstepException.usage(
                     "unknown drill scenario '" + scenario + "'; pick one of " + String.join(", ", SCENARIOS));
         };
@@ -379,6 +380,85 @@ public final class Drills {
             } catch (SQLException | LockstepException e) {
                 return "bad-data: COULD NOT delete its rows (" + e.getMessage() + "); they have message '" + MESSAGE
                         + "'";
+            }
+        }
+    }
+
+    /**
+     * A Liquibase ledger whose lock a killed deploy left behind: {@code databasechangelog} and {@code
+     * databasechangeloglock} as Liquibase creates them, in a schema of their own, locked 47 minutes ago by a
+     * host at a documentation address (192.0.2.10, RFC 5737) that never connects. A run then meets
+     * {@code ledger-locked} before its first step, with the release offered.
+     */
+    private static final class StuckLiquibaseLock implements Drill {
+        static final String SCHEMA = "lockstep_drill_liquibase";
+        static final String LOCKED_BY = "deploy-runner-3 (192.0.2.10)";
+        private final Target target;
+        private boolean created;
+
+        StuckLiquibaseLock(Target target) {
+            this.target = target;
+        }
+
+        @Override
+        public String scenario() {
+            return "stuck-liquibase-lock";
+        }
+
+        @Override
+        public String inject() {
+            try (Connection session = open(target.primary(), "the primary")) {
+                requireSandboxPrimary(session, target);
+                if (bool(session, "select exists (select 1 from pg_namespace where nspname = '" + SCHEMA + "')")) {
+                    throw LockstepException.usage("stuck-liquibase-lock: schema " + SCHEMA + " already exists (an"
+                            + " earlier drill not undone?); drop it first: drop schema " + SCHEMA + " cascade");
+                }
+                session.setAutoCommit(false);
+                execute(session, "create schema " + SCHEMA);
+                execute(
+                        session,
+                        "create table " + SCHEMA + ".databasechangeloglock (id integer not null, locked boolean not"
+                                + " null, lockgranted timestamp without time zone, lockedby varchar(255),"
+                                + " constraint databasechangeloglock_pkey primary key (id))");
+                execute(
+                        session,
+                        "create table " + SCHEMA + ".databasechangelog (id varchar(255) not null, author varchar(255)"
+                                + " not null, filename varchar(255) not null, dateexecuted timestamp without time zone"
+                                + " not null, orderexecuted integer not null, exectype varchar(10) not null, md5sum"
+                                + " varchar(35), description varchar(255), comments varchar(255), tag varchar(255),"
+                                + " liquibase varchar(20), contexts varchar(255), labels varchar(255), deployment_id"
+                                + " varchar(10))");
+                execute(
+                        session,
+                        "insert into " + SCHEMA + ".databasechangelog values ('1', 'drill', 'db/changelog.xml', now()"
+                                + " - interval '1 day', 1, 'EXECUTED', '9:0a1b', 'createTable', '', null, '4.29.2',"
+                                + " null, null, '0000000001')");
+                execute(
+                        session,
+                        "insert into " + SCHEMA + ".databasechangeloglock values (1, true, now() - interval '47"
+                                + " minutes', '" + LOCKED_BY + "')");
+                session.commit();
+                created = true;
+                return "stuck-liquibase-lock: " + SCHEMA + ".databasechangeloglock locked 47 minutes ago by "
+                        + LOCKED_BY + ", a host with no session here; a run stops before its first step"
+                        + " (ledger-locked) and offers to release it";
+            } catch (SQLException e) {
+                throw failed("stuck-liquibase-lock", e);
+            }
+        }
+
+        @Override
+        public String undo() {
+            if (!created) {
+                return "stuck-liquibase-lock: nothing to undo";
+            }
+            try (Connection session = open(target.primary(), "the primary")) {
+                execute(session, "drop schema if exists " + SCHEMA + " cascade");
+                created = false;
+                return "stuck-liquibase-lock: dropped schema " + SCHEMA + " and its Liquibase tables";
+            } catch (SQLException | LockstepException e) {
+                return "stuck-liquibase-lock: COULD NOT drop schema " + SCHEMA + " (" + e.getMessage()
+                        + "); run: drop schema " + SCHEMA + " cascade";
             }
         }
     }

@@ -31,6 +31,14 @@ public final class FailureText {
                 + ": " + failure.message();
     }
 
+    /**
+     * Whether the failure is a migration ledger's finding before the first step (docs/recovery.md, "Migration
+     * ledgers"): no step failed and nothing ran, so the screens say "found" rather than "failed".
+     */
+    public static boolean beforeAnyStep(Failure failure) {
+        return failure.attempt() == 0 && "ledger".equals(failure.stepKind());
+    }
+
     /** The lines under the headline: meaning, what stayed, the facts, the options. */
     public static List<String> details(Diagnosis diagnosis) {
         List<String> lines = new ArrayList<>();
@@ -52,13 +60,18 @@ public final class FailureText {
         List<Fact> facts = new ArrayList<>(diagnosis.failure().facts());
         facts.sort(Comparator.comparingInt(FailureText::rank));
         List<String> lines = new ArrayList<>();
+        // a ledger found before the first step is no step's doing: nothing ran, so "applied" says nothing
+        boolean ranNothing = diagnosis.failure().attempt() == 0
+                && "ledger".equals(diagnosis.failure().stepKind());
         for (Fact fact : facts) {
-            if (rank(fact) == FIRST.size() && lines.stream().noneMatch(line -> line.startsWith("applied: "))) {
+            if (!ranNothing
+                    && rank(fact) == FIRST.size()
+                    && lines.stream().noneMatch(line -> line.startsWith("applied: "))) {
                 lines.add("applied: " + diagnosis.failure().applied().description());
             }
             lines.add(fact.name().replace('_', ' ') + ": " + fact.value());
         }
-        if (lines.stream().noneMatch(line -> line.startsWith("applied: "))) {
+        if (!ranNothing && lines.stream().noneMatch(line -> line.startsWith("applied: "))) {
             lines.add("applied: " + diagnosis.failure().applied().description());
         }
         return lines;
@@ -76,7 +89,11 @@ public final class FailureText {
             "role",
             "server",
             "ran_out_of",
-            "elapsed");
+            "elapsed",
+            "failed_entry",
+            "holder_alive",
+            "lock_holder",
+            "lock_age");
 
     private static int rank(Fact fact) {
         int rank = FIRST.indexOf(fact.name());

@@ -90,7 +90,7 @@ class ExampleRunbooksTest {
                 .path("oneOf")
                 .forEach(kind -> kinds.add(
                         kind.path("properties").path("kind").path("const").asText()));
-        assertThat(kinds).containsExactlyInAnyOrder("sql", "check", "wait", "approval", "backfill", "note");
+        assertThat(kinds).containsExactlyInAnyOrder("sql", "check", "wait", "approval", "backfill", "note", "ledger");
     }
 
     @Test

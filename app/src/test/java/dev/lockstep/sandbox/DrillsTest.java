@@ -195,11 +195,32 @@ class DrillsTest {
     }
 
     @Test
+    void stuckLiquibaseLockLeavesALockWhoseHostHasNoSessionUntilUndone(Sandbox sandbox) throws SQLException {
+        try (Connection observer = connect(sandbox, "drills-test");
+                Drill drill = Drills.of("stuck-liquibase-lock", target(sandbox), Drills.Options.defaults())) {
+            assertThat(drill.inject()).contains("locked 47 minutes ago by deploy-runner-3 (192.0.2.10)");
+
+            assertThat(Sql.text(
+                            observer,
+                            "select locked || ' ' || lockedby from lockstep_drill_liquibase.databasechangeloglock"))
+                    .isEqualTo("true deploy-runner-3 (192.0.2.10)");
+            assertThat(Sql.longValue(
+                            observer, "select count(*) from pg_stat_activity where host(client_addr) = '192.0.2.10'"))
+                    .isZero();
+
+            assertThat(drill.undo()).contains("dropped schema lockstep_drill_liquibase");
+            assertThat(Sql.longValue(
+                            observer, "select count(*) from pg_namespace where nspname = 'lockstep_drill_liquibase'"))
+                    .isZero();
+        }
+    }
+
+    @Test
     void unknownScenarioNamesTheKnownOnes(Sandbox sandbox) {
         assertThatThrownBy(() -> Drills.of("flood", target(sandbox), Drills.Options.defaults()))
                 .isInstanceOf(LockstepException.class)
                 .hasMessage("unknown drill scenario 'flood'; pick one of pause-replay, lock-holder, kill-connection,"
-                        + " bad-data, slow-batch");
+                        + " bad-data, slow-batch, stuck-liquibase-lock");
     }
 
     private static Drills.Target target(Sandbox sandbox) {

@@ -11,6 +11,7 @@ import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.Expectation;
+import dev.lockstep.runbook.LedgerStep;
 import dev.lockstep.runbook.NoteStep;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Parameter;
@@ -469,8 +470,10 @@ public final class RunbookBuilder {
                                     "estimate_rows",
                                     "verify",
                                     "on_failure")),
-            "note", List.of("text"));
-    public static final List<String> STEP_KINDS = List.of("sql", "check", "wait", "approval", "backfill", "note");
+            "note", List.of("text"),
+            "ledger", List.of("tool", "schema", "expect_version", "acknowledge", "on_failure"));
+    public static final List<String> STEP_KINDS =
+            List.of("sql", "check", "wait", "approval", "backfill", "note", "ledger");
 
     private Optional<Step> step(YamlNode node, boolean recovery) {
         return mapping(node, "step").flatMap(map -> {
@@ -557,12 +560,39 @@ public final class RunbookBuilder {
             }
             case "backfill":
                 return backfill(map, context, id, title, phase);
+            case "ledger": {
+                Optional<String> tool = required(map, "tool", context).flatMap(node -> {
+                    Optional<String> named = text(node, "tool");
+                    if (named.isPresent() && !LEDGER_TOOLS.contains(named.get())) {
+                        problem(
+                                node.position(),
+                                "tool: expected one of " + String.join(", ", LEDGER_TOOLS) + ", got '" + named.get()
+                                        + "'" + Suggestions.didYouMean(named.get(), LEDGER_TOOLS));
+                        return Optional.empty();
+                    }
+                    return named;
+                });
+                Optional<String> schema = map.entry("schema").flatMap(entry -> text(entry.value(), "schema"));
+                Optional<String> version =
+                        map.entry("expect_version").flatMap(entry -> text(entry.value(), "expect_version"));
+                Optional<String> acknowledge =
+                        map.entry("acknowledge").flatMap(entry -> text(entry.value(), "acknowledge"));
+                acknowledge
+                        .filter(String::isBlank)
+                        .ifPresent(blank -> problem(
+                                map.entry("acknowledge").get().value().position(),
+                                "acknowledge: give the reason the runbook goes on despite the ledger's state"));
+                return tool.map(named -> new LedgerStep(
+                        id, title, phase, named, schema, version, acknowledge, onFailure(map), marks(map)));
+            }
             default: {
                 String text = requiredText(map, "text", context).orElse("");
                 return Optional.of(new NoteStep(id, title, phase, text, marks(map)));
             }
         }
     }
+
+    private static final List<String> LEDGER_TOOLS = List.of("flyway", "liquibase");
 
     private Optional<Step> backfill(
             YamlNode.Mapping map, String context, String id, Optional<String> title, Optional<Phase> phase) {

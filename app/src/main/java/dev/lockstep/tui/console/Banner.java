@@ -10,6 +10,7 @@ import dev.lockstep.probe.BlockingRoot;
 import dev.lockstep.probe.Locks;
 import dev.lockstep.probe.Snapshot;
 import dev.lockstep.runbook.StopAction;
+import dev.lockstep.tui.FailureText;
 import dev.lockstep.tui.Units;
 import dev.lockstep.tui.console.Look.Role;
 import java.time.format.DateTimeFormatter;
@@ -74,7 +75,9 @@ record Banner(String text, String action, Role role, String terse) {
         if (question != null && question.kind() == Question.Kind.FAILURE && question.failure() != null) {
             boolean hidden = question.id().equals(frame.ui().hiddenQuestion);
             return new Banner(
-                    "FAILED at " + question.step() + ": "
+                    (FailureText.beforeAnyStep(question.failure().failure())
+                                    ? "FOUND before the first step: "
+                                    : "FAILED at " + question.step() + ": ")
                             + question.failure().failure().failureClass().id() + ". "
                             + question.failure().failure().explanation() + ". Nothing runs until you decide:",
                     frame.readOnly()

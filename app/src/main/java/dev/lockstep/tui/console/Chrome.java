@@ -5,6 +5,7 @@ import dev.lockstep.engine.RunState;
 import dev.lockstep.engine.RunView;
 import dev.lockstep.probe.ServerSnapshot;
 import dev.lockstep.probe.Snapshot;
+import dev.lockstep.tui.FailureText;
 import dev.lockstep.tui.Units;
 import dev.lockstep.tui.console.Look.Role;
 import java.time.Duration;
@@ -52,7 +53,9 @@ final class Chrome {
         }
         if (run.failure() != null) {
             // a step failed and waits for a decision: nothing runs until someone decides
-            return new StateWord("FAILED", Role.BAD);
+            return FailureText.beforeAnyStep(run.failure().failure())
+                    ? new StateWord("LEDGER", Role.BAD)
+                    : new StateWord("FAILED", Role.BAD);
         }
         return switch (run.state()) {
             case PENDING -> new StateWord("STARTING", Role.DIM);

@@ -109,7 +109,7 @@ final class EventsPane {
 
     private static Role role(String tag) {
         return switch (tag) {
-            case "BREACH", "FAILED" -> Role.BAD;
+            case "BREACH", "FAILED", "FOUND" -> Role.BAD;
             case "ok", "clear" -> Role.OK;
             case "decide", "approve" -> Role.TITLE;
             case "state", "recover" -> Role.WARN;

@@ -8,9 +8,11 @@ import dev.lockstep.engine.RunView;
 import dev.lockstep.probe.BlockingRoot;
 import dev.lockstep.probe.LockWait;
 import dev.lockstep.probe.Locks;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.probe.ReplicationSlot;
 import dev.lockstep.probe.Snapshot;
 import dev.lockstep.probe.StandbyLag;
+import dev.lockstep.tui.LedgerText;
 import dev.lockstep.tui.Units;
 import dev.lockstep.tui.console.Look.Role;
 import dev.lockstep.tui.plain.RunLines;
@@ -474,7 +476,22 @@ final class RunPane {
                 + (snapshot.oldestXactSeconds().known()
                         ? Units.seconds(snapshot.oldestXactSeconds().value())
                         : "unknown"));
+        // a ledger with a failed entry or a held lock takes the second row, before lag and oldest xact (at
+        // 80x24 only two rows show); a healthy one waits for a taller terminal
+        List<MigrationLedger> ledgers = snapshot.primary().ledgers() == null
+                ? List.of()
+                : snapshot.primary().ledgers();
+        for (MigrationLedger ledger : ledgers) {
+            if (ledger.hasFailed() || ledger.lock() != null) {
+                lines.add(new Line("ledger " + LedgerText.line(ledger), Role.BAD));
+            }
+        }
         lines.add(new Line(String.join("  ", others), Role.NORMAL));
+        for (MigrationLedger ledger : ledgers) {
+            if (!ledger.hasFailed() && ledger.lock() == null) {
+                lines.add(new Line("ledger " + LedgerText.line(ledger), Role.DIM));
+            }
+        }
         // what a taller terminal shows: the blocking trees, then each standby's lag over the last minutes
         locks.ifPresent(found -> {
             for (BlockingRoot root : found.roots()) {

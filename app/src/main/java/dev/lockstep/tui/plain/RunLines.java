@@ -142,7 +142,10 @@ public final class RunLines {
                             + (decision.detail() == null ? "" : " (" + decision.detail() + ")"));
         }
         if (event instanceof EngineEvent.FailureFound found) {
-            return new Line("FAILED", FailureText.headline(found.diagnosis()));
+            // a migration ledger's finding before the first step is found, not a step that failed
+            return new Line(
+                    FailureText.beforeAnyStep(found.diagnosis().failure()) ? "FOUND" : "FAILED",
+                    FailureText.headline(found.diagnosis()));
         }
         if (event instanceof EngineEvent.StepSettled settled) {
             return new Line("settled", settled.step() + ": " + settled.detail());

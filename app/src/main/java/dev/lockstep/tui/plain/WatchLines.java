@@ -12,6 +12,7 @@ import dev.lockstep.probe.ReplicationSlot;
 import dev.lockstep.probe.ServerSnapshot;
 import dev.lockstep.probe.Snapshot;
 import dev.lockstep.probe.StandbyLag;
+import dev.lockstep.tui.LedgerText;
 import dev.lockstep.tui.Units;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -49,6 +50,9 @@ public final class WatchLines {
                     + TIME.withZone(zone).format(primary.unreachableSince()) + ": " + primary.unreachableReason());
         } else {
             lines.add(header(time, snapshot, primary));
+            if (primary.ledgers() != null) {
+                primary.ledgers().forEach(ledger -> lines.add("ledger " + LedgerText.line(ledger)));
+            }
             locks(primary.locks(), lines);
         }
         replication(snapshot, lines);

@@ -20,6 +20,7 @@ import dev.lockstep.probe.BlockingRoot;
 import dev.lockstep.probe.LockWait;
 import dev.lockstep.probe.Locks;
 import dev.lockstep.probe.LongTransaction;
+import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.probe.PartStatus;
 import dev.lockstep.probe.ReplicationConnection;
 import dev.lockstep.probe.ReplicationSlot;
@@ -276,6 +277,59 @@ final class Scenes {
     }
 
     static Snapshot snapshot(Instant when, Locks locks, List<StandbyLag> lags) {
+        return snapshot(when, locks, lags, List.of());
+    }
+
+    /** A Liquibase ledger at changeset 2 whose lock a deploy killed two hours ago left behind. */
+    static MigrationLedger stuckLiquibase() {
+        return new MigrationLedger(
+                MigrationLedger.Tool.LIQUIBASE,
+                "public",
+                "2",
+                "ana:2 (db/changelog.xml)",
+                T0.minus(Duration.ofDays(1)),
+                "ana",
+                2,
+                List.of(),
+                new MigrationLedger.Lock(
+                        "ci-runner-7 (10.254.1.7)",
+                        T0.minus(Duration.ofHours(2)),
+                        7260.0,
+                        MigrationLedger.Liveness.GONE,
+                        "no session in this database from address 10.254.1.7",
+                        null));
+    }
+
+    /** A Flyway ledger at version 41, nothing failed, no lock seen. */
+    static MigrationLedger healthyFlyway() {
+        return new MigrationLedger(
+                MigrationLedger.Tool.FLYWAY,
+                "public",
+                "41",
+                "add case priority",
+                T0.minus(Duration.ofDays(2)),
+                "deployer",
+                41,
+                List.of(),
+                null);
+    }
+
+    /** {@link #backfilling()} on a database that also carries migration ledgers. */
+    static EngineEvent[] backfillingWith(MigrationLedger... ledgers) {
+        return new EngineEvent[] {
+            new EngineEvent.ProgressReported(at(66), "backfill-priority", progress(72_600, false)),
+            new EngineEvent.Observed(
+                    at(66),
+                    snapshot(at(66), noWaits(), List.of(caughtUp()), List.of(ledgers)),
+                    List.of(
+                            status(LOCK_QUEUE, CriterionState.OK, 0, at(0)),
+                            status(STANDBY_LAG, CriterionState.OK, 0.4, at(0)),
+                            status(BLOCKED_BY_US, CriterionState.OK, 0, at(0))),
+                    Map.of()),
+        };
+    }
+
+    static Snapshot snapshot(Instant when, Locks locks, List<StandbyLag> lags, List<MigrationLedger> ledgers) {
         ServerIdentity identity =
                 new ServerIdentity("16.4", 160004, "7301234567890123456", "cases", "lockstep", false, true, List.of());
         Map<String, PartStatus> parts = new LinkedHashMap<>();
@@ -333,7 +387,8 @@ final class Scenes {
                 null,
                 List.of(s1),
                 List.of(slot),
-                null);
+                null,
+                ledgers);
         return new Snapshot(when, 12.5, primary, List.of(), lags);
     }
 
@@ -440,6 +495,51 @@ final class Scenes {
                         true,
                         Optional.empty(),
                         false));
+    }
+
+    /**
+     * A stuck Liquibase lock found before the first step, as the engine's ledger check classifies it: its holder
+     * has no session left, so the release is offered.
+     */
+    static Diagnosis ledgerLocked() {
+        Failure failure = new Failure(
+                "ledger:liquibase",
+                "ledger",
+                0,
+                FailureClass.LEDGER_LOCKED,
+                null,
+                "liquibase in public is locked by ci-runner-7 (10.254.1.7) for 2h01m; holder gone",
+                Applied.NOTHING,
+                List.of(
+                        new Fact("ledger", "liquibase in public, at 2 (ana:2 (db/changelog.xml)), 2 applied"),
+                        new Fact("lock_holder", "ci-runner-7 (10.254.1.7)"),
+                        new Fact("lock_granted", "2026-11-21T01:00:00Z"),
+                        new Fact("lock_age", "2h01m"),
+                        new Fact("holder_alive", "gone: no session in this database from address 10.254.1.7")),
+                List.of());
+        return new Diagnosis(
+                failure,
+                List.of(
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.ACKNOWLEDGE,
+                                true,
+                                "the runbook's steps may expect the ledger as it is; you say why going on is safe",
+                                "goes on with the first step, the ledger as it is"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.REPAIR,
+                                true,
+                                "no session of the lock's holder is connected",
+                                "releases the Liquibase lock in public, then reads the ledger again"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.ABORT,
+                                true,
+                                "always possible: nothing runs",
+                                "stops now (exit 4)"),
+                        new dev.lockstep.recovery.Offer(
+                                dev.lockstep.recovery.Choice.RECHECK,
+                                true,
+                                "needs an operator at the screen",
+                                "reads the ledger again and asks again")));
     }
 
     /** The question about a failed step, with its choices as the engine builds them from the offers. */
