@@ -26,8 +26,7 @@ final class DemoContract implements EngineListener {
 
     static final String RUNBOOK = "runbooks/enforcement-case-priority-not-null.yaml";
     static final String APPROVAL_STEP = "confirm-writers";
-    static final String APPROVAL_REASON =
-            "demo operator: every node runs 2026.06.28 (deploy dashboard)";
+    static final String APPROVAL_REASON = "demo operator: every node runs 2026.06.28 (deploy dashboard)";
     static final String FAILING_STEP = "validate-check";
     /** Past the demo data's ids, so that the backfill, long done, never saw it. */
     static final long OLD_WRITER_CASE = 900_000_001L;
