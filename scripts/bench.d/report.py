@@ -255,6 +255,28 @@ if "timeline" in only:
                ">= 100,000 verification lines/s", holds, sides, ratios, "scripts/bench --only timeline",
                measured=bool(sides))
 
+# ------------------------------------------------------------------ earlier figures
+# A full run of a subset (--only) rewrites the file it shares with the other figures: those it did not measure
+# are carried over from the benchmarks.json it replaces, each saying which run measured it.
+ORDER = ["backfill-1000", "backfill-5000", "startup", "impact", "memory", "reaction", "probes", "timeline"]
+previous_path = os.path.join(out, "benchmarks.json")
+if mode == "full" and os.path.exists(previous_path):
+    with open(previous_path) as f:
+        previous = json.load(f, object_pairs_hook=OrderedDict)
+    if previous.get("meta", {}).get("mode") == "full":
+        run_of = OrderedDict((k, previous["meta"].get(k)) for k in ("command", "started", "finished", "git_commit"))
+        for name, fig in previous.get("figures", {}).items():
+            if name not in figures and fig.get("measured"):
+                fig.setdefault("from_run", run_of)
+                figures[name] = fig
+        figures = OrderedDict(sorted(figures.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else 99))
+
+
+def earlier(fig):
+    r = fig.get("from_run")
+    return f"run `{r['command']}` of {r['started']}, commit {r['git_commit']}" if r else None
+
+
 # ------------------------------------------------------------------ output
 run_load = load_during(load[0][0], load[-1][0]) if load else None
 doc = OrderedDict(meta=meta, load=run_load, figures=figures)
@@ -338,7 +360,9 @@ md.append(f"- {m.get('java')}; launcher options `{m.get('launcher_opts')}`; {m.g
           f"{m.get('lockstep')}; {m.get('pgbench')}; {m.get('pg_activity')}")
 md.append("- Reproduce: `scripts/bench` (full, about 20 minutes on 2 cores), `scripts/bench --quick` (about 3 "
           "minutes), `scripts/bench --only FIGURE[,FIGURE]` (backfill, startup, impact, memory, reaction, probes, "
-          "timeline)\n")
+          "timeline)" + ("" if not any(earlier(f) for f in figures.values()) else
+                          "\n- Figures this run did not measure are carried over from the run that did, and name it")
+          + "\n")
 
 md.append("## Summary\n")
 md.append("| figure | target | measured | holds |")
@@ -413,12 +437,15 @@ for name, fig in figures.items():
     extra = ""
     if name == "memory":
         extra = f"; run: {verdict(fig.get('holds_run'))}; idle CPU: {verdict(fig.get('holds_idle_cpu'))}"
-    md.append(f"| {fig['title']} | {fig['target']} | {summary_line(name, fig)} | {verdict(h)}{extra} |")
+    then = f" (earlier {earlier(fig)})" if earlier(fig) else ""
+    md.append(f"| {fig['title']} | {fig['target']} | {summary_line(name, fig)}{then} | {verdict(h)}{extra} |")
 md.append("")
 
 for name, fig in figures.items():
     md.append(f"## {fig['title']}\n")
     md.append(f"Target: {fig['target']}. Verdict: {verdict(fig['holds'])}.")
+    if earlier(fig):
+        md.append(f"Measured by an earlier {earlier(fig)}; this run did not measure it.")
     if fig.get("load"):
         md.append(f"Load average during this figure: mean {fig['load']['mean_1min']}, max {fig['load']['max_1min']} "
                   f"({fig['duration_s']} s). Reproduce: `{fig['reproduce']}`.\n")

@@ -22,6 +22,11 @@ import java.util.Optional;
  * checkpoint from {@code from} to {@code to}, commit. The checkpoint update only succeeds from the key the
  * batch started at, so whatever happens (crash, lost session, a second runner) a batch is applied exactly
  * once.
+ *
+ * <p>After the first batch, a batch is one statement in one round trip ({@link FusedBatch}); the first batch
+ * (which needs the smallest key), a batch the fused statement's guard refused, and every batch of a statement
+ * that cannot stand inside a CTE take the classic way: the bound, the statement, the checkpoint and the commit
+ * as separate round trips in one transaction.
  */
 final class BackfillWorker {
 
@@ -38,6 +43,8 @@ final class BackfillWorker {
      * its sql compares {@code :from} in a way that cannot be made inclusive.
      */
     private final Optional<SqlStatement.Bound> fromInclusive;
+    /** The batch as one statement; null once the server refused the step's statement inside one. */
+    private FusedBatch fused;
 
     private final BatchSizer sizer;
     private KeyType keyType;
@@ -75,6 +82,7 @@ final class BackfillWorker {
         }
         this.statement = statements.get(0).bindNamed(List.of("from", "to"));
         this.fromInclusive = statements.get(0).bindNamedWithInclusive(List.of("from", "to"), "from");
+        this.fused = FusedBatch.of(run.schema, table, key, statements.get(0));
         if (!statement.parameterNames().contains("from")
                 || !statement.parameterNames().contains("to")) {
             throw new LockstepException(
@@ -146,7 +154,12 @@ final class BackfillWorker {
                     : sizer.size();
             try {
                 run.gauges.batchStarted();
-                BatchOutcome outcome = batch(run.connection(), checkpoint, size);
+                BatchOutcome outcome = fused == null || checkpoint.lastKey() == null
+                        ? null
+                        : fusedBatch(run.connection(), checkpoint, size);
+                if (outcome == null) {
+                    outcome = batch(run.connection(), checkpoint, size);
+                }
                 run.gauges.batchEnded(Math.max(0, rowsPerSecond));
                 failures = 0;
                 checkpoint = outcome.checkpoint();
@@ -238,12 +251,16 @@ final class BackfillWorker {
         if (bound == null) {
             run.checkpoints.finish(connection, run.runId, plan.stepId());
             connection.commit();
-            CrashPoints.durable("backfill " + plan.stepId() + " finished");
             connection.setAutoCommit(true);
-            CheckpointStore.Checkpoint finished = new CheckpointStore.Checkpoint(
-                    from, checkpoint.keysDone(), checkpoint.rowsDone(), checkpoint.batches(), true, Instant.now());
-            reportProgress(finished, true);
-            return new BatchOutcome(finished, System.nanoTime() - started);
+            return finished(
+                    new CheckpointStore.Checkpoint(
+                            from,
+                            checkpoint.keysDone(),
+                            checkpoint.rowsDone(),
+                            checkpoint.batches(),
+                            true,
+                            Instant.now()),
+                    started);
         }
         SqlStatement.Bound sql = statement;
         String lower = from;
@@ -295,25 +312,88 @@ final class BackfillWorker {
             lastHeartbeat = now;
         }
         connection.commit();
-        CrashPoints.durable("backfill " + plan.stepId() + " batch to " + bound.to() + " committed");
         connection.setAutoCommit(true);
+        return committed(
+                from,
+                bound.keys(),
+                rows,
+                new CheckpointStore.Checkpoint(
+                        bound.to(),
+                        checkpoint.keysDone() + bound.keys(),
+                        checkpoint.rowsDone() + rows,
+                        checkpoint.batches() + 1,
+                        false,
+                        Instant.now()),
+                started);
+    }
+
+    /**
+     * A batch as one statement in auto-commit ({@link FusedBatch}); null when its guard refused it (nothing
+     * committed) or the server cannot run the step's statement inside it, for the classic way to take the batch.
+     */
+    private BatchOutcome fusedBatch(Connection connection, CheckpointStore.Checkpoint checkpoint, int size)
+            throws SQLException {
+        long started = System.nanoTime();
+        String from = checkpoint.lastKey();
+        batchInFlight = null;
+        FusedBatch.Outcome outcome;
+        try {
+            outcome = fused.run(connection, run, keyType, from, size, run.runId, plan.stepId());
+        } catch (SQLException e) {
+            if (SqlStates.connectionLost(e)) {
+                throw e;
+            }
+            if (fused.refusedByCheckpoint(e)) {
+                return null;
+            }
+            if (FusedBatch.cannotEmbed(e)) {
+                fused = null;
+                run.emit(new EngineEvent.Note(
+                        Instant.now(),
+                        plan.stepId(),
+                        "the step's statement cannot run inside one statement with its batch's bound and checkpoint ("
+                                + e.getMessage().lines().findFirst().orElse("") + "); each batch now takes"
+                                + " separate round trips"));
+                return null;
+            }
+            batchInFlight = failedBatch(connection, from, size);
+            throw e;
+        }
+        if (outcome.keys() == 0) {
+            return finished(outcome.checkpoint(), started);
+        }
+        return committed(from, outcome.keys(), outcome.rows(), outcome.checkpoint(), started);
+    }
+
+    /** The batch a failed fused statement was applying, as the bound query sees it now, for the failure's facts. */
+    private FailedAttempt.Batch failedBatch(Connection connection, String from, int size) {
+        try {
+            Bound bound = upperBound(connection, from, size);
+            return bound == null ? null : new FailedAttempt.Batch(from, bound.to(), (int) bound.keys());
+        } catch (SQLException e) {
+            return new FailedAttempt.Batch(from, "?", size);
+        }
+    }
+
+    private BatchOutcome finished(CheckpointStore.Checkpoint finished, long started) {
+        CrashPoints.durable("backfill " + plan.stepId() + " finished");
+        reportProgress(finished, true);
+        return new BatchOutcome(finished, System.nanoTime() - started);
+    }
+
+    /** A batch of {@code keys} keys after {@code from} committed with its checkpoint, now at {@code next}. */
+    private BatchOutcome committed(String from, long keys, long rows, CheckpointStore.Checkpoint next, long started) {
+        CrashPoints.durable("backfill " + plan.stepId() + " batch to " + next.lastKey() + " committed");
         long elapsed = System.nanoTime() - started;
-        CheckpointStore.Checkpoint next = new CheckpointStore.Checkpoint(
-                bound.to(),
-                checkpoint.keysDone() + bound.keys(),
-                checkpoint.rowsDone() + rows,
-                checkpoint.batches() + 1,
-                false,
-                Instant.now());
-        int nextSize = sizer.observe(bound.keys(), elapsed);
-        learnRate(bound.keys(), rows, cycleNanos(elapsed));
+        int nextSize = sizer.observe(keys, elapsed);
+        learnRate(keys, rows, cycleNanos(elapsed));
         run.emit(new EngineEvent.BatchCommitted(
                 Instant.now(),
                 plan.stepId(),
                 next.batches(),
                 from,
-                bound.to(),
-                bound.keys(),
+                next.lastKey(),
+                keys,
                 rows,
                 elapsed / 1_000_000,
                 nextSize,

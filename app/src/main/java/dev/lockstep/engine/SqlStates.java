@@ -10,6 +10,9 @@ final class SqlStates {
     static final String DEADLOCK = "40P01";
     static final String QUERY_CANCELED = "57014";
     static final String SERIALIZATION_FAILURE = "40001";
+    static final String NOT_NULL_VIOLATION = "23502";
+    static final String FEATURE_NOT_SUPPORTED = "0A000";
+    static final String SYNTAX_ERROR = "42601";
 
     private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03");
 

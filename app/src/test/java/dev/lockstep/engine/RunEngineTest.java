@@ -554,6 +554,116 @@ class RunEngineTest {
     }
 
     @Test
+    void aBatchAfterTheFirstIsOneStatementWithItsBoundAndCheckpoint() throws Exception {
+        // given: a trigger that records the statement each row was changed by
+        EngineDatabase.counterTable("bf_fused", 1000);
+        EngineDatabase.execute(
+                "drop table if exists bf_fused_by",
+                "create table bf_fused_by (id bigint, query text)",
+                "create or replace function bf_fused_by() returns trigger language plpgsql as $$"
+                        + " begin insert into bf_fused_by values (new.id, current_query()); return new; end $$",
+                "create trigger bf_fused_by before update on bf_fused for each row execute function bf_fused_by()");
+        RunPlan plan = new RunPlan(
+                "T-fused",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_fused", "id", "update bf_fused set n = n + 1 where id > :from and id <= :to", 100)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then: every row once; the first batch (which looks for the smallest key) on its own, every later one in
+        // the statement that also moved the checkpoint
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_fused where n <> 1"))
+                .isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_fused_by where id > 100 and query not like"
+                        + " '%lockstep_checkpoint AS (UPDATE lockstep.backfill_checkpoint%'"))
+                .isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_fused_by where id > 100"))
+                .isEqualTo(900);
+        assertThat(EngineDatabase.queryLong("select batches from lockstep.backfill_checkpoint c join lockstep.run r"
+                        + " using (run_id) where r.runbook_id = 'T-fused'"))
+                .isEqualTo(10);
+    }
+
+    @Test
+    void aStatementThatCannotStandInsideACteIsBackfilledInSeparateRoundTrips() throws Exception {
+        // given: a WITH that modifies data, which PostgreSQL accepts only at the top level
+        EngineDatabase.counterTable("bf_nested", 250);
+        EngineDatabase.execute("drop table if exists bf_nested_log", "create table bf_nested_log (id bigint)");
+        RunPlan plan = new RunPlan(
+                "T-nested",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_nested",
+                        "id",
+                        "with moved as (update bf_nested set n = n + 1 where id > :from and id <= :to returning id)"
+                                + " insert into bf_nested_log select id from moved",
+                        100)));
+
+        // when
+        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+
+        // then: every row once, each batch counted by the statement's own rows, and the operator told why
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_nested where n <> 1"))
+                .isZero();
+        assertThat(EngineDatabase.queryLong("select count(distinct id) + count(*) from bf_nested_log"))
+                .isEqualTo(500);
+        assertThat(events)
+                .filteredOn(e -> e instanceof EngineEvent.BatchCommitted)
+                .extracting(e -> ((EngineEvent.BatchCommitted) e).rows())
+                .containsExactly(100L, 100L, 50L);
+        assertThat(events)
+                .filteredOn(e -> e instanceof EngineEvent.Note)
+                .extracting(e -> ((EngineEvent.Note) e).text())
+                .anySatisfy(text -> assertThat(text).contains("separate round trips"));
+    }
+
+    @Test
+    void aCheckpointMovedByAnotherRunnerStopsTheBackfillBeforeItsNextBatchCommits() throws Exception {
+        // given: after the second batch, someone else moves the checkpoint (a runner that kept going)
+        EngineDatabase.counterTable("bf_moved", 500);
+        RunPlan plan = new RunPlan(
+                "T-moved",
+                "sha-1",
+                null,
+                List.of(backfill(
+                        "bf_moved", "id", "update bf_moved set n = n + 1 where id > :from and id <= :to", 100)));
+        RunEngine engine = new RunEngine(
+                EngineDatabase::connect,
+                event -> {
+                    events.add(event);
+                    if (event instanceof EngineEvent.BatchCommitted batch && batch.batch() == 2) {
+                        try {
+                            EngineDatabase.execute("update lockstep.backfill_checkpoint set last_key = '300'"
+                                    + " where step_id = 'fill' and runbook_id = 'T-moved'");
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                },
+                Operator.UNATTENDED,
+                () -> Directive.NONE,
+                RunEngine.Options.defaults(),
+                new Holder("tester", "testhost", 4242));
+
+        // when
+        RunResult result = engine.run(plan);
+
+        // then: the third batch found the checkpoint elsewhere and committed nothing
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.STOPPED);
+        assertThat(result.message()).contains("another runner moved it");
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_moved where n = 1"))
+                .isEqualTo(200);
+        assertThat(EngineDatabase.queryLong("select count(*) from bf_moved where n > 1"))
+                .isZero();
+    }
+
+    @Test
     void aBackfillMayUseTheJsonbQuestionMarkOperators() throws Exception {
         // given: ? and ?| are operators here, not JDBC parameters
         EngineDatabase.execute(

@@ -3,6 +3,7 @@ package dev.lockstep.runbook.sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -222,7 +223,21 @@ public record SqlStatement(String text, List<Token> tokens) {
      * which the PostgreSQL JDBC driver sends as one {@code ?} instead of taking it for a parameter.
      */
     public Bound bindNamed(List<String> names) {
-        return bind(names, Set.of());
+        return bind(names, Map.of(), Set.of());
+    }
+
+    /**
+     * {@link #bindNamed}, with the placeholders named in {@code inlined} written as the given SQL expression
+     * (parenthesised by the caller) instead of a parameter: a backfill batch that computes its {@code :to} in
+     * the same statement refers to it this way.
+     */
+    public Bound bindNamed(List<String> names, Map<String, String> inlined) {
+        return bind(names, inlined, Set.of());
+    }
+
+    /** Whether the statement has a {@code RETURNING} clause (a data-modifying statement's result rows). */
+    public boolean returnsRows() {
+        return words().contains("RETURNING");
     }
 
     /**
@@ -249,16 +264,23 @@ public record SqlStatement(String text, List<Token> tokens) {
                 return Optional.empty();
             }
         }
-        return Optional.of(bind(names, widened));
+        return Optional.of(bind(names, Map.of(), widened));
     }
 
-    private Bound bind(List<String> names, Set<Integer> widened) {
+    private Bound bind(List<String> names, Map<String, String> inlined, Set<Integer> widened) {
         StringBuilder sql = new StringBuilder(text.length());
         List<String> order = new ArrayList<>();
         int copied = 0;
         for (int index = 0; index < tokens.size(); index++) {
             Token token = tokens.get(index);
-            if (isPlaceholder(index) && names.contains(tokens.get(index + 1).text())) {
+            if (isPlaceholder(index)
+                    && inlined.containsKey(tokens.get(index + 1).text())) {
+                Token name = tokens.get(index + 1);
+                sql.append(text, copied, token.offset()).append(inlined.get(name.text()));
+                copied = name.end();
+                index++;
+            } else if (isPlaceholder(index)
+                    && names.contains(tokens.get(index + 1).text())) {
                 Token name = tokens.get(index + 1);
                 sql.append(text, copied, token.offset()).append('?');
                 order.add(name.text());

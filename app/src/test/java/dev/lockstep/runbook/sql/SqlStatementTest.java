@@ -3,6 +3,7 @@ package dev.lockstep.runbook.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SqlStatementTest {
@@ -124,6 +125,29 @@ class SqlStatementTest {
         assertThat(bound.jdbcSql())
                 .isEqualTo(
                         "update t set n = 1 where id > ? and id <= ? and doc ?? 'k' and doc ??| array['a'] and s = '?' -- ?");
+    }
+
+    @Test
+    void aPlaceholderMayBeWrittenAsAnExpressionWhileTheOthersStayParameters() {
+        SqlStatement.Bound bound =
+                only("update t set upto = :to where id > :from and id <= :to and doc ? 'k' and note = ':to' -- :to")
+                        .bindNamed(List.of("from"), Map.of("to", "(select k from bound)"));
+
+        assertThat(bound.jdbcSql())
+                .isEqualTo("update t set upto = (select k from bound) where id > ? and id <= (select k from bound)"
+                        + " and doc ?? 'k' and note = ':to' -- :to");
+        assertThat(bound.parameterNames()).containsExactly("from");
+    }
+
+    @Test
+    void aStatementReturnsRowsOnlyWithARETURNINGClauseOfItsOwn() {
+        assertThat(only("update t set n = 1 where id > :from returning id").returnsRows())
+                .isTrue();
+        assertThat(only("update t set note = 'returning' where id > :from -- returning")
+                        .returnsRows())
+                .isFalse();
+        assertThat(only("update t set \"returning\" = 1 where id > :from").returnsRows())
+                .isFalse();
     }
 
     @Test
