@@ -66,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String APPROVAL_REASON =
             "demo operator: app 2026.06.28 is deployed on every node (checked the deploy dashboard)";
+    private static final Map<String, String> APPROVALS = Map.of("confirm-app-version", APPROVAL_REASON);
 
     @Option(
             names = "--plain",
@@ -167,8 +168,7 @@ final class DemoCommand implements Callable<Integer> {
         parameters.put("batch_pause", "120ms");
         parameters.put("max_lag", MAX_LAG);
         Holder holder = Holder.current();
-        RunSession session = prepare(
-                sandbox, runbook, parameters, timelineDir, key, holder, Map.of("confirm-app-version", APPROVAL_REASON));
+        RunSession session = prepare(sandbox, runbook, parameters, timelineDir, key, holder, APPROVALS);
         DemoEvents events = new DemoEvents();
         // a person answers in the console, or at line mode's prompt on a terminal; else the demo operator does
         boolean operatorAttends = fullScreen || System.console() != null;
@@ -177,7 +177,8 @@ final class DemoCommand implements Callable<Integer> {
         Thread drill = new Thread(story, "demo-drill");
         drill.setDaemon(true);
         drill.start();
-        out.println(typedCommand(runCommand(runbook, sandbox, parameters, timelineDir, key, fullScreen), work));
+        out.println(
+                typedCommand(runCommand(runbook, sandbox, parameters, APPROVALS, timelineDir, key, fullScreen), work));
         out.flush();
         int runExit;
         try {
@@ -292,19 +293,8 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> approvals = Map.of(DemoContract.APPROVAL_STEP, DemoContract.APPROVAL_REASON);
         RunSession session = prepare(sandbox, runbook, Map.of(), timelineDir, key, holder, approvals);
         DemoContract act = new DemoContract(sandbox);
-        List<String> run = new ArrayList<>(
-                List.of("run", runbook.toString(), "--db", sandbox.primaryUri(), "--standby", sandbox.standbyUri()));
-        if (!fullScreen) {
-            run.add("--plain");
-        }
-        run.addAll(List.of(
-                "--approve",
-                DemoContract.APPROVAL_STEP + "=" + DemoContract.APPROVAL_REASON,
-                "--timeline",
-                timelineDir.toString(),
-                "--key",
-                key.toString()));
-        out.println(typedCommand(run, work));
+        out.println(
+                typedCommand(runCommand(runbook, sandbox, Map.of(), approvals, timelineDir, key, fullScreen), work));
         out.flush();
         Thread narrator = act.narrate(session);
         int runExit;
@@ -354,6 +344,7 @@ final class DemoCommand implements Callable<Integer> {
             Path runbook,
             Sandbox sandbox,
             Map<String, String> parameters,
+            Map<String, String> approvals,
             Path timelineDir,
             Path key,
             boolean fullScreen) {
@@ -363,13 +354,8 @@ final class DemoCommand implements Callable<Integer> {
             run.add("--plain");
         }
         parameters.forEach((name, value) -> run.addAll(List.of("--param", name + "=" + value)));
-        run.addAll(List.of(
-                "--approve",
-                "confirm-app-version=" + APPROVAL_REASON,
-                "--timeline",
-                timelineDir.toString(),
-                "--key",
-                key.toString()));
+        approvals.forEach((step, reason) -> run.addAll(List.of("--approve", step + "=" + reason)));
+        run.addAll(List.of("--timeline", timelineDir.toString(), "--key", key.toString()));
         return run;
     }
 

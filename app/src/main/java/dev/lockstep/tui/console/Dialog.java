@@ -127,12 +127,12 @@ abstract class Dialog {
         int top = Math.max(Chrome.TOP, (painter.height() - height) / 2);
         int left = (painter.width() - width) / 2;
         String horizontal = String.valueOf(painter.look().horizontal());
-        String corner = "+";
-        String head = corner + horizontal + " " + title() + " ";
+        char[] corners = painter.look().corners();
+        String head = corners[0] + horizontal + " " + title() + " ";
         painter.text(
                 left,
                 top,
-                head + horizontal.repeat(Math.max(0, width - head.length() - 1)) + corner,
+                head + horizontal.repeat(Math.max(0, width - head.length() - 1)) + corners[1],
                 width,
                 Role.TITLE);
         int row = top + 1;
@@ -157,7 +157,7 @@ abstract class Dialog {
         blank(painter, left, row, width);
         blank(painter, left, row + 1, width);
         painter.text(left + 2, row + 1, hint(), width - 4, Role.DIM);
-        painter.text(left, row + 2, corner + horizontal.repeat(width - 2) + corner, width, Role.TITLE);
+        painter.text(left, row + 2, corners[3] + horizontal.repeat(width - 2) + corners[2], width, Role.TITLE);
     }
 
     private static void blank(Painter painter, int left, int row, int width) {

@@ -70,6 +70,11 @@ public record Look(boolean color, boolean unicode) {
         return unicode ? '│' : '|';
     }
 
+    /** A box's corners, clockwise from the top left. */
+    public char[] corners() {
+        return unicode ? new char[] {'┌', '┐', '┘', '└'} : new char[] {'+', '+', '+', '+'};
+    }
+
     public char cross() {
         return unicode ? '┼' : '+';
     }

@@ -210,6 +210,15 @@ class ConsoleTerminalTest {
             terminal.press("1");
 
             // then the lag drill pauses and resumes the run by itself; with --exit the console closes at the end
+            // and the last act opens: an old writer's row fails VALIDATE, the failure dialog offers the repair
+            terminal.await(
+                    "the failure dialog of the last act",
+                    Duration.ofSeconds(240),
+                    screen -> contains(screen, "FAILED validate-check") && contains(screen, "e  repair"));
+            terminal.type("e");
+            terminal.await("the reason field", STEP, screen -> contains(screen, "reason: _"));
+            terminal.type("one case from an old node gets the default");
+            terminal.press("Enter");
             int exit = terminal.awaitExit(Duration.ofSeconds(240));
             String everything = String.join("\n", terminal.everything());
             assertThat(exit).as(everything).isZero();

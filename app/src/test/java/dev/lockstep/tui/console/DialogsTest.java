@@ -93,13 +93,13 @@ class DialogsTest {
         String screen = size + " " + title + "\n" + console.text();
         int top = -1;
         for (int row = 0; row < lines.size(); row++) {
-            if (lines.get(row).contains("+─ " + title + " ─")) {
+            if (lines.get(row).contains("┌─ " + title + " ─")) {
                 top = row;
             }
         }
         assertThat(top).as(screen).isGreaterThanOrEqualTo(3);
-        int left = lines.get(top).indexOf("+─ " + title);
-        int right = lines.get(top).lastIndexOf('+');
+        int left = lines.get(top).indexOf("┌─ " + title);
+        int right = lines.get(top).lastIndexOf('┐');
         assertThat(right).as(screen).isGreaterThan(left + title.length());
         int bottom = top + 1;
         while (bottom < lines.size() && lines.get(bottom).charAt(left) == '│') {
@@ -109,7 +109,7 @@ class DialogsTest {
         assertThat(bottom).as(screen).isLessThan(size.getRows() - 1);
         assertThat(lines.get(bottom).substring(left, right + 1))
                 .as(screen)
-                .isEqualTo("+" + "─".repeat(right - left - 1) + "+");
+                .isEqualTo("└" + "─".repeat(right - left - 1) + "┘");
         assertThat(lines.get(size.getRows() - 1)).as(screen).contains("? help q quit");
     }
 }

@@ -157,7 +157,7 @@ class FailureDialogTest {
         List<String> lines = console.lines();
         int bottom = -1;
         for (int row = 0; row < lines.size(); row++) {
-            if (lines.get(row).trim().matches("\\+─+\\+.*") || lines.get(row).matches("^.{0,3}\\+─{10,}\\+.*")) {
+            if (lines.get(row).trim().matches("└─+┘.*") || lines.get(row).matches("^.{0,3}└─{10,}┘.*")) {
                 bottom = row;
             }
         }
@@ -171,7 +171,7 @@ class FailureDialogTest {
                             "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432            [ FAILED ]",
                             "run 20261121T030000Z-1b6eb  up 1m02s  window 58m left               ASK: failure",
                             "FAILED at add-column: lock-timeout. the step could not … Enter opens the options",
-                            "──+─ FAILED add-column ──────────────────────────────────────────────────────+──",
+                            "──┌─ FAILED add-column ──────────────────────────────────────────────────────┐──",
                             "ok│ step add-column failed: lock-timeout. the step could not take its lock   │",
                             "ok│ in time: another session holds it                                        │",
                             "FA│ add-column: lock-timeout (SQLSTATE 55P03): canceling statement due to... │",
@@ -190,7 +190,7 @@ class FailureDialogTest {
                             "03│    -  skip not available: the runbook does not mark step add-column c... │",
                             "03│                                                                          │",
                             "03│ the letter of your answer; Esc hides it (it stays pending)               │s…",
-                            "03+──────────────────────────────────────────────────────────────────────────+",
+                            "03└──────────────────────────────────────────────────────────────────────────┘",
                             "Enter answer p pause s stop A abort 2 locks 3 repl 4 events ? help q quit"))
             + "\n";
     private static final String PARTIAL_DDL_80X24 = String.join(
@@ -199,7 +199,7 @@ class FailureDialogTest {
                             "LOCKSTEP CHG-2026-1120-case-priority  on cases on pg1:5432            [ FAILED ]",
                             "run 20261121T030000Z-1b6eb  up 1m02s  window 58m left               ASK: failure",
                             "FAILED at add-ref-key: partial-ddl. the step stopped ha… Enter opens the options",
-                            "──+─ FAILED add-ref-key ─────────────────────────────────────────────────────+──",
+                            "──┌─ FAILED add-ref-key ─────────────────────────────────────────────────────┐──",
                             "ok│ step add-ref-key failed: partial-ddl. the step stopped half way and left │",
                             "  │ something behind that must be repaired first                             │",
                             "  │ add-ref-key: partial-ddl (SQLSTATE 23505): could not create unique in... │",
@@ -218,7 +218,7 @@ class FailureDialogTest {
                             "03│    -  skip not available: the runbook does not mark step add-ref-key ... │",
                             "03│                                                                          │",
                             "03│ the letter of your answer; Esc hides it (it stays pending)               │s…",
-                            "03+──────────────────────────────────────────────────────────────────────────+",
+                            "03└──────────────────────────────────────────────────────────────────────────┘",
                             "Enter answer p pause s stop A abort 2 locks 3 repl 4 events ? help q quit"))
             + "\n";
 }
