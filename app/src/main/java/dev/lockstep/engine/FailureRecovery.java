@@ -459,17 +459,10 @@ final class FailureRecovery {
                     + failure.message() + "; nobody is attending to decide, so nothing more ran: run again with"
                     + " --decide " + step.stepId() + "=OPTION:REASON (available: " + available(diagnosis) + ")");
         }
-        List<Question.Choice> choices = diagnosis.offers().stream()
-                .map(offer -> new Question.Choice(
-                        offer.choice().id(),
-                        offer.effect().isEmpty() ? offer.choice().id() : offer.effect(),
-                        offer.available(),
-                        offer.why()))
-                .toList();
         var answer = run.askAboutFailure(
                 diagnosis,
                 "step " + step.stepId() + " failed: " + failure.failureClass().id() + ". " + failure.explanation(),
-                choices);
+                choices(diagnosis));
         if (answer.isEmpty()) {
             run.checkStop();
             throw new FailureUndecided("step " + step.stepId() + " failed ("
@@ -495,5 +488,16 @@ final class FailureRecovery {
                 .map(offer -> offer.choice().id())
                 .filter(id -> !id.equals(Choice.RECHECK.id()))
                 .collect(Collectors.joining(", "));
+    }
+
+    /** The diagnosis's options as the question's choices: each with what it does, whether it is open and why. */
+    static List<Question.Choice> choices(Diagnosis diagnosis) {
+        return diagnosis.offers().stream()
+                .map(offer -> new Question.Choice(
+                        offer.choice().id(),
+                        offer.effect().isEmpty() ? offer.choice().id() : offer.effect(),
+                        offer.available(),
+                        offer.why()))
+                .toList();
     }
 }

@@ -368,13 +368,7 @@ final class LedgerGate {
         if (!run.operator.attended()) {
             return Optional.empty();
         }
-        List<Question.Choice> choices = diagnosis.offers().stream()
-                .map(offer -> new Question.Choice(
-                        offer.choice().id(),
-                        offer.effect().isEmpty() ? offer.choice().id() : offer.effect(),
-                        offer.available(),
-                        offer.why()))
-                .toList();
+        List<Question.Choice> choices = FailureRecovery.choices(diagnosis);
         Failure failure = diagnosis.failure();
         var answer = run.askAboutFailure(
                 diagnosis, "before the first step: " + failure.failureClass().id() + ". " + failure.message(), choices);

@@ -409,13 +409,7 @@ final class StepExecutor {
         try {
             ledgers = LedgerGate.read(connection);
         } catch (SQLException e) {
-            if (SqlStates.connectionLost(e)) {
-                throw e;
-            }
-            String state = attemptFailed(step, attempt, started, e);
-            throw new StepFailed(
-                    "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
-                    checkAttempt(step, attempt, null, e, null, started));
+            throw checkFailed(step, attempt, null, e, started);
         }
         String failure = LedgerGate.stepFailure(step, ledgers);
         run.emit(new EngineEvent.Verified(
@@ -780,14 +774,23 @@ final class StepExecutor {
         try {
             return query(run.connection(), check);
         } catch (SQLException e) {
-            if (SqlStates.connectionLost(e)) {
-                throw e;
-            }
-            String state = attemptFailed(step, attempt, started, e);
-            throw new StepFailed(
-                    "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
-                    checkAttempt(step, attempt, check.sql(), e, null, started));
+            throw checkFailed(step, attempt, check.sql(), e, started);
         }
+    }
+
+    /**
+     * A check's query (or a ledger read) failed: a lost session is rethrown for the reconnect; any other error
+     * ends the attempt as failed in the ledger and becomes the step's failure, to throw.
+     */
+    private StepFailed checkFailed(StepPlan step, int attempt, String sql, SQLException e, long started)
+            throws SQLException {
+        if (SqlStates.connectionLost(e)) {
+            throw e;
+        }
+        String state = attemptFailed(step, attempt, started, e);
+        return new StepFailed(
+                "step " + step.stepId() + " failed: " + e.getMessage() + " (SQLSTATE " + state + ")",
+                checkAttempt(step, attempt, sql, e, null, started));
     }
 
     private void endSimple(StepPlan step, int attempt, String sql, long started, boolean passed, String failure)
