@@ -204,13 +204,28 @@ final class RunPane {
                 ? Duration.between(step.startedAt(), now)
                 : step.elapsed();
         if (elapsed == null) {
-            return step.estimate() == null ? "" : "est " + Units.duration(step.estimate());
+            return step.estimate() == null ? "" : "est " + estimate(step.estimate());
         }
         if (elapsed.isZero()) {
             return "";
         }
         String taken = elapsed.toMillis() < 1000 ? elapsed.toMillis() + "ms" : Units.duration(elapsed);
-        return step.estimate() == null ? taken : taken + "/" + Units.duration(step.estimate());
+        return step.estimate() == null ? taken : taken + "/" + estimate(step.estimate());
+    }
+
+    /**
+     * A runbook's estimate as it was written, a round figure ({@code 2m}, not {@code 2m00s}), so that the time
+     * spent and the estimate fit the column together.
+     */
+    private static String estimate(Duration estimate) {
+        long seconds = estimate.toSeconds();
+        if (seconds >= 3600 && seconds % 3600 == 0) {
+            return seconds / 3600 + "h";
+        }
+        if (seconds >= 60 && seconds % 60 == 0) {
+            return seconds / 60 + "m";
+        }
+        return Units.duration(estimate);
     }
 
     private static String detailTitle(RunView run) {
