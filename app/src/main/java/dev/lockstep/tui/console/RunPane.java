@@ -264,10 +264,18 @@ final class RunPane {
                             + Units.count(progress.batchSize())
                             + (progress.target() == null ? " keys" : ", aim " + millis(progress.target())),
                     Role.NORMAL));
-            lines.add(
-                    run.state() == RunState.PAUSED
-                            ? new Line("paused: no batch runs, the ETA waits", Role.WARN)
-                            : eta(progress, frame));
+            Optional<RunView.StepView> backfill =
+                    Optional.ofNullable(run.progressStep()).flatMap(run::step);
+            if (backfill.isPresent() && backfill.get().status() == RunView.StepStatus.OK) {
+                // an ETA of 0s once it is over says less than how long it took
+                Duration took = backfill.get().elapsed();
+                lines.add(new Line(took == null ? "done" : "done in " + Units.duration(took), Role.OK));
+            } else {
+                lines.add(
+                        run.state() == RunState.PAUSED
+                                ? new Line("paused: no batch runs, the ETA waits", Role.WARN)
+                                : eta(progress, frame));
+            }
             List<String> pauses = new ArrayList<>();
             if (!progress.pause().isZero()) {
                 pauses.add("pause " + millis(progress.pause()));

@@ -66,6 +66,17 @@ class ConsolePanesTest {
     }
 
     @Test
+    void aFinishedBackfillSaysHowLongItTookInsteadOfAnEta() throws Exception {
+        try (ConsoleHarness console = ConsoleHarness.run(SMALL, at(80), Scenes.fold())
+                .events(Scenes.opening())
+                .events(Scenes.backfilling())
+                .events(new EngineEvent.StepEnded(at(79), "backfill-priority", 1, "ok", 120_000L, 37_000, null, null))
+                .tick()) {
+            assertThat(console.text()).contains("│ done in 37s").doesNotContain("ETA");
+        }
+    }
+
+    @Test
     void theRunPaneAt132x43ShowsTheBlockingTreeAndMoreEvents() throws Exception {
         try (ConsoleHarness console = pausedByLockQueue(LARGE)) {
             List<String> lines = console.lines();
