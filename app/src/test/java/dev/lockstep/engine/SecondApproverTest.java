@@ -63,6 +63,7 @@ class SecondApproverTest {
                   - id: backup
                     kind: approval
                     prompt: Backup id of %s?
+                    evidence: backup
                   - id: go
                     kind: approval
                     prompt: Drop %s.legacy for good?
