@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
             EvidenceCommand.class,
             WatchCommand.class,
             CompletionCommand.class,
+            ApproveCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n")
 public final class Main implements Runnable {

@@ -8,6 +8,8 @@ import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.RunRecord;
 import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.RunStore;
+import dev.lockstep.engine.SecondApprovals;
+import dev.lockstep.pg.ConnectionSettings;
 import dev.lockstep.pg.PgSessions;
 import dev.lockstep.pg.SessionLimits;
 import dev.lockstep.tui.plain.PlainConsole;
@@ -56,6 +58,8 @@ public final class StatusCommand implements Callable<Integer> {
             throw LockstepException.unreachable("cannot read runs: " + e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
+        ConnectionSettings settings = connection.primary();
+        String database = "postgresql://" + settings.host() + ":" + settings.port() + "/" + settings.database();
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ArrayNode list = mapper.createArrayNode();
@@ -79,6 +83,18 @@ public final class StatusCommand implements Callable<Integer> {
                 node.set("progress", mapper.readTree(run.progressJson()));
                 // the failure record the engine keeps while a failed step waits for a decision (docs/recovery.md)
                 node.set("failure", run.failureJson() == null ? mapper.nullNode() : mapper.readTree(run.failureJson()));
+                // an R5 gate waiting for its second approver (docs/runbook-format.md, "Two approvers")
+                SecondApprovals.Wait wait = status.secondApproval();
+                if (wait == null) {
+                    node.putNull("waiting_for");
+                } else {
+                    ObjectNode waiting = node.putObject("waiting_for");
+                    waiting.put("kind", "second_approval");
+                    waiting.put("step", wait.step());
+                    waiting.put("first_approver", wait.firstApprover());
+                    waiting.put("since", wait.since().toString());
+                    waiting.put("command", SecondApprovals.command(database, run.runbookId(), wait.step()));
+                }
             }
             ObjectNode document = mapper.createObjectNode();
             document.set("runs", list);
@@ -86,7 +102,7 @@ public final class StatusCommand implements Callable<Integer> {
         } else if (runs.isEmpty()) {
             out.println("no runs recorded in this database");
         } else {
-            StatusLines.render(runs, PlainConsole.DEFAULT_WIDTH).forEach(out::println);
+            StatusLines.render(runs, PlainConsole.DEFAULT_WIDTH, database).forEach(out::println);
         }
         out.flush();
         return 0;

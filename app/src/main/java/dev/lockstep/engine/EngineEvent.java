@@ -321,7 +321,31 @@ public sealed interface EngineEvent {
         }
     }
 
-    /** {@code source} is {@code command-line} for {@code --approve}, {@code prompt} for an operator at a terminal. */
+    /**
+     * An R5 gate has its first approval and waits for a second approver, another OS user, who runs {@code
+     * command} from their own terminal. The timeline records it as a {@code note} (with the first approver and
+     * the command); the second approval is an {@code approval} record when it lands.
+     */
+    record ApprovalAwaited(Instant at, String step, String firstApprover, String command) implements EngineEvent {
+        public String type() {
+            return "note";
+        }
+
+        /** The words for a screen and the timeline's note. */
+        public String text() {
+            return "waiting for a second approver (class R5: another OS user than " + firstApprover + "): run `"
+                    + command + "` from another account";
+        }
+
+        public Map<String, Object> body() {
+            return fields("text", text(), "first_approver", firstApprover, "command", command);
+        }
+    }
+
+    /**
+     * {@code source} is {@code command-line} for {@code --approve}, {@code prompt} for an operator at a terminal,
+     * {@code lockstep approve} for the second approver of an R5 gate.
+     */
     record ApprovalGiven(Instant at, String step, String actor, String reason, String source) implements EngineEvent {
         public String type() {
             return "approval";

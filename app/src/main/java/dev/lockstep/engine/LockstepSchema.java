@@ -46,6 +46,9 @@ public final class LockstepSchema {
             if (!hasColumn(connection, "step_fingerprints")) {
                 addLaterColumns(connection);
             }
+            if (!hasTable(connection, "second_approval")) {
+                addSecondApprovals(connection);
+            }
             return;
         }
         boolean autoCommit = connection.getAutoCommit();
@@ -94,6 +97,7 @@ public final class LockstepSchema {
                     + " done boolean not null default false,"
                     + " updated_at timestamptz not null default clock_timestamp(),"
                     + " primary key (run_id, step_id))");
+            createSecondApprovals(statement);
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();
@@ -121,6 +125,52 @@ public final class LockstepSchema {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** A schema created before the two-person rule of R5 runbooks: its table is added now. */
+    private void addSecondApprovals(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("set local lock_timeout = '2s'");
+            statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+            createSecondApprovals(statement);
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * R5's second approver (docs/runbook-format.md, "Two approvers"): the run writes the row with the first
+     * approver when it starts waiting; {@code lockstep approve} fills in the second.
+     */
+    private void createSecondApprovals(Statement statement) throws SQLException {
+        statement.execute("create table if not exists " + table("second_approval") + " ("
+                + " run_id text not null references " + table("run") + " on delete cascade,"
+                + " step_id text not null,"
+                + " first_approver text not null,"
+                + " first_user text not null,"
+                + " requested_at timestamptz not null default clock_timestamp(),"
+                + " approver text,"
+                + " approver_user text,"
+                + " reason text,"
+                + " approved_at timestamptz,"
+                + " primary key (run_id, step_id),"
+                + " check ((approver is null) = (reason is null) and (reason is null or reason <> '')))");
+    }
+
+    private boolean hasTable(Connection connection, String table) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select to_regclass(?) is not null")) {
+            statement.setString(1, table(table));
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
         }
     }
 

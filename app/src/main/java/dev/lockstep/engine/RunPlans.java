@@ -3,6 +3,7 @@ package dev.lockstep.engine;
 import dev.lockstep.probe.MigrationLedger;
 import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
+import dev.lockstep.runbook.ChangeClass;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.Expectation;
@@ -45,8 +46,12 @@ final class RunPlans {
                 .flatMap(window -> window.endsAt().map(at -> at.toInstant()).or(() -> window.duration()
                         .map(duration -> startedAt.plus(duration.get()))))
                 .orElse(null);
-        List<StepPlan> steps =
-                runbook.steps().stream().map(step -> plan(step, windowEnd)).toList();
+        String gate = secondApprovalGate(runbook);
+        List<StepPlan> steps = runbook.steps().stream()
+                .map(step -> step.id().equals(gate)
+                        ? twoPerson((StepPlan.Approval) plan(step, windowEnd))
+                        : plan(step, windowEnd))
+                .toList();
         Map<String, Duration> estimates = new LinkedHashMap<>();
         for (Step step : runbook.steps()) {
             execution(step)
@@ -78,6 +83,33 @@ final class RunPlans {
                 boundaries,
                 optional,
                 runbook.stepFingerprints());
+    }
+
+    /**
+     * R5 (irreversible semantics): the approval step nearest before the first destructive step needs a second
+     * approver, another OS user; null for other classes, or when no approval precedes a destructive step.
+     */
+    static String secondApprovalGate(Runbook runbook) {
+        if (runbook.change() == null || runbook.change().changeClass() != ChangeClass.R5) {
+            return null;
+        }
+        String lastApproval = null;
+        for (Step step : runbook.steps()) {
+            if (step instanceof ApprovalStep) {
+                lastApproval = step.id();
+            }
+            String sql = step instanceof SqlStep sqlStep
+                    ? sqlStep.sql()
+                    : step instanceof BackfillStep backfill ? backfill.sql() : null;
+            if (sql != null && SqlLexer.statements(sql).stream().anyMatch(SqlStatement::isDestructive)) {
+                return lastApproval;
+            }
+        }
+        return null;
+    }
+
+    private static StepPlan.Approval twoPerson(StepPlan.Approval approval) {
+        return new StepPlan.Approval(approval.stepId(), approval.prompt(), approval.confirmText(), true);
     }
 
     /** A contract-phase step that drops or deletes: once it completed, what it removed is gone. */

@@ -16,8 +16,13 @@ import java.util.Optional;
  * @param holderGone for a run in an active state (pending, running, throttled, paused): true when no session
  *     holds its lease, false when one does; null for a run that ended, or whose row names another database
  * @param heartbeatAge since the row's last heartbeat, by the database's clock
+ * @param secondApproval the second approver an R5 gate of the run waits for; null when none
  */
-public record RunStatus(RunRecord run, Boolean holderGone, Duration heartbeatAge) {
+public record RunStatus(RunRecord run, Boolean holderGone, Duration heartbeatAge, SecondApprovals.Wait secondApproval) {
+
+    public RunStatus(RunRecord run, Boolean holderGone, Duration heartbeatAge) {
+        this(run, holderGone, heartbeatAge, null);
+    }
 
     /** The failure that waits for a decision, when the row keeps one this version can read. */
     public Optional<Failure> failure() {

@@ -57,6 +57,10 @@ public final class RunStore {
             return runs;
         }
         Set<Long> held = heldLeases(connection);
+        java.util.Map<String, SecondApprovals.Wait> waits = new java.util.HashMap<>();
+        for (SecondApprovals.Wait wait : new SecondApprovals(schema).waiting(connection)) {
+            waits.put(wait.runId(), wait);
+        }
         try (PreparedStatement statement = connection.prepareStatement("select r.*,"
                         + " (extract(epoch from clock_timestamp() - r.heartbeat_at) * 1000)::bigint as heartbeat_age_ms,"
                         + " r.database = current_database() as here from (" + selectRuns(schema) + ") r"
@@ -67,7 +71,11 @@ public final class RunStore {
                 Boolean gone = run.state().active() && rows.getBoolean("here")
                         ? !held.contains(RunLease.lockKey(run.runbookId()))
                         : null;
-                runs.add(new RunStatus(run, gone, Duration.ofMillis(Math.max(0, rows.getLong("heartbeat_age_ms")))));
+                runs.add(new RunStatus(
+                        run,
+                        gone,
+                        Duration.ofMillis(Math.max(0, rows.getLong("heartbeat_age_ms"))),
+                        waits.get(run.runId())));
             }
         }
         return runs;

@@ -44,6 +44,7 @@ import java.util.Optional;
  *     null when none
  * @param recent the latest events worth a line (not batches, samples or observations), oldest first
  * @param outcome how the run ended; null while it goes on
+ * @param awaiting the second approver an R5 gate waits for, with the command they run; null when none
  */
 public record RunView(
         String runbookId,
@@ -72,7 +73,8 @@ public record RunView(
         Question question,
         Diagnosis failure,
         List<EngineEvent> recent,
-        Outcome outcome) {
+        Outcome outcome,
+        EngineEvent.ApprovalAwaited awaiting) {
 
     public RunView {
         steps = List.copyOf(steps);

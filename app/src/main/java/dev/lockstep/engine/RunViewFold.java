@@ -49,7 +49,11 @@ final class RunViewFold implements EngineListener {
     private List<CriterionStatus> criteria = List.of();
     private Snapshot snapshot;
     private Map<String, SignalReading> readings = Map.of();
+    /** The source of a second approver's approval. */
+    static final String SECOND_APPROVER = "lockstep approve";
+
     private Question question;
+    private EngineEvent.ApprovalAwaited awaiting;
     private Diagnosis failure;
     private RunView.Outcome outcome;
     private volatile RunView view;
@@ -136,6 +140,9 @@ final class RunViewFold implements EngineListener {
             step.elapsed = Duration.ofMillis(ended.durationMs());
             step.rows = ended.rows();
             step.message = ended.message();
+            if (awaiting != null && awaiting.step().equals(ended.step())) {
+                awaiting = null;
+            }
             if (Objects.equals(currentStep, ended.step()) && step.status != RunView.StepStatus.RETRYING) {
                 // a failed attempt keeps its step current: a retry, or the run's end, says what comes of it
                 currentStep = null;
@@ -186,6 +193,13 @@ final class RunViewFold implements EngineListener {
             if (question != null && question.id().equals(closed.questionId())) {
                 question = null;
             }
+        } else if (event instanceof EngineEvent.ApprovalAwaited awaited) {
+            awaiting = awaited;
+        } else if (event instanceof EngineEvent.ApprovalGiven given
+                && awaiting != null
+                && awaiting.step().equals(given.step())
+                && given.source().equals(SECOND_APPROVER)) {
+            awaiting = null;
         } else if (event instanceof EngineEvent.StopRequested stop) {
             stopping = stop.reason();
             aborting = aborting || stop.abort();
@@ -193,6 +207,7 @@ final class RunViewFold implements EngineListener {
             outcome = new RunView.Outcome(closed.state(), closed.exitCode(), closed.message());
             state = closed.state();
             question = null;
+            awaiting = null;
             if (runId == null) {
                 runId = closed.runId();
             }
@@ -245,7 +260,8 @@ final class RunViewFold implements EngineListener {
                 question,
                 failure,
                 new ArrayList<>(recent),
-                outcome);
+                outcome,
+                awaiting);
     }
 
     private static final class MutableStep {

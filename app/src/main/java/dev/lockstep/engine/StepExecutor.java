@@ -502,15 +502,80 @@ final class StepExecutor {
         int attempt = run.ledger.start(connection, run.runId, step.stepId(), true);
         run.emit(new EngineEvent.StepStarted(Instant.now(), step.stepId(), "approval", attempt, true));
         run.emit(approval);
-        run.ledger.end(
-                connection,
-                run.runId,
-                step.stepId(),
-                attempt,
-                StepLedger.Results.OK,
-                null,
-                "approved by " + approval.actor() + " (" + approval.source() + "): " + approval.reason());
+        String detail = "approved by " + approval.actor() + " (" + approval.source() + "): " + approval.reason();
+        if (step.secondApprover()) {
+            EngineEvent.ApprovalGiven second;
+            try {
+                second = secondApproval(step);
+            } catch (RunStopped e) {
+                // the first approval is in the timeline; a resumed run asks for it again, the second is kept
+                run.ledger.end(run.connection(), run.runId, step.stepId(), attempt, "stopped", null, e.getMessage());
+                run.emit(new EngineEvent.StepEnded(
+                        Instant.now(), step.stepId(), attempt, "stopped", null, 0, null, e.getMessage()));
+                throw e;
+            }
+            connection = run.connection();
+            detail += "; and by " + second.actor() + " (" + second.source() + "): " + second.reason();
+        }
+        run.ledger.end(connection, run.runId, step.stepId(), attempt, StepLedger.Results.OK, null, detail);
         run.emit(new EngineEvent.StepEnded(Instant.now(), step.stepId(), attempt, "ok", null, 0, null, null));
+    }
+
+    /** How often a run waiting for a second approver looks for it. */
+    private static final Duration SECOND_APPROVAL_POLL = Duration.ofMillis(250);
+
+    /**
+     * R5's two-person rule: after the first approval the run waits, at a safe point, until another OS user gave
+     * the second with {@code lockstep approve}; that approval is recorded as theirs. Unattended, a run that finds
+     * no second approval stops resumable (exit 4) saying what it waits for: the second approver approves the
+     * stopped run, and running it again (with {@code --approve}) goes on.
+     */
+    private EngineEvent.ApprovalGiven secondApproval(StepPlan.Approval step) throws SQLException {
+        SecondApprovals approvals = new SecondApprovals(run.schema);
+        approvals.await(run.connection(), run.runId, step.stepId(), run.holder);
+        String command = SecondApprovals.command(approveDatabase(run.connection()), run.runbookId, step.stepId());
+        boolean announced = false;
+        while (true) {
+            var given = approvals.given(run.connection(), run.runId, step.stepId());
+            if (given.isPresent()) {
+                var second = new EngineEvent.ApprovalGiven(
+                        Instant.now(),
+                        step.stepId(),
+                        given.get().approver(),
+                        given.get().reason(),
+                        RunViewFold.SECOND_APPROVER);
+                run.emit(second);
+                return second;
+            }
+            if (!run.operator.attended()) {
+                throw new RunStopped("step " + step.stepId() + " waits for a second approver (class R5: another OS"
+                        + " user than " + run.holder.user() + "): run `" + command + "` from another account, then"
+                        + " run this again to go on");
+            }
+            if (!announced) {
+                run.emit(new EngineEvent.ApprovalAwaited(
+                        Instant.now(), step.stepId(), run.holder.userAtHost(), command));
+                announced = true;
+            }
+            run.checkStop();
+            run.sleep(SECOND_APPROVAL_POLL);
+        }
+    }
+
+    /** The database as the second approver names it: host, port and name, without user or password. */
+    private static String approveDatabase(Connection connection) {
+        try {
+            java.util.Properties parts =
+                    org.postgresql.Driver.parseURL(connection.getMetaData().getURL(), null);
+            if (parts != null) {
+                return "postgresql://"
+                        + parts.getProperty("PGHOST", "localhost").split(",")[0] + ":"
+                        + parts.getProperty("PGPORT", "5432").split(",")[0] + "/" + parts.getProperty("PGDBNAME");
+            }
+        } catch (SQLException e) {
+            // fall through to the generic form
+        }
+        return "CONN";
     }
 
     private void note(StepPlan.Note step) throws SQLException {

@@ -46,8 +46,16 @@ sealed interface StepPlan {
         }
     }
 
-    /** {@code confirmText} non-null: the operator must type it (the runbook id, for risky changes). */
-    record Approval(String stepId, String prompt, String confirmText) implements StepPlan {
+    /**
+     * {@code confirmText} non-null: the operator must type it (the runbook id, for risky changes).
+     * {@code secondApprover}: the gate of an R5 runbook, which another OS user approves too ({@code lockstep
+     * approve}) before the run goes on.
+     */
+    record Approval(String stepId, String prompt, String confirmText, boolean secondApprover) implements StepPlan {
+        public Approval(String stepId, String prompt, String confirmText) {
+            this(stepId, prompt, confirmText, false);
+        }
+
         public String kind() {
             return "approval";
         }

@@ -282,7 +282,7 @@ final class TimelineRecorder implements EngineListener {
                     "by",
                     approval.actor(),
                     "how",
-                    approval.source().equals("command-line") ? "command-line" : "console",
+                    approval.source().equals("prompt") ? "console" : approval.source(),
                     "reason",
                     approval.reason());
         }

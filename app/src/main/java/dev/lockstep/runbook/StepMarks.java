@@ -8,7 +8,13 @@ package dev.lockstep.runbook;
  * @param rollbackBoundary {@code rollback_boundary: true} once this step has completed, the change can no
  *     longer be rolled back (a destructive step, a cutover clients have seen): declared rollbacks are no
  *     longer offered, and crossing it is recorded
+ * @param evidence {@code evidence:} (approval and check steps): what the step proves, such as a backup, before
+ *     a class R4/R5 change destroys anything; empty when it proves nothing in particular
  */
-public record StepMarks(boolean critical, boolean rollbackBoundary) {
+public record StepMarks(boolean critical, boolean rollbackBoundary, java.util.Optional<Evidence> evidence) {
     public static final StepMarks DEFAULT = new StepMarks(true, false);
+
+    public StepMarks(boolean critical, boolean rollbackBoundary) {
+        this(critical, rollbackBoundary, java.util.Optional.empty());
+    }
 }

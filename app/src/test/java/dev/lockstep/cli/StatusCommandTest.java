@@ -94,7 +94,8 @@ class StatusCommandTest {
                         "heartbeat_age_seconds",
                         "ended_at",
                         "progress",
-                        "failure");
+                        "failure",
+                        "waiting_for");
         assertThat(runs.get(0).get("runbook_id").asText()).isEqualTo(RUNBOOK_ID);
         assertThat(lines.get(0)).contains(runs.get(0).get("run_id").asText());
     }

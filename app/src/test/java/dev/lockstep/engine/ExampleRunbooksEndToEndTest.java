@@ -37,7 +37,7 @@ class ExampleRunbooksEndToEndTest {
             List.of("enforcement-case-priority.yaml", "confirm-app-version"),
             List.of("enforcement-case-priority-not-null.yaml", "confirm-writers"),
             List.of("customer-display-name-expand.yaml", "dual-write-deployed"),
-            List.of("customer-display-name-contract.yaml", "confirm-drop"),
+            List.of("customer-display-name-contract.yaml", "confirm-backup", "confirm-drop"),
             List.of("orders-created-at-index.yaml"),
             List.of("orders-customer-fk-not-valid.yaml"),
             List.of("orders-shipping-address-normalise.yaml"));

@@ -209,14 +209,50 @@ class RunbookLoaderTest {
                 """
                 steps:
                   - { id: a, kind: sql, sql: "ALTER TABLE t ALTER COLUMN c DROP NOT NULL" }
-                  - { id: ok, kind: approval, prompt: "sure?" }
+                  - { id: ok, kind: approval, prompt: "sure?", confirm: typed, evidence: backup }
                   - { id: b, kind: sql, sql: "TRUNCATE t" }
                 """;
         assertThat(problems("change: { class: R5, phase: migrate }\n" + steps)).isEmpty();
         assertThat(problems("change: { class: R5, phase: migrate }\n"
-                        + steps.replace("kind: approval, prompt: \"sure?\"", "kind: note, text: sure")))
+                        + steps.replace(
+                                "kind: approval, prompt: \"sure?\", confirm: typed, evidence: backup",
+                                "kind: note, text: sure")))
                 .containsExactly(
                         "10:30: class R5 runbook: step 'b' runs TRUNCATE t with no approval step before it: add a kind: approval step first");
+    }
+
+    @Test
+    void r4NeedsBackupEvidenceAndATypedConfirmationRightBeforeTheDestructiveStep() throws IOException {
+        // given: backup evidence from a check, a typed approval right before the DROP
+        String good =
+                """
+                change: { class: R4, phase: contract }
+                steps:
+                  - { id: backup-ok, kind: check, sql: "select 1", expect: { equals: 1 }, evidence: backup }
+                  - { id: go, kind: approval, prompt: "drop?", confirm: typed }
+                  - { id: drop, kind: sql, sql: "ALTER TABLE t DROP COLUMN c" }
+                """;
+
+        // then
+        assertThat(problems(good)).isEmpty();
+        assertThat(problems(good.replace(", evidence: backup", "")))
+                .containsExactly(
+                        "10:33: class R4 runbook: no step before 'drop' records backup evidence: mark the approval"
+                                + " (whose reason names the backup and its restore test) or a check that proves it"
+                                + " with evidence: backup");
+        assertThat(problems(good.replace(", confirm: typed", "")))
+                .containsExactly(
+                        "9:5: class R4 runbook: approval 'go' right before 'drop' (ALTER TABLE t) needs confirm:"
+                                + " typed (the operator types the runbook id)");
+        assertThat(problems(good.replace("  - { id: drop,", "  - { id: note, kind: note, text: hi }\n  - { id: drop,")))
+                .containsExactly(
+                        "11:11: class R4 runbook: step 'drop' runs ALTER TABLE t right after 'note': put a kind:"
+                                + " approval step with confirm: typed directly before it");
+        assertThat(problems(good.replace("evidence: backup", "evidence: backups")))
+                .anySatisfy(problem -> assertThat(problem)
+                        .contains("evidence: expected one of backup, got 'backups' (did you mean 'backup'?)"));
+        assertThat(problems(good.replace("kind: sql, sql:", "kind: sql, evidence: backup, sql:")))
+                .anySatisfy(problem -> assertThat(problem).contains("evidence"));
     }
 
     @Test

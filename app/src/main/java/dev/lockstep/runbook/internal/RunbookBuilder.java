@@ -9,6 +9,7 @@ import dev.lockstep.runbook.Change;
 import dev.lockstep.runbook.ChangeClass;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Durations;
+import dev.lockstep.runbook.Evidence;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.Expectation;
 import dev.lockstep.runbook.LedgerStep;
@@ -455,9 +456,9 @@ public final class RunbookBuilder {
     private static final List<String> EXECUTION_KEYS = List.of("timeout", "lock_timeout", "retry", "estimate");
     private static final Map<String, List<String>> STEP_KEYS = Map.of(
             "sql", concat(EXECUTION_KEYS, List.of("sql", "transaction", "verify", "expect_rows", "on_failure")),
-            "check", concat(EXECUTION_KEYS, List.of("sql", "expect", "on_failure")),
+            "check", concat(EXECUTION_KEYS, List.of("sql", "expect", "on_failure", "evidence")),
             "wait", List.of("sql", "expect", "interval", "timeout", "on_failure"),
-            "approval", List.of("prompt", "confirm"),
+            "approval", List.of("prompt", "confirm", "evidence"),
             "backfill",
                     concat(
                             EXECUTION_KEYS,
@@ -803,7 +804,10 @@ public final class RunbookBuilder {
         boolean boundary = step.entry("rollback_boundary")
                 .flatMap(entry -> bool(entry.value(), "rollback_boundary"))
                 .orElse(false);
-        return new StepMarks(critical, boundary);
+        // evidence: only approval and check steps accept the key (checked with the step's keys)
+        Optional<Evidence> evidence =
+                step.entry("evidence").flatMap(entry -> choice(entry.value(), "evidence", Evidence.class, this::lower));
+        return new StepMarks(critical, boundary, evidence);
     }
 
     private OnFailure onFailure(YamlNode.Mapping step) {

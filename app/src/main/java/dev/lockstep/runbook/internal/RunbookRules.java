@@ -5,6 +5,7 @@ import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.Change;
 import dev.lockstep.runbook.CheckStep;
+import dev.lockstep.runbook.Evidence;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Phase;
 import dev.lockstep.runbook.SqlStep;
@@ -247,6 +248,8 @@ final class RunbookRules {
             return;
         }
         boolean approved = false;
+        boolean backedUp = false;
+        Step previous = null;
         for (Step step : steps) {
             if (step instanceof ApprovalStep) {
                 approved = true;
@@ -262,6 +265,24 @@ final class RunbookRules {
                                 + " with no approval step before it: add a kind: approval step first");
                 return;
             }
+            if (destructive.isPresent()) {
+                typedConfirmationRightBefore(step, destructive.get(), previous);
+                if (!backedUp) {
+                    builder.problem(
+                            builder.source(step).at("sql"),
+                            "class " + change.get().changeClass() + " runbook: no step before '" + step.id()
+                                    + "' records backup evidence: mark the approval (whose reason names the backup"
+                                    + " and its restore test) or a check that proves it with evidence: backup");
+                }
+                return;
+            }
+            if (step.marks()
+                    .evidence()
+                    .filter(evidence -> evidence == Evidence.BACKUP)
+                    .isPresent()) {
+                backedUp = true;
+            }
+            previous = step;
         }
         if (!approved) {
             builder.problem(
@@ -269,6 +290,29 @@ final class RunbookRules {
                     "class " + change.get().changeClass()
                             + " needs an approval step in the main flow (kind: approval)");
         }
+    }
+
+    /**
+     * R4/R5: the step right before the first destructive one is an approval the operator confirms by typing
+     * the runbook id, so that the last thing a person does before data goes is deliberate.
+     */
+    private void typedConfirmationRightBefore(Step destructive, SqlStatement statement, Step previous) {
+        if (previous instanceof ApprovalStep approval) {
+            if (approval.confirm() != ApprovalStep.Confirm.TYPED) {
+                builder.problem(
+                        builder.source(previous).at("confirm"),
+                        "class " + change.get().changeClass() + " runbook: approval '" + previous.id()
+                                + "' right before '" + destructive.id() + "' (" + statement.head(3)
+                                + ") needs confirm: typed (the operator types the runbook id)");
+            }
+            return;
+        }
+        builder.problem(
+                builder.source(destructive).idPosition(),
+                "class " + change.get().changeClass() + " runbook: step '" + destructive.id() + "' runs "
+                        + statement.head(3) + " right after "
+                        + (previous == null ? "nothing" : "'" + previous.id() + "'")
+                        + ": put a kind: approval step with confirm: typed directly before it");
     }
 
     /**

@@ -94,6 +94,15 @@ record Banner(String text, String action, Role role, String terse) {
                             : hidden ? "Enter opens it (hidden)" : "Enter answers",
                     Role.ATTENTION);
         }
+        if (run.awaiting() != null) {
+            // the command itself is on the footer, the one line wide enough for it
+            return new Banner(
+                    "WAITING for a second approver at " + run.awaiting().step() + " (class R5; another OS user than "
+                            + user(run.awaiting().firstApprover()) + ", from their own terminal).",
+                    frame.readOnly() ? null : "s stops (resumable)",
+                    Role.ATTENTION,
+                    "WAITING for a 2nd approver at " + run.awaiting().step() + ".");
+        }
         if (run.state() == RunState.PAUSED) {
             return paused(run, frame.snapshot());
         }
@@ -132,6 +141,12 @@ record Banner(String text, String action, Role role, String terse) {
                 "RUNNING" + (step == null ? "" : " " + step) + ", step " + (run.stepsDone() + (step == null ? 0 : 1))
                         + " of " + run.steps().size() + ". Nothing needs you.",
                 Role.OK);
+    }
+
+    /** {@code root} of {@code root@vm}. */
+    private static String user(String userAtHost) {
+        int at = userAtHost.lastIndexOf('@');
+        return at < 0 ? userAtHost : userAtHost.substring(0, at);
     }
 
     private static Banner ended(RunView run) {

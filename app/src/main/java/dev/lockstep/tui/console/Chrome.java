@@ -167,6 +167,21 @@ final class Chrome {
             painter.bar(row, ui.flash.text(), ui.flash.bad() ? Role.ALARM : Role.ATTENTION);
             return;
         }
+        RunView awaited = frame.run();
+        if (awaited != null && awaited.awaiting() != null && awaited.outcome() == null) {
+            // what the second approver types, whole: the --db value gives way first on a narrow screen
+            String command = awaited.awaiting().command();
+            String line = "2nd approver runs: " + command;
+            if (line.length() > painter.width()) {
+                line = "2nd approver runs: " + command.replaceFirst("--db \\S+", "--db CONN");
+            }
+            if (line.length() > painter.width()) {
+                // the banner says who runs it: the command alone, whole, matters more than saying so twice
+                line = command.replaceFirst("--db \\S+", "--db CONN");
+            }
+            painter.bar(row, line, Role.ATTENTION);
+            return;
+        }
         List<String[]> keys = keys(frame);
         // help and quit always show: the others take the room left before them
         List<String[]> last = keys.subList(Math.max(0, keys.size() - 2), keys.size());

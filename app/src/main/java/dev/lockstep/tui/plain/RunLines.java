@@ -150,6 +150,9 @@ public final class RunLines {
         if (event instanceof EngineEvent.StepSettled settled) {
             return new Line("settled", settled.step() + ": " + settled.detail());
         }
+        if (event instanceof EngineEvent.ApprovalAwaited awaited) {
+            return new Line("WAITING", awaited.step() + ": " + awaited.text());
+        }
         if (event instanceof EngineEvent.Note note) {
             return new Line("note", (note.step() == null ? "" : note.step() + ": ") + note.text());
         }

@@ -2,6 +2,7 @@ package dev.lockstep.tui.plain;
 
 import dev.lockstep.engine.RunRecord;
 import dev.lockstep.engine.RunStatus;
+import dev.lockstep.engine.SecondApprovals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,14 @@ public final class StatusLines {
      * or lost its control session, and the heartbeat's age beside it says since when.
      */
     public static List<String> render(List<RunStatus> statuses, int width) {
+        return render(statuses, width, "CONN");
+    }
+
+    /**
+     * The same; a run whose R5 gate waits for a second approver gets two more lines: who may approve, and the
+     * command that person runs, naming the database as {@code database}.
+     */
+    public static List<String> render(List<RunStatus> statuses, int width, String database) {
         List<String[]> details = new ArrayList<>();
         List<RunRecord> runs = new ArrayList<>();
         for (RunStatus status : statuses) {
@@ -59,6 +68,13 @@ public final class StatusLines {
             String suffix = GAP + "run " + run.runId();
             lines.add(shortened(run.runbookId(), Math.max(NARROWEST, width - suffix.length())) + suffix);
             lines.add(INDENT + row(details.get(i), widths));
+            SecondApprovals.Wait wait = statuses.get(i).secondApproval();
+            if (wait != null) {
+                // the command is one line to copy, however wide
+                lines.add(INDENT + "waits for a second approver at " + wait.step() + " (another OS user than "
+                        + wait.firstUser() + "), who runs:");
+                lines.add(INDENT + INDENT + SecondApprovals.command(database, run.runbookId(), wait.step()));
+            }
         }
         return lines;
     }
