@@ -141,6 +141,17 @@ final class FailureRecovery {
                     failure = classify(step, attemptOf(step, e), e.getMessage());
                 }
             }
+            if (step instanceof StepPlan.Check check
+                    && check.precondition()
+                    && failure.failureClass() == FailureClass.POST_CHECK_FAILED) {
+                // R3: not a failure to repair but a run that may not start yet; nothing has changed
+                return Optional.of(new RunResult(
+                        run.runId,
+                        RunState.STOPPED,
+                        ExitCode.STOPPED,
+                        "precondition " + step.stepId() + " does not hold (" + failure.message()
+                                + "): nothing was changed; run the same command again once it holds"));
+            }
             Diagnosis diagnosis = Diagnosis.of(failure, declared(step, recoveryStep));
             found(diagnosis, forStep, choice);
             Decision decision = decide(step, diagnosis);

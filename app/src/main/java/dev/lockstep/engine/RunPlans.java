@@ -158,7 +158,12 @@ final class RunPlans {
                             .orElse(null));
         }
         if (step instanceof CheckStep check) {
-            return check(check.id(), check.sql(), check.expect(), timeout(check.execution(), CHECK_TIMEOUT));
+            return new StepPlan.Check(
+                    check.id(),
+                    check.sql(),
+                    check.expect(),
+                    timeout(check.execution(), CHECK_TIMEOUT),
+                    check.marks().precondition());
         }
         if (step instanceof WaitStep wait) {
             return new StepPlan.Wait(

@@ -33,7 +33,16 @@ sealed interface StepPlan {
     }
 
     /** A query whose first column of its first row must meet the expectation. */
-    record Check(String stepId, String sql, Expectation expect, Duration statementTimeout) implements StepPlan {
+    /**
+     * A query whose result must meet {@code expect}. A {@code precondition} (a check step marked so) is one the
+     * run may start only while it holds: when it does not, the run stops before anything changed.
+     */
+    record Check(String stepId, String sql, Expectation expect, Duration statementTimeout, boolean precondition)
+            implements StepPlan {
+        Check(String stepId, String sql, Expectation expect, Duration statementTimeout) {
+            this(stepId, sql, expect, statementTimeout, false);
+        }
+
         public String kind() {
             return "check";
         }

@@ -10,11 +10,15 @@ package dev.lockstep.runbook;
  *     longer offered, and crossing it is recorded
  * @param evidence {@code evidence:} (approval and check steps): what the step proves, such as a backup, before
  *     a class R4/R5 change destroys anything; empty when it proves nothing in particular
+ * @param precondition {@code precondition: true} (check steps before the first change): the run may start only
+ *     while it holds, such as "no application version that needs the old shape is still running" before a
+ *     contract; when it does not, the run stops before anything changes (resumable) instead of failing
  */
-public record StepMarks(boolean critical, boolean rollbackBoundary, java.util.Optional<Evidence> evidence) {
+public record StepMarks(
+        boolean critical, boolean rollbackBoundary, java.util.Optional<Evidence> evidence, boolean precondition) {
     public static final StepMarks DEFAULT = new StepMarks(true, false);
 
     public StepMarks(boolean critical, boolean rollbackBoundary) {
-        this(critical, rollbackBoundary, java.util.Optional.empty());
+        this(critical, rollbackBoundary, java.util.Optional.empty(), false);
     }
 }

@@ -228,7 +228,7 @@ class RunbookLoaderTest {
                 """
                 change: { class: R4, phase: contract }
                 steps:
-                  - { id: backup-ok, kind: check, sql: "select 1", expect: { equals: 1 }, evidence: backup }
+                  - { id: backup-ok, kind: check, sql: "select 1", expect: { equals: 1 }, evidence: backup, precondition: true }
                   - { id: go, kind: approval, prompt: "drop?", confirm: typed }
                   - { id: drop, kind: sql, sql: "ALTER TABLE t DROP COLUMN c" }
                 """;
@@ -273,12 +273,13 @@ class RunbookLoaderTest {
                                 """
                 change: { class: R1, phase: contract }
                 steps:
+                  - { id: old-gone, kind: check, sql: "select 0", expect: { equals: 0 }, precondition: true }
                   - { id: a, kind: sql, sql: "-- DROP TABLE x\\nALTER TABLE t ADD COLUMN c int" }
                 recovery:
                   - { id: r, kind: sql, sql: "DROP TABLE IF EXISTS t" }
                 """))
                 .containsExactly(
-                        "8:30: step 'a' is contract-phase but runs ALTER TABLE t ADD, expand work: move it to an expand-phase runbook");
+                        "9:30: step 'a' is contract-phase but runs ALTER TABLE t ADD, expand work: move it to an expand-phase runbook");
     }
 
     @Test

@@ -456,7 +456,7 @@ public final class RunbookBuilder {
     private static final List<String> EXECUTION_KEYS = List.of("timeout", "lock_timeout", "retry", "estimate");
     private static final Map<String, List<String>> STEP_KEYS = Map.of(
             "sql", concat(EXECUTION_KEYS, List.of("sql", "transaction", "verify", "expect_rows", "on_failure")),
-            "check", concat(EXECUTION_KEYS, List.of("sql", "expect", "on_failure", "evidence")),
+            "check", concat(EXECUTION_KEYS, List.of("sql", "expect", "on_failure", "evidence", "precondition")),
             "wait", List.of("sql", "expect", "interval", "timeout", "on_failure"),
             "approval", List.of("prompt", "confirm", "evidence"),
             "backfill",
@@ -807,7 +807,11 @@ public final class RunbookBuilder {
         // evidence: only approval and check steps accept the key (checked with the step's keys)
         Optional<Evidence> evidence =
                 step.entry("evidence").flatMap(entry -> choice(entry.value(), "evidence", Evidence.class, this::lower));
-        return new StepMarks(critical, boundary, evidence);
+        // precondition: only check steps accept the key (checked with the step's keys)
+        boolean precondition = step.entry("precondition")
+                .flatMap(entry -> bool(entry.value(), "precondition"))
+                .orElse(false);
+        return new StepMarks(critical, boundary, evidence, precondition);
     }
 
     private OnFailure onFailure(YamlNode.Mapping step) {

@@ -6,6 +6,7 @@ import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.Change;
 import dev.lockstep.runbook.CheckStep;
 import dev.lockstep.runbook.Evidence;
+import dev.lockstep.runbook.NoteStep;
 import dev.lockstep.runbook.OnFailure;
 import dev.lockstep.runbook.Phase;
 import dev.lockstep.runbook.SqlStep;
@@ -59,6 +60,44 @@ final class RunbookRules {
         }
         approvalBeforeDestruction();
         expandAndContractApart();
+        preconditionsFirst();
+    }
+
+    /**
+     * R3: a contract removes what old application versions still need, so a contract-phase runbook declares
+     * at least one precondition check (that no such version still runs), and a precondition is checked before
+     * anything changes: it comes before the first step that is not a check, a note or an approval.
+     */
+    private void preconditionsFirst() {
+        Step firstChange = steps.stream()
+                .filter(step ->
+                        !(step instanceof CheckStep || step instanceof NoteStep || step instanceof ApprovalStep))
+                .findFirst()
+                .orElse(null);
+        boolean declared = false;
+        boolean changed = false;
+        for (Step step : steps) {
+            changed |= step == firstChange;
+            if (step instanceof CheckStep check && check.marks().precondition()) {
+                declared = true;
+                if (changed) {
+                    builder.problem(
+                            builder.source(step).at("precondition"),
+                            "precondition '" + step.id() + "' comes after step '" + firstChange.id()
+                                    + "' changes something: a precondition is checked before anything changes");
+                }
+            }
+        }
+        boolean contract = change.isPresent()
+                && steps.stream()
+                        .anyMatch(step -> step.phase().orElse(change.get().phase()) == Phase.CONTRACT);
+        if (contract && !declared) {
+            builder.problem(
+                    builder.phasePosition(),
+                    "a contract-phase runbook needs a precondition: a check step with 'precondition: true' before the"
+                            + " first change that fails while an application version that needs the old shape still"
+                            + " runs (the contract removes what that version reads)");
+        }
     }
 
     private List<Step> all() {
