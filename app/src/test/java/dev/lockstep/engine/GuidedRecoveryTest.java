@@ -826,6 +826,22 @@ class GuidedRecoveryTest {
                         "foreign-key-violation",
                         "offending_row",
                         "(parent_id)=(5)",
+                        true),
+                // a sort spilling to disk past a temp_file_limit the step sets for itself (53400): the
+                // same every time, and nothing beyond 64kB of temporary file is ever written
+                new Provoked(
+                        "T-gr-resources",
+                        """
+                        - id: big-sort
+                          kind: sql
+                          sql: |
+                            set local work_mem = '64kB';
+                            set local temp_file_limit = '64kB';
+                            select count(*) from (select g from generate_series(1, 100000) g order by g desc) s
+                        """,
+                        "out-of-resources",
+                        "ran_out_of",
+                        "a configured limit",
                         true));
         for (Provoked provoked : cases) {
             CliRun failed = run(runbook(provoked.id(), provoked.step(), ""));
