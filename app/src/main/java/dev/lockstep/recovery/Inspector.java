@@ -197,7 +197,9 @@ public final class Inspector {
             if (server.getDetail() != null) {
                 String name =
                         switch (FailureClass.ofSqlState(attempt.sqlState())) {
-                            case DEADLOCK, SERIALIZATION -> "other_session";
+                                // a deadlock's detail names the processes; a serialization failure's is a reason code:
+                                // PostgreSQL names no other transaction for 40001
+                            case DEADLOCK -> "other_session";
                             case UNIQUE_VIOLATION,
                                     CHECK_VIOLATION,
                                     NOT_NULL_VIOLATION,
@@ -251,7 +253,8 @@ public final class Inspector {
             settings.execute("set local lock_timeout = '1s'");
             invalidIndexes(connection, attempt, facts, leftovers);
             switch (failureClass) {
-                case LOCK_TIMEOUT, DEADLOCK, SERIALIZATION -> blockers(connection, attempt, facts);
+                    // a serialization failure is no lock wait: who holds a lock on the table now says nothing about it
+                case LOCK_TIMEOUT, DEADLOCK -> blockers(connection, attempt, facts);
                 case PERMISSION -> role(connection, facts);
                 case READ_ONLY -> serverRole(connection, facts);
                 case CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, NOT_NULL_VIOLATION, UNIQUE_VIOLATION -> notValidConstraint(

@@ -109,6 +109,20 @@ public final class Offers {
                         true,
                         "nothing of it stayed; the same rows fail it again unless they were fixed (repair)",
                         effect);
+            case OUT_OF_RESOURCES:
+                return new Offer(
+                        Choice.RETRY,
+                        true,
+                        "nothing of it stayed; it fails the same way until what ran out ("
+                                + orElse(failure.fact("ran_out_of"), "a resource") + ") is freed or raised",
+                        effect);
+            case SERIALIZATION:
+                return new Offer(
+                        Choice.RETRY,
+                        true,
+                        "nothing of it stayed; run again, it reads what the other transaction committed and"
+                                + " usually passes (add 40001 to the step's retry codes to retry it by itself)",
+                        effect);
             case POST_CHECK_FAILED:
                 return new Offer(
                         Choice.RETRY,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lockstep.Poll;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -824,6 +826,22 @@ class GuidedRecoveryTest {
                         "foreign-key-violation",
                         "offending_row",
                         "(parent_id)=(5)",
+                        true),
+                // a sort spilling to disk past a temp_file_limit the step sets for itself (53400): the
+                // same every time, and nothing beyond 64kB of temporary file is ever written
+                new Provoked(
+                        "T-gr-resources",
+                        """
+                        - id: big-sort
+                          kind: sql
+                          sql: |
+                            set local work_mem = '64kB';
+                            set local temp_file_limit = '64kB';
+                            select count(*) from (select g from generate_series(1, 100000) g order by g desc) s
+                        """,
+                        "out-of-resources",
+                        "ran_out_of",
+                        "a configured limit",
                         true));
         for (Provoked provoked : cases) {
             CliRun failed = run(runbook(provoked.id(), provoked.step(), ""));
@@ -868,5 +886,194 @@ class GuidedRecoveryTest {
         assertThat(fact(failure, "role")).isEqualTo("gr_limited");
         assertThat(option(failure, "retry").get("why").asText())
                 .contains("until the privilege is granted to gr_limited");
+    }
+
+    /** The pid of the control session while it waits on a lock of {@code waitEvent} running {@code like}. */
+    private static int awaitControlWaiting(
+            String waitEvent, String like, int notPid, java.util.concurrent.CompletableFuture<CliRun> run) {
+        return Poll.until(
+                Duration.ofSeconds(60),
+                () -> {
+                    if (run.isDone()) {
+                        throw new AssertionError("the run ended first:\n"
+                                + run.get().out() + run.get().err());
+                    }
+                    return (int) EngineDatabase.queryLong("select coalesce(max(pid), 0) from pg_stat_activity"
+                            + " where application_name = 'lockstep-control' and wait_event_type = 'Lock'"
+                            + " and wait_event = '" + waitEvent + "' and query ilike '" + like + "'"
+                            + " and pid <> " + notPid);
+                },
+                pid -> pid != 0,
+                "the control session waiting on a " + waitEvent + " lock running " + like);
+    }
+
+    @Test
+    void aSerializationFailureIsClassifiedNothingStaysAndRetryRunsOnTheCommittedState() throws Exception {
+        // given: the classic write skew: two doctors on call; a serializable transaction of the test reads
+        // who is on call and takes doctor 1 off call, uncommitted, holding an advisory lock until it ends
+        EngineDatabase.execute(
+                "drop table if exists gr_doc",
+                "create table gr_doc (id int primary key, on_call boolean not null)",
+                "insert into gr_doc values (1, true), (2, true)");
+        Path runbook = runbook(
+                "T-gr-serial",
+                """
+                - id: off-call
+                  kind: sql
+                  lock_timeout: 5m
+                  expect_rows: { min: 0, max: 1 }
+                  sql: |
+                    set transaction isolation level serializable;
+                    update gr_doc set on_call = false where id = 2 and (select count(*) from gr_doc where on_call) > 1;
+                    select pg_advisory_xact_lock(4711)
+                """,
+                "");
+        try (Connection other = EngineDatabase.connect()) {
+            other.setAutoCommit(false);
+            other.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            try (Statement statement = other.createStatement()) {
+                statement.execute("select pg_advisory_xact_lock(4711)");
+                statement.execute("update gr_doc set on_call = false where id = 1"
+                        + " and (select count(*) from gr_doc where on_call) > 1");
+            }
+            var failed = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(runbook));
+            // the step has read both rows and written its own when it queues for the advisory lock
+            awaitControlWaiting("advisory", "%pg_advisory_xact_lock%", 0, failed);
+
+            // when: the test's transaction commits first, then the step goes on
+            other.commit();
+            CliRun result = failed.get();
+
+            // then: classified, nothing of it stayed, retry offered
+            assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
+            assertThat(result.out())
+                    .contains("serialization (SQLSTATE 40001)")
+                    .contains("retry (available)")
+                    .contains("--decide off-call=OPTION:REASON");
+            JsonNode failure = status("T-gr-serial").get("failure");
+            assertThat(failure.get("class").asText()).isEqualTo("serialization");
+            assertThat(failure.get("sqlstate").asText()).isEqualTo("40001");
+            assertThat(failure.get("applied").asText()).isEqualTo("nothing");
+            assertThat(fact(failure, "detail")).startsWith("Reason code:");
+            assertThat(fact(failure, "other_session")).isNull();
+            assertThat(fact(failure, "lock_wanted")).isNull();
+            assertThat(option(failure, "retry").get("available").asBoolean()).isTrue();
+            assertThat(option(failure, "retry").get("why").asText()).contains("40001");
+            assertThat(option(failure, "repair").get("available").asBoolean()).isFalse();
+            assertThat(option(failure, "skip").get("available").asBoolean()).isFalse();
+            assertThat(option(failure, "abandon").get("available").asBoolean()).isTrue();
+        }
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_doc where on_call"))
+                .isEqualTo(1);
+
+        // when: retried, the step reads the committed state and leaves the last doctor on call
+        CliRun retried = run(runbook, "--decide", "off-call=retry:the other transaction committed; rerun on it");
+
+        // then
+        assertThat(retried.exitCode()).as(retried.out() + retried.err()).isZero();
+        assertThat(retried.out()).contains("decide  retry at off-call");
+        assertThat(EngineDatabase.queryLong("select count(*) from gr_doc where on_call and id = 2"))
+                .isEqualTo(1);
+        assertThat(status("T-gr-serial").get("state").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void aControlSessionTerminatedMidStepIsSettledByTheVerifyOfAStepOutsideATransaction() throws Exception {
+        // given: a concurrent index build queued behind a lock the test holds
+        EngineDatabase.execute(
+                "drop table if exists gr_lost_v",
+                "create table gr_lost_v (id int primary key, email text)",
+                "insert into gr_lost_v select g, 'u' || g from generate_series(1, 100) g");
+        Path runbook = runbook(
+                "T-gr-lost-v",
+                """
+                - id: email-index
+                  kind: sql
+                  transaction: false
+                  lock_timeout: 5m
+                  sql: create index concurrently if not exists gr_lost_v_email on gr_lost_v (email)
+                  verify:
+                    sql: select count(*) from pg_index where indexrelid = to_regclass('gr_lost_v_email') and indisvalid
+                    expect: { equals: 1 }
+                """,
+                "");
+        CliRun result;
+        try (Connection holder = EngineDatabase.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("lock table gr_lost_v in share mode");
+            }
+            var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(runbook));
+            int first = awaitControlWaiting("relation", "%gr_lost_v_email%", 0, run);
+
+            // when: the control session is terminated mid-step, and once the run is back, the lock is released
+            assertThat(EngineDatabase.queryLong("select count(*) from pg_stat_activity, pg_terminate_backend(" + first
+                            + ") t where pid = " + first + " and t"))
+                    .isEqualTo(1);
+            awaitControlWaiting("relation", "%gr_lost_v_email%", first, run);
+            holder.rollback();
+            result = run.get();
+        }
+
+        // then: reconnected, the in-doubt step settled by its verify (not applied: it ran again), done
+        assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+        assertThat(result.out())
+                .contains("recover reconnected")
+                .contains("started without a recorded end; verify says it did not apply: running it again");
+        assertThat(EngineDatabase.queryLong("select count(*) from pg_index"
+                        + " where indexrelid = to_regclass('gr_lost_v_email') and indisvalid"))
+                .isEqualTo(1);
+        JsonNode status = status("T-gr-lost-v");
+        assertThat(status.get("state").asText()).isEqualTo("done");
+        assertThat(status.get("failure").isNull()).isTrue();
+        assertThat(timelines("T-gr-lost-v")).contains("in doubt");
+    }
+
+    @Test
+    void aControlSessionTerminatedMidStepWithoutAVerifyLeavesTheStepInDoubtAndNeverRunsItBlindly() throws Exception {
+        // given: a concurrent reindex queued behind a lock the test holds; no verify, and no index it builds
+        EngineDatabase.execute(
+                "drop table if exists gr_lost_n",
+                "create table gr_lost_n (id int primary key, email text)",
+                "create index gr_lost_n_old on gr_lost_n (email)");
+        Path runbook = runbook(
+                "T-gr-lost-n",
+                """
+                - id: rebuild-index
+                  kind: sql
+                  transaction: false
+                  lock_timeout: 5m
+                  sql: reindex index concurrently gr_lost_n_old
+                """,
+                "");
+        long relfilenode = EngineDatabase.queryLong("select relfilenode from pg_class where relname = 'gr_lost_n_old'");
+        CliRun stopped;
+        try (Connection holder = EngineDatabase.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement statement = holder.createStatement()) {
+                statement.execute("lock table gr_lost_n in share mode");
+            }
+            var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(runbook));
+            int pid = awaitControlWaiting("relation", "%gr_lost_n_old%", 0, run);
+
+            // when: the control session is terminated mid-step, with nobody attending
+            assertThat(EngineDatabase.queryLong("select count(*) from pg_stat_activity, pg_terminate_backend(" + pid
+                            + ") t where pid = " + pid + " and t"))
+                    .isEqualTo(1);
+            stopped = run.get();
+            holder.rollback();
+        }
+        CliRun again = run(runbook);
+
+        // then: reconnected, in doubt, nobody to settle it: stopped resumable, and again, the step never re-run
+        assertThat(stopped.exitCode()).as(stopped.out() + stopped.err()).isEqualTo(4);
+        assertThat(stopped.out()).contains("recover reconnected").contains("rebuild-index is in doubt");
+        assertThat(again.exitCode()).as(again.out() + again.err()).isEqualTo(4);
+        assertThat(again.out()).contains("rebuild-index is in doubt");
+        assertThat(EngineDatabase.queryLong("select relfilenode from pg_class where relname = 'gr_lost_n_old'"))
+                .as("the index was not rebuilt")
+                .isEqualTo(relfilenode);
+        JsonNode status = status("T-gr-lost-n");
+        assertThat(status.get("state").asText()).isEqualTo("stopped");
     }
 }
