@@ -378,6 +378,11 @@ class GuidedRecoveryTest {
                 intent: prove that rollback is not offered past the boundary
                 change: { class: R3, phase: contract }
                 steps:
+                  - id: old-versions-gone
+                    kind: check
+                    precondition: true
+                    sql: select 0
+                    expect: { equals: 0 }
                   - id: drop-legacy
                     kind: sql
                     sql: alter table gr_boundary drop column legacy

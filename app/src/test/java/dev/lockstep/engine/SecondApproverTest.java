@@ -60,6 +60,11 @@ class SecondApproverTest {
                 intent: prove that an R5 gate waits for a second approver under another OS user
                 change: { class: R5, phase: contract }
                 steps:
+                  - id: old-versions-gone
+                    kind: check
+                    precondition: true
+                    sql: select 0
+                    expect: { equals: 0 }
                   - id: backup
                     kind: approval
                     prompt: Backup id of %s?

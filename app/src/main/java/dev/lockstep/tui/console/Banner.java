@@ -101,7 +101,8 @@ record Banner(String text, String action, Role role, String terse) {
                             + user(run.awaiting().firstApprover()) + ", from their own terminal).",
                     frame.readOnly() ? null : "s stops (resumable)",
                     Role.ATTENTION,
-                    "WAITING for a 2nd approver at " + run.awaiting().step() + ".");
+                    "WAITING at " + run.awaiting().step() + " for a 2nd approver (not "
+                            + user(run.awaiting().firstApprover()) + "): the command below");
         }
         if (run.state() == RunState.PAUSED) {
             return paused(run, frame.snapshot());

@@ -51,10 +51,13 @@ class SecondApproverConsoleTest {
 
                 // then
                 String footer = console.row(size.getRows() - 1);
+                // at 80 columns the short form still says where, who may not approve, and where the command is
                 assertThat(console.row(2))
                         .as(console.text())
-                        .startsWith("WAITING for a")
-                        .contains("approver at confirm-drop")
+                        .startsWith(
+                                size == LARGE
+                                        ? "WAITING for a second approver at confirm-drop"
+                                        : "WAITING at confirm-drop for a 2nd approver (not ")
                         .endsWith("s stops (resumable)");
                 assertThat(footer)
                         .as(console.text())
