@@ -51,11 +51,7 @@ public final class LockstepSchema {
             }
             return;
         }
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("set local lock_timeout = '2s'");
-            statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+        underTheSchemaLock(connection, statement -> {
             statement.execute("create schema if not exists " + name);
             statement.execute("create table if not exists " + table("run") + " ("
                     + " run_id text primary key,"
@@ -98,13 +94,7 @@ public final class LockstepSchema {
                     + " updated_at timestamptz not null default clock_timestamp(),"
                     + " primary key (run_id, step_id))");
             createSecondApprovals(statement);
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     /**
@@ -112,30 +102,35 @@ public final class LockstepSchema {
      * (which steps a changed runbook changed) go in columns added now.
      */
     private void addLaterColumns(Connection connection) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("set local lock_timeout = '2s'");
-            statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+        underTheSchemaLock(connection, statement -> {
             statement.execute("alter table " + table("run") + " add column if not exists failure jsonb");
             statement.execute("alter table " + table("run") + " add column if not exists step_fingerprints jsonb");
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     /** A schema created before the two-person rule of R5 runbooks: its table is added now. */
     private void addSecondApprovals(Connection connection) throws SQLException {
+        underTheSchemaLock(connection, this::createSecondApprovals);
+    }
+
+    /** DDL on Lockstep's own schema. */
+    @FunctionalInterface
+    private interface SchemaChange {
+        void apply(Statement statement) throws SQLException;
+    }
+
+    /**
+     * Runs {@code change} in one transaction under the schema's advisory lock, so that two processes starting
+     * at once do not race to create or alter it, with a short lock timeout so that Lockstep never queues behind
+     * application traffic on its own tables. Leaves the connection's auto-commit as it found it.
+     */
+    private static void underTheSchemaLock(Connection connection, SchemaChange change) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set local lock_timeout = '2s'");
             statement.execute("select pg_advisory_xact_lock(" + CREATE_LOCK + ")");
-            createSecondApprovals(statement);
+            change.apply(statement);
             connection.commit();
         } catch (SQLException e) {
             connection.rollback();

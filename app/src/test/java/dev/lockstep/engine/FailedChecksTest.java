@@ -50,15 +50,7 @@ class FailedChecksTest {
     }
 
     private static CliRun run(Path runbook) {
-        return CliRun.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                EngineDatabase.uri(),
-                "--plain",
-                "--unsigned",
-                "--timeline",
-                dir.resolve("timeline").toString());
+        return PlainRuns.run(dir, runbook);
     }
 
     private static long okRows(String runbookId, String step) throws Exception {
@@ -129,19 +121,9 @@ class FailedChecksTest {
         assertThat(okRows("T-fc-fill", "fill")).isZero();
         assertThat(EngineDatabase.queryLong("select count(*) from fc_fill where n <> 1"))
                 .isZero();
-        Path timeline;
-        try (var files = Files.list(dir.resolve("timeline"))) {
-            timeline = files.filter(file -> {
-                        try {
-                            return Files.readString(file).contains("\"runbook_id\":\"T-fc-fill\"");
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    })
-                    .findFirst()
-                    .orElseThrow();
-        }
-        assertThat(Files.readString(timeline)).contains("\"type\":\"verify\"").contains("\"ok\":false");
+        assertThat(PlainRuns.timelines(dir, "T-fc-fill"))
+                .contains("\"type\":\"verify\"")
+                .contains("\"ok\":false");
     }
 
     @Test

@@ -15,9 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -67,17 +65,7 @@ class GuidedRecoveryTest {
     }
 
     private static CliRun run(Path runbook, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                EngineDatabase.uri(),
-                "--plain",
-                "--unsigned",
-                "--timeline",
-                dir.resolve("timeline").toString()));
-        args.addAll(List.of(more));
-        return CliRun.of(args.toArray(String[]::new));
+        return PlainRuns.run(dir, runbook, more);
     }
 
     /** The run of a runbook as {@code status --json} shows it. */
@@ -126,18 +114,8 @@ class GuidedRecoveryTest {
         return null;
     }
 
-    /** The timeline files of a runbook's runs, concatenated. */
     private static String timelines(String runbookId) throws IOException {
-        StringBuilder text = new StringBuilder();
-        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
-            for (Path file : files.toList()) {
-                String content = Files.readString(file);
-                if (content.contains("\"runbook_id\":\"" + runbookId + "\"")) {
-                    text.append(content);
-                }
-            }
-        }
-        return text.toString();
+        return PlainRuns.timelines(dir, runbookId);
     }
 
     @Test

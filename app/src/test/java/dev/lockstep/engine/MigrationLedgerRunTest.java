@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,17 +74,7 @@ class MigrationLedgerRunTest {
             """;
 
     private static CliRun run(Path runbook, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                EngineDatabase.uri(),
-                "--plain",
-                "--unsigned",
-                "--timeline",
-                dir.resolve("timeline").toString()));
-        args.addAll(List.of(more));
-        return CliRun.of(args.toArray(String[]::new));
+        return PlainRuns.run(dir, runbook, more);
     }
 
     private static boolean markerExists() throws Exception {
@@ -94,16 +82,7 @@ class MigrationLedgerRunTest {
     }
 
     private static String timelines(String runbookId) throws IOException {
-        StringBuilder text = new StringBuilder();
-        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
-            for (Path file : files.toList()) {
-                String content = Files.readString(file);
-                if (content.contains("\"runbook_id\":\"" + runbookId + "\"")) {
-                    text.append(content);
-                }
-            }
-        }
-        return text.toString();
+        return PlainRuns.timelines(dir, runbookId);
     }
 
     private static void flywayWithFailedRow() throws Exception {

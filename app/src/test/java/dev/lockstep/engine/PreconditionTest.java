@@ -50,15 +50,7 @@ class PreconditionTest {
     }
 
     private static CliRun run(Path runbook) {
-        return CliRun.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                EngineDatabase.uri(),
-                "--plain",
-                "--unsigned",
-                "--timeline",
-                dir.resolve("timeline").toString());
+        return PlainRuns.run(dir, runbook);
     }
 
     private static String nullable() throws Exception {

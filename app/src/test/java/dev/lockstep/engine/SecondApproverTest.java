@@ -16,13 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -86,17 +84,7 @@ class SecondApproverTest {
     }
 
     private static CliRun run(Path runbook, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "run",
-                runbook.toString(),
-                "--db",
-                EngineDatabase.uri(),
-                "--plain",
-                "--unsigned",
-                "--timeline",
-                dir.resolve("timeline").toString()));
-        args.addAll(List.of(more));
-        return CliRun.of(args.toArray(String[]::new));
+        return PlainRuns.run(dir, runbook, more);
     }
 
     /** {@code lockstep approve} as OS user {@code user}, in its own process, as from another terminal. */
@@ -127,16 +115,7 @@ class SecondApproverTest {
     }
 
     private static String timelines(String runbookId) throws IOException {
-        StringBuilder text = new StringBuilder();
-        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
-            for (Path file : files.toList()) {
-                String content = Files.readString(file);
-                if (content.contains("\"runbook_id\":\"" + runbookId + "\"")) {
-                    text.append(content);
-                }
-            }
-        }
-        return text.toString();
+        return PlainRuns.timelines(dir, runbookId);
     }
 
     private static long legacyColumns(String table) throws Exception {

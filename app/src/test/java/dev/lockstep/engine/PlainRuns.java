@@ -1,0 +1,46 @@
+package dev.lockstep.engine;
+
+import dev.lockstep.cli.CliRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A runbook run as the command-line tests run it: `lockstep run` in line mode, unsigned, against the embedded
+ * database, its timelines in {@code dir/timeline}; and those timelines read back.
+ */
+final class PlainRuns {
+
+    private PlainRuns() {}
+
+    static CliRun run(Path dir, Path runbook, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                runbook.toString(),
+                "--db",
+                EngineDatabase.uri(),
+                "--plain",
+                "--unsigned",
+                "--timeline",
+                dir.resolve("timeline").toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    /** The timeline files of a runbook's runs, concatenated. */
+    static String timelines(Path dir, String runbookId) throws IOException {
+        StringBuilder text = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
+            for (Path file : files.toList()) {
+                String content = Files.readString(file);
+                if (content.contains("\"runbook_id\":\"" + runbookId + "\"")) {
+                    text.append(content);
+                }
+            }
+        }
+        return text.toString();
+    }
+}
