@@ -415,8 +415,11 @@ final class DemoCommand implements Callable<Integer> {
             return text.toString();
         }
 
+        /** One item of the checklist, wrapped at the terminal's width under its own text. */
         private static void check(StringBuilder text, boolean held, String what) {
-            text.append(held ? "  [x] " : "  [ ] NOT: ").append(what).append('\n');
+            String item = (held ? "  [x] " : "  [ ] NOT: ") + what;
+            TerminalText.wrap(item, TerminalText.width(), "      ")
+                    .forEach(line -> text.append(line).append('\n'));
         }
     }
 
