@@ -81,49 +81,49 @@ public final class LockstepSchema {
         handle.execute("create schema if not exists " + name);
         handle.execute(
                 """
-                        create table if not exists <run> (
-                            run_id text primary key,
-                            runbook_id text not null,
-                            database text not null,
-                            runbook_sha256 text not null,
-                            holder text not null,
-                            pid bigint not null,
-                            started_at timestamptz not null default clock_timestamp(),
-                            heartbeat_at timestamptz not null default clock_timestamp(),
-                            state text not null,
-                            current_step text,
-                            progress jsonb not null default '{}'::jsonb,
-                            ended_at timestamptz,
-                            history jsonb not null default '[]'::jsonb,
-                            failure jsonb,
-                            step_fingerprints jsonb)""");
+                create table if not exists <run> (
+                    run_id text primary key,
+                    runbook_id text not null,
+                    database text not null,
+                    runbook_sha256 text not null,
+                    holder text not null,
+                    pid bigint not null,
+                    started_at timestamptz not null default clock_timestamp(),
+                    heartbeat_at timestamptz not null default clock_timestamp(),
+                    state text not null,
+                    current_step text,
+                    progress jsonb not null default '{}'::jsonb,
+                    ended_at timestamptz,
+                    history jsonb not null default '[]'::jsonb,
+                    failure jsonb,
+                    step_fingerprints jsonb)""");
         handle.execute("create index if not exists run_by_runbook on <run> (runbook_id, database, started_at desc)");
         handle.execute(
                 """
-                        create table if not exists <step_ledger> (
-                            run_id text not null references <run> on delete cascade,
-                            step_id text not null,
-                            attempt int not null,
-                            started_at timestamptz not null default clock_timestamp(),
-                            ended_at timestamptz,
-                            result text,
-                            rows bigint,
-                            transactional boolean not null,
-                            detail text,
-                            primary key (run_id, step_id, attempt))""");
+                create table if not exists <step_ledger> (
+                    run_id text not null references <run> on delete cascade,
+                    step_id text not null,
+                    attempt int not null,
+                    started_at timestamptz not null default clock_timestamp(),
+                    ended_at timestamptz,
+                    result text,
+                    rows bigint,
+                    transactional boolean not null,
+                    detail text,
+                    primary key (run_id, step_id, attempt))""");
         handle.execute(
                 """
-                        create table if not exists <backfill_checkpoint> (
-                            run_id text not null references <run> on delete cascade,
-                            runbook_id text not null,
-                            step_id text not null,
-                            last_key text,
-                            keys_done bigint not null default 0,
-                            rows_done bigint not null default 0,
-                            batches bigint not null default 0,
-                            done boolean not null default false,
-                            updated_at timestamptz not null default clock_timestamp(),
-                            primary key (run_id, step_id))""");
+                create table if not exists <backfill_checkpoint> (
+                    run_id text not null references <run> on delete cascade,
+                    runbook_id text not null,
+                    step_id text not null,
+                    last_key text,
+                    keys_done bigint not null default 0,
+                    rows_done bigint not null default 0,
+                    batches bigint not null default 0,
+                    done boolean not null default false,
+                    updated_at timestamptz not null default clock_timestamp(),
+                    primary key (run_id, step_id))""");
         createSecondApprovals(handle);
     }
 

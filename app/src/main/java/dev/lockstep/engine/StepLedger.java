@@ -72,11 +72,8 @@ final class StepLedger {
     /** An attempt that completed its step: it succeeded (verify held), or a decision settled it. */
     private static final String COMPLETED = "ended_at is not null and (result like 'ok%' or result like 'settled%')";
 
-    private static final String SUCCEEDED =
-            """
-            select exists (select 1 from <step_ledger> where run_id = :runId and step_id = :stepId and %s)
-            """
-                    .formatted(COMPLETED);
+    private static final String SUCCEEDED = "select exists (select 1 from <step_ledger>"
+            + " where run_id = :runId and step_id = :stepId and " + COMPLETED + ")";
 
     /** Whether some attempt of the step succeeded, or a decision settled it (an earlier run may have retried it). */
     public boolean succeeded(Connection connection, String runId, String stepId) throws SQLException {
@@ -88,10 +85,7 @@ final class StepLedger {
     }
 
     private static final String COMPLETED_STEPS =
-            """
-            select distinct step_id from <step_ledger> where run_id = :runId and %s
-            """
-                    .formatted(COMPLETED);
+            "select distinct step_id from <step_ledger> where run_id = :runId and " + COMPLETED;
 
     /** The steps of the run that {@link #succeeded}, in one query. */
     public Set<String> completed(Connection connection, String runId) throws SQLException {
