@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
@@ -22,9 +23,19 @@ final class CheckpointStore {
     private static final RowMapper<Checkpoint> CHECKPOINT = ConstructorMapper.of(Checkpoint.class);
 
     private final LockstepSchema schema;
+    private final String advance;
 
     public CheckpointStore(LockstepSchema schema) {
         this.schema = schema;
+        this.advance =
+                """
+                update %s
+                   set last_key = ?, keys_done = keys_done + ?, rows_done = rows_done + ?,
+                       batches = batches + 1, updated_at = clock_timestamp()
+                 where run_id = ? and step_id = ? and not done
+                   and last_key is not distinct from ?
+                """
+                        .formatted(schema.table("backfill_checkpoint"));
     }
 
     private static final String OPEN =
@@ -60,31 +71,25 @@ final class CheckpointStore {
                 .findOne());
     }
 
-    private static final String ADVANCE =
-            """
-            update <backfill_checkpoint>
-               set last_key = :toKey, keys_done = keys_done + :keys, rows_done = rows_done + :rows,
-                   batches = batches + 1, updated_at = clock_timestamp()
-             where run_id = :runId and step_id = :stepId and not done
-               and last_key is not distinct from :fromKey
-            """;
-
     /**
      * Moves the checkpoint from {@code fromKey} to {@code toKey}; false when it was not at {@code fromKey}
      * (someone else moved it), in which case the caller must roll the batch back.
+     *
+     * <p>Raw JDBC, like the batch it commits with: the classic batch runs it once per batch, and a Jdbi handle and
+     * statement cost about 60-90 µs of CPU more per call than this (StoreBench against the sandbox, 3,000 calls).
      */
     public boolean advance(
             Connection connection, String runId, String stepId, String fromKey, String toKey, long keys, long rows)
             throws SQLException {
-        int moved = schema.withHandle(connection, handle -> handle.createUpdate(ADVANCE)
-                .bind("toKey", toKey)
-                .bind("keys", keys)
-                .bind("rows", rows)
-                .bind("runId", runId)
-                .bind("stepId", stepId)
-                .bind("fromKey", fromKey)
-                .execute());
-        return moved == 1;
+        try (PreparedStatement statement = connection.prepareStatement(advance)) {
+            statement.setString(1, toKey);
+            statement.setLong(2, keys);
+            statement.setLong(3, rows);
+            statement.setString(4, runId);
+            statement.setString(5, stepId);
+            statement.setString(6, fromKey);
+            return statement.executeUpdate() == 1;
+        }
     }
 
     private static final String FINISH =
