@@ -76,7 +76,7 @@ final class CheckpointStore {
      * (someone else moved it), in which case the caller must roll the batch back.
      *
      * <p>Raw JDBC, like the batch it commits with: the classic batch runs it once per batch, and a Jdbi handle and
-     * statement cost about 60-90 µs of CPU more per call than this (StoreBench against the sandbox, 3,000 calls).
+     * statement cost about 40-90 µs of CPU more per call than this (measured against the sandbox, 3,000 calls a side).
      */
     public boolean advance(
             Connection connection, String runId, String stepId, String fromKey, String toKey, long keys, long rows)
