@@ -3,13 +3,13 @@ package dev.lockstep.engine;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * The two-person rule of an R5 runbook, kept in the Lockstep schema's {@code second_approval} table: the run
@@ -25,11 +25,29 @@ public final class SecondApprovals {
     /** The second approval as recorded: who ({@code user@host}), as which OS user, why and when. */
     public record Given(String approver, String approverUser, String reason, Instant at) {}
 
+    private static final RowMapper<Wait> WAIT = ConstructorMapper.of(Wait.class);
+    private static final RowMapper<Given> GIVEN = ConstructorMapper.of(Given.class);
+
     private final LockstepSchema schema;
 
     public SecondApprovals(LockstepSchema schema) {
         this.schema = schema;
     }
+
+    private static final String AWAIT =
+            """
+            insert into <second_approval> as t (run_id, step_id, first_approver, first_user)
+            values (:runId, :step, :firstApprover, :firstUser)
+            on conflict (run_id, step_id) do update
+               set first_approver = excluded.first_approver, first_user = excluded.first_user,
+                   requested_at = clock_timestamp(),
+                   approver = case when t.approver_user = excluded.first_user then null else t.approver end,
+                   approver_user = case when t.approver_user = excluded.first_user then null
+                                        else t.approver_user end,
+                   reason = case when t.approver_user = excluded.first_user then null else t.reason end,
+                   approved_at = case when t.approver_user = excluded.first_user then null
+                                      else t.approved_at end
+            """;
 
     /**
      * The run waits at {@code step}: records who gave the first approval. A row a stopped process of the same
@@ -37,67 +55,56 @@ public final class SecondApprovals {
      * user (then it no longer counts and is cleared).
      */
     void await(Connection connection, String runId, String step, Holder first) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("insert into "
-                + schema.table("second_approval") + " as t (run_id, step_id, first_approver, first_user)"
-                + " values (?, ?, ?, ?) on conflict (run_id, step_id) do update set"
-                + " first_approver = excluded.first_approver, first_user = excluded.first_user,"
-                + " requested_at = clock_timestamp(),"
-                + " approver = case when t.approver_user = excluded.first_user then null else t.approver end,"
-                + " approver_user = case when t.approver_user = excluded.first_user then null"
-                + " else t.approver_user end,"
-                + " reason = case when t.approver_user = excluded.first_user then null else t.reason end,"
-                + " approved_at = case when t.approver_user = excluded.first_user then null else t.approved_at end")) {
-            statement.setString(1, runId);
-            statement.setString(2, step);
-            statement.setString(3, first.userAtHost());
-            statement.setString(4, first.user());
-            statement.executeUpdate();
-        }
+        schema.useHandle(connection, handle -> handle.createUpdate(AWAIT)
+                .bind("runId", runId)
+                .bind("step", step)
+                .bind("firstApprover", first.userAtHost())
+                .bind("firstUser", first.user())
+                .execute());
     }
+
+    private static final String SECOND_APPROVAL =
+            """
+            select approver, approver_user, reason, approved_at as at
+              from <second_approval>
+             where run_id = :runId and step_id = :step and approver is not null
+            """;
 
     /** The second approval of the step, once someone gave it. */
     Optional<Given> given(Connection connection, String runId, String step) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select approver, approver_user, reason,"
-                + " approved_at from " + schema.table("second_approval")
-                + " where run_id = ? and step_id = ? and approver is not null")) {
-            statement.setString(1, runId);
-            statement.setString(2, step);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Given(
-                        rows.getString(1),
-                        rows.getString(2),
-                        rows.getString(3),
-                        rows.getTimestamp(4).toInstant()));
-            }
-        }
+        return schema.withHandle(connection, handle -> handle.createQuery(SECOND_APPROVAL)
+                .bind("runId", runId)
+                .bind("step", step)
+                .map(GIVEN)
+                .findOne());
     }
+
+    private static final String WAITING =
+            """
+            select a.run_id, a.step_id as step, a.first_approver, a.first_user, a.requested_at as since
+              from <second_approval> a join <run> r using (run_id)
+             where a.approver is null and r.state not in ('done', 'rolled_back', 'abandoned')
+               and r.current_step = a.step_id
+             order by a.requested_at
+            """;
 
     /** Every second approval a run of this database waits for (runs not final), for {@code status}. */
     public List<Wait> waiting(Connection connection) throws SQLException {
-        List<Wait> waits = new ArrayList<>();
-        if (!tableExists(connection)) {
-            return waits;
-        }
-        try (PreparedStatement statement = connection.prepareStatement("select a.run_id, a.step_id,"
-                        + " a.first_approver, a.first_user, a.requested_at from " + schema.table("second_approval")
-                        + " a join " + schema.table("run") + " r using (run_id) where a.approver is null"
-                        + " and r.state not in ('done', 'rolled_back', 'abandoned') and r.current_step = a.step_id"
-                        + " order by a.requested_at");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                waits.add(new Wait(
-                        rows.getString(1),
-                        rows.getString(2),
-                        rows.getString(3),
-                        rows.getString(4),
-                        rows.getTimestamp(5).toInstant()));
+        return schema.withHandle(connection, handle -> {
+            if (!schema.hasTable(handle, "second_approval")) {
+                return List.of();
             }
-        }
-        return waits;
+            return handle.createQuery(WAITING).map(WAIT).list();
+        });
     }
+
+    private static final String APPROVE =
+            """
+            update <second_approval>
+               set approver = :approver, approver_user = :approverUser, reason = :reason,
+                   approved_at = clock_timestamp()
+             where run_id = :runId and step_id = :step and approver is null
+            """;
 
     /**
      * Gives the second approval of {@code step} of the latest run of {@code runbookId} on this database, as
@@ -111,91 +118,65 @@ public final class SecondApprovals {
         if (reason == null || reason.isBlank()) {
             throw LockstepException.usage("--reason must say why you approve; it is recorded in the run's timeline");
         }
-        if (!schema.exists(connection) || !tableExists(connection)) {
-            throw refused("no run of runbook " + runbookId + " is recorded in this database");
-        }
-        String runId;
-        String state;
-        String currentStep;
-        try (PreparedStatement statement = connection.prepareStatement("select run_id, state, current_step from "
-                + schema.table("run") + " where runbook_id = ? and database = current_database()"
-                + " order by started_at desc limit 1")) {
-            statement.setString(1, runbookId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw refused("no run of runbook " + runbookId + " is recorded in this database");
-                }
-                runId = rows.getString(1);
-                state = rows.getString(2);
-                currentStep = rows.getString(3);
+        return schema.withHandle(connection, handle -> {
+            if (!schema.exists(handle) || !schema.hasTable(handle, "second_approval")) {
+                throw refused("no run of runbook " + runbookId + " is recorded in this database");
             }
-        }
-        if (RunState.of(state).isFinal()) {
-            throw refused("the latest run of " + runbookId + " (" + runId + ") is " + state + ": nothing waits");
-        }
-        Optional<Wait> wait = pending(connection, runId, step);
-        if (wait.isEmpty() || !step.equals(currentStep)) {
-            Optional<Wait> other = pending(connection, runId, currentStep);
-            throw refused("step " + step + " of run " + runId + " (" + runbookId + ") does not wait for a second"
-                    + " approver"
-                    + (other.isPresent() && !step.equals(currentStep)
-                            ? "; the run waits for one at step " + currentStep
-                            : "; only an approval step of a class R5 runbook waits for one, once the operator"
-                                    + " running it approved; the run is " + state
-                                    + (currentStep == null ? "" : " at step " + currentStep)));
-        }
-        if (wait.get().firstUser().equals(approver.user())) {
-            throw refused("you are " + approver.userAtHost() + ", and OS user " + approver.user()
-                    + " gave the first approval of step " + step + " ("
-                    + wait.get().firstApprover()
-                    + "): a second approver must be another person, under their own OS account");
-        }
-        try (PreparedStatement statement = connection.prepareStatement("update "
-                + schema.table("second_approval") + " set approver = ?, approver_user = ?, reason = ?,"
-                + " approved_at = clock_timestamp() where run_id = ? and step_id = ? and approver is null")) {
-            statement.setString(1, approver.userAtHost());
-            statement.setString(2, approver.user());
-            statement.setString(3, reason.strip());
-            statement.setString(4, runId);
-            statement.setString(5, step);
-            if (statement.executeUpdate() == 0) {
+            RunRecord run = RunStore.latest(handle, runbookId)
+                    .orElseThrow(() -> refused("no run of runbook " + runbookId + " is recorded in this database"));
+            String runId = run.runId();
+            String state = run.state().label();
+            String currentStep = run.currentStep();
+            if (run.state().isFinal()) {
+                throw refused("the latest run of " + runbookId + " (" + runId + ") is " + state + ": nothing waits");
+            }
+            Optional<Wait> wait = pending(handle, runId, step);
+            if (wait.isEmpty() || !step.equals(currentStep)) {
+                Optional<Wait> other = pending(handle, runId, currentStep);
+                throw refused("step " + step + " of run " + runId + " (" + runbookId + ") does not wait for a second"
+                        + " approver"
+                        + (other.isPresent() && !step.equals(currentStep)
+                                ? "; the run waits for one at step " + currentStep
+                                : "; only an approval step of a class R5 runbook waits for one, once the operator"
+                                        + " running it approved; the run is " + state
+                                        + (currentStep == null ? "" : " at step " + currentStep)));
+            }
+            if (wait.get().firstUser().equals(approver.user())) {
+                throw refused("you are " + approver.userAtHost() + ", and OS user " + approver.user()
+                        + " gave the first approval of step " + step + " ("
+                        + wait.get().firstApprover()
+                        + "): a second approver must be another person, under their own OS account");
+            }
+            int approved = handle.createUpdate(APPROVE)
+                    .bind("approver", approver.userAtHost())
+                    .bind("approverUser", approver.user())
+                    .bind("reason", reason.strip())
+                    .bind("runId", runId)
+                    .bind("step", step)
+                    .execute();
+            if (approved == 0) {
                 throw refused("step " + step + " of run " + runId + " was approved by someone else meanwhile");
             }
-        }
-        return wait.get();
+            return wait.get();
+        });
     }
 
-    private Optional<Wait> pending(Connection connection, String runId, String step) throws SQLException {
+    private static final String PENDING =
+            """
+            select run_id, step_id as step, first_approver, first_user, requested_at as since
+              from <second_approval>
+             where run_id = :runId and step_id = :step and approver is null
+            """;
+
+    private static Optional<Wait> pending(Handle handle, String runId, String step) {
         if (step == null) {
             return Optional.empty();
         }
-        try (PreparedStatement statement = connection.prepareStatement("select first_approver, first_user,"
-                + " requested_at from " + schema.table("second_approval")
-                + " where run_id = ? and step_id = ? and approver is null")) {
-            statement.setString(1, runId);
-            statement.setString(2, step);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Wait(
-                        runId,
-                        step,
-                        rows.getString(1),
-                        rows.getString(2),
-                        rows.getTimestamp(3).toInstant()));
-            }
-        }
-    }
-
-    private boolean tableExists(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select to_regclass(?) is not null")) {
-            statement.setString(1, schema.table("second_approval"));
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getBoolean(1);
-            }
-        }
+        return handle.createQuery(PENDING)
+                .bind("runId", runId)
+                .bind("step", step)
+                .map(WAIT)
+                .findOne();
     }
 
     private static LockstepException refused(String message) {

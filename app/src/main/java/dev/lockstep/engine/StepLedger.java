@@ -2,12 +2,11 @@ package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Which step attempts started and which ended, in the Lockstep schema. A transactional step writes its
@@ -15,6 +14,8 @@ import java.util.Set;
  * a step that ran (part of) its work outside a transaction.
  */
 final class StepLedger {
+
+    private static final RowMapper<Entry> ENTRY = ConstructorMapper.of(Entry.class);
 
     private final LockstepSchema schema;
 
@@ -43,26 +44,20 @@ final class StepLedger {
         private Results() {}
     }
 
+    private static final String LAST =
+            """
+            select step_id, attempt, ended_at is not null as ended, result, rows, transactional
+              from <step_ledger>
+             where run_id = :runId and step_id = :stepId
+             order by attempt desc limit 1
+            """;
+
     public Optional<Entry> last(Connection connection, String runId, String stepId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select step_id, attempt, ended_at is not null,"
-                + " result, rows, transactional from " + schema.table("step_ledger")
-                + " where run_id = ? and step_id = ? order by attempt desc limit 1")) {
-            statement.setString(1, runId);
-            statement.setString(2, stepId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                long rowCount = rows.getLong(5);
-                return Optional.of(new Entry(
-                        rows.getString(1),
-                        rows.getInt(2),
-                        rows.getBoolean(3),
-                        rows.getString(4),
-                        rows.wasNull() ? null : rowCount,
-                        rows.getBoolean(6)));
-            }
-        }
+        return schema.withHandle(connection, handle -> handle.createQuery(LAST)
+                .bind("runId", runId)
+                .bind("stepId", stepId)
+                .map(ENTRY)
+                .findOne());
     }
 
     /**
@@ -74,76 +69,72 @@ final class StepLedger {
         end(connection, runId, stepId, attempt, Results.SETTLED + " (" + how + ")", null, how);
     }
 
-    /** An attempt that completed its step: it succeeded (verify held), or a decision settled the step. */
+    /** An attempt that completed its step: it succeeded (verify held), or a decision settled it. */
     private static final String COMPLETED = "ended_at is not null and (result like 'ok%' or result like 'settled%')";
+
+    private static final String SUCCEEDED = "select exists (select 1 from <step_ledger>"
+            + " where run_id = :runId and step_id = :stepId and " + COMPLETED + ")";
 
     /** Whether some attempt of the step succeeded, or a decision settled it (an earlier run may have retried it). */
     public boolean succeeded(Connection connection, String runId, String stepId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from "
-                + schema.table("step_ledger") + " where run_id = ? and step_id = ? and " + COMPLETED + ")")) {
-            statement.setString(1, runId);
-            statement.setString(2, stepId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getBoolean(1);
-            }
-        }
+        return schema.withHandle(connection, handle -> handle.createQuery(SUCCEEDED)
+                .bind("runId", runId)
+                .bind("stepId", stepId)
+                .mapTo(boolean.class)
+                .one());
     }
+
+    private static final String COMPLETED_STEPS =
+            "select distinct step_id from <step_ledger> where run_id = :runId and " + COMPLETED;
 
     /** The steps of the run that {@link #succeeded}, in one query. */
     public Set<String> completed(Connection connection, String runId) throws SQLException {
-        Set<String> steps = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement(
-                "select distinct step_id from " + schema.table("step_ledger") + " where run_id = ? and " + COMPLETED)) {
-            statement.setString(1, runId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    steps.add(rows.getString(1));
-                }
-            }
-        }
-        return steps;
+        return schema.withHandle(connection, handle -> handle.createQuery(COMPLETED_STEPS)
+                .bind("runId", runId)
+                .mapTo(String.class)
+                .set());
     }
+
+    private static final String START =
+            """
+            insert into <step_ledger> (run_id, step_id, attempt, transactional)
+            values (:runId, :stepId,
+                    (select coalesce(max(attempt), 0) + 1 from <step_ledger> where run_id = :runId and step_id = :stepId),
+                    :transactional)
+            returning attempt
+            """;
 
     /** Records the start of an attempt; returns its number. Runs in whatever transaction the connection has. */
     public int start(Connection connection, String runId, String stepId, boolean transactional) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("insert into " + schema.table("step_ledger")
-                + " (run_id, step_id, attempt, transactional) values (?, ?, (select coalesce(max(attempt), 0) + 1"
-                + " from " + schema.table("step_ledger")
-                + " where run_id = ? and step_id = ?), ?) returning attempt")) {
-            statement.setString(1, runId);
-            statement.setString(2, stepId);
-            statement.setString(3, runId);
-            statement.setString(4, stepId);
-            statement.setBoolean(5, transactional);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                int attempt = rows.getInt(1);
-                CrashPoints.statementRan(connection, "ledger start " + stepId + " attempt " + attempt);
-                return attempt;
-            }
-        }
+        int attempt = schema.withHandle(connection, handle -> handle.createQuery(START)
+                .bind("runId", runId)
+                .bind("stepId", stepId)
+                .bind("transactional", transactional)
+                .mapTo(int.class)
+                .one());
+        CrashPoints.statementRan(connection, "ledger start " + stepId + " attempt " + attempt);
+        return attempt;
     }
+
+    private static final String END =
+            """
+            update <step_ledger>
+               set ended_at = clock_timestamp(), result = :result, rows = :rows, detail = :detail
+             where run_id = :runId and step_id = :stepId and attempt = :attempt
+            """;
 
     /** Records the end of an attempt, in whatever transaction the connection has. */
     public void end(
             Connection connection, String runId, String stepId, int attempt, String result, Long rows, String detail)
             throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("update " + schema.table("step_ledger")
-                + " set ended_at = clock_timestamp(), result = ?, rows = ?, detail = ?"
-                + " where run_id = ? and step_id = ? and attempt = ?")) {
-            statement.setString(1, result);
-            if (rows == null) {
-                statement.setNull(2, java.sql.Types.BIGINT);
-            } else {
-                statement.setLong(2, rows);
-            }
-            statement.setString(3, detail);
-            statement.setString(4, runId);
-            statement.setString(5, stepId);
-            statement.setInt(6, attempt);
-            statement.executeUpdate();
-        }
+        schema.useHandle(connection, handle -> handle.createUpdate(END)
+                .bind("result", result)
+                .bind("rows", rows)
+                .bind("detail", detail)
+                .bind("runId", runId)
+                .bind("stepId", stepId)
+                .bind("attempt", attempt)
+                .execute());
         CrashPoints.statementRan(connection, "ledger end " + stepId + " attempt " + attempt + " " + result);
     }
 }
