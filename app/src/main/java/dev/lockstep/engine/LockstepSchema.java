@@ -159,6 +159,28 @@ public final class LockstepSchema {
                 + " check ((approver is null) = (reason is null) and (reason is null or reason <> '')))");
     }
 
+    /**
+     * The server-side batch driver ({@link BatchDriver}): a procedure in this schema, installed on a backfill's
+     * first use of it. Its name carries its version: a later Lockstep that changes it installs a new name
+     * beside it, and a run of either version finds its own. False when it cannot be installed (the caller
+     * then keeps the client-side path).
+     */
+    boolean ensureBatchDriver(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("select exists (select 1 from pg_proc p"
+                + " join pg_namespace n on n.oid = p.pronamespace where n.nspname = ? and p.proname = ?)")) {
+            statement.setString(1, name);
+            statement.setString(2, BatchDriver.PROCEDURE);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                if (rows.getBoolean(1)) {
+                    return true;
+                }
+            }
+        }
+        underTheSchemaLock(connection, statement -> statement.execute(BatchDriver.procedure(this)));
+        return true;
+    }
+
     private boolean hasTable(Connection connection, String table) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("select to_regclass(?) is not null")) {
             statement.setString(1, table(table));
