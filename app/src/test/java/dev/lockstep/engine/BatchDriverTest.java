@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.ExitCode;
 import dev.lockstep.runbook.BackfillStep.KeyType;
+import dev.lockstep.runbook.StopAction;
 import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,6 +184,56 @@ class BatchDriverTest {
                             .ending())
                     .isEqualTo(BatchDriver.Ending.REFUSED);
         }
+    }
+
+    @Test
+    void aPauseEndsTheRunningSliceAtOnce() throws Exception {
+        // given: batches of 5 keys, far more than one slice runs; a criterion asks for a pause (without
+        // auto_resume: the unattended run stops) once 20 batches committed, which is inside the first slice
+        EngineDatabase.counterTable("drv_pause", 100_000);
+        Directive pause = new Directive(
+                Optional.of(StopAction.PAUSE), "test-pause", "twenty batches", false, false, 1.0, Duration.ZERO);
+        Directive.Source criteria = () -> {
+            try {
+                return EngineDatabase.committedBatches("T-drv-pause") >= 20 ? pause : Directive.NONE;
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+
+        // when
+        RunResult result = new RunEngine(
+                        EngineDatabase::connect,
+                        events::add,
+                        Operator.UNATTENDED,
+                        criteria,
+                        RunEngine.Options.defaults(),
+                        new Holder("tester", "testhost", 4242))
+                .run(new RunPlan(
+                        "T-drv-pause",
+                        "sha-1",
+                        null,
+                        List.of(backfill(
+                                "fill",
+                                "drv_pause",
+                                "id",
+                                "update drv_pause set n = n + 1 where id > :from and id <= :to",
+                                5))));
+
+        // then: the run stopped, paused, with the slice cut short (its batch in flight rolled back), and what
+        // committed is what the checkpoint says, once
+        assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.STOPPED);
+        assertThat(events)
+                .filteredOn(e -> e instanceof EngineEvent.Note)
+                .extracting(e -> ((EngineEvent.Note) e).text())
+                .anySatisfy(text -> assertThat(text).contains("ended the server-side slice early"));
+        long rowsDone = EngineDatabase.queryLong(
+                "select rows_done from lockstep.backfill_checkpoint where runbook_id = 'T-drv-pause'");
+        assertThat(rowsDone).isLessThan(100_000);
+        assertThat(EngineDatabase.queryLong("select count(*) from drv_pause where n = 1"))
+                .isEqualTo(rowsDone);
+        assertThat(EngineDatabase.queryLong("select count(*) from drv_pause where n > 1"))
+                .isZero();
     }
 
     @Test
