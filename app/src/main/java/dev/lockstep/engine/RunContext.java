@@ -163,11 +163,18 @@ final class RunContext {
 
     private synchronized java.util.concurrent.ExecutorService emitter() {
         if (emitter == null) {
-            emitter = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, "lockstep-emit");
-                thread.setDaemon(true);
-                return thread;
-            });
+            // one thread at most (the order holds), which ends when idle: a process may run many runs
+            emitter = new java.util.concurrent.ThreadPoolExecutor(
+                    0,
+                    1,
+                    1,
+                    java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(),
+                    task -> {
+                        Thread thread = new Thread(task, "lockstep-emit");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
         }
         return emitter;
     }
