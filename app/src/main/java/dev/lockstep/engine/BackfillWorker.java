@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  * (which needs the smallest key), a batch the fused statement's guard refused, and every batch of a statement
  * that cannot stand inside a CTE take the classic way: the bound, the statement, the checkpoint and the commit
  * as separate round trips in one transaction.
+ *
+ * <p>While nothing paces the backfill (no pause between batches, no throttle), the batches after the first run in
+ * the server instead, a slice of them per call ({@link BatchDriver}), and are reported here one by one as they
+ * would be otherwise; a batch or a statement the driver cannot take goes the ways above.
  */
 final class BackfillWorker {
 
