@@ -13,8 +13,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keyset-paginated backfill. Each batch is one transaction: compute the upper bound {@code :to} (the key
@@ -27,17 +32,25 @@ import java.util.Optional;
  * (which needs the smallest key), a batch the fused statement's guard refused, and every batch of a statement
  * that cannot stand inside a CTE take the classic way: the bound, the statement, the checkpoint and the commit
  * as separate round trips in one transaction.
+ *
+ * <p>While nothing paces the backfill (no pause between batches, no throttle), the batches after the first run in
+ * the server instead, a slice of them per call ({@link BatchDriver}), and are reported here one by one as they
+ * would be otherwise; a batch or a statement the driver cannot take goes the ways above.
  */
 final class BackfillWorker {
 
     private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    /** How often a running slice checks for a reason to end early: well inside a probe interval. */
+    private static final Duration WATCH_EVERY = Duration.ofMillis(20);
 
     private final RunContext run;
     private final BackfillPlan plan;
     private final String table;
     private final String key;
     private final SqlStatement.Bound statement;
+    /** The step's statement as written, for the driver's dynamic SQL. */
+    private final SqlStatement statementAsWritten;
     /**
      * The statement for a first batch whose smallest key is the type's minimum: {@code key >= :from}; empty when
      * its sql compares {@code :from} in a way that cannot be made inclusive.
@@ -45,6 +58,18 @@ final class BackfillWorker {
     private final Optional<SqlStatement.Bound> fromInclusive;
     /** The batch as one statement; null once the server refused the step's statement inside one. */
     private FusedBatch fused;
+    /** The server-side batch driver; null until the first slice installs it, or for good once it cannot run. */
+    private BatchDriver driver;
+
+    private boolean driverWanted = BatchDriver.enabled();
+    /** The statement timeout the session has: the step's for a batch, a slice's for the driver's call. */
+    private Duration sessionTimeout;
+    /** Set when the driver's call was cancelled to reach a safe point (a pause, a stop, a criterion, a retune). */
+    private volatile boolean yielded;
+    /** Watches for a reason to end a slice early while its call runs; made on the first slice. */
+    private ScheduledExecutorService watcher;
+    /** After a failed slice: the checkpoint as it stands (its earlier batches committed). */
+    private CheckpointStore.Checkpoint afterFailedSlice;
 
     private final BatchSizer sizer;
     private KeyType keyType;
@@ -81,6 +106,7 @@ final class BackfillWorker {
                     "backfill step " + plan.stepId() + ": its sql must be one statement, not " + statements.size());
         }
         this.statement = statements.get(0).bindNamed(List.of("from", "to"));
+        this.statementAsWritten = statements.get(0);
         this.fromInclusive = statements.get(0).bindNamedWithInclusive(List.of("from", "to"), "from");
         this.fused = FusedBatch.of(run.schema, table, key, statements.get(0));
         if (!statement.parameterNames().contains("from")
@@ -106,9 +132,14 @@ final class BackfillWorker {
     long run() throws SQLException {
         run.backfillRunning(this::describe);
         try {
-            return work();
+            long rows = work();
+            run.awaitEmitted();
+            return rows;
         } finally {
             run.backfillEnded();
+            if (watcher != null) {
+                watcher.shutdownNow();
+            }
         }
     }
 
@@ -154,9 +185,14 @@ final class BackfillWorker {
                     : sizer.size();
             try {
                 run.gauges.batchStarted();
-                BatchOutcome outcome = fused == null || checkpoint.lastKey() == null
-                        ? null
-                        : fusedBatch(run.connection(), checkpoint, size);
+                BatchOutcome outcome =
+                        drives(checkpoint, pace) ? driverSlice(run.connection(), checkpoint, size) : null;
+                if (outcome == null) {
+                    useTimeout(run.connection(), plan.statementTimeout());
+                    outcome = fused == null || checkpoint.lastKey() == null
+                            ? null
+                            : fusedBatch(run.connection(), checkpoint, size);
+                }
                 if (outcome == null) {
                     outcome = batch(run.connection(), checkpoint, size);
                 }
@@ -171,6 +207,12 @@ final class BackfillWorker {
                 run.gauges.batchAbandoned();
                 run.gauges.error();
                 rollbackQuietly(run.connection());
+                if (afterFailedSlice != null) {
+                    // the slice's earlier batches committed: the next attempt starts where they left the checkpoint
+                    checkpoint = afterFailedSlice;
+                    rowsCommitted = checkpoint.rowsDone();
+                    afterFailedSlice = null;
+                }
                 if (SqlStates.connectionLost(e) && !run.aborting()) {
                     connection = run.recover(plan.stepId(), e);
                     checkpoint = prepare(connection);
@@ -228,6 +270,10 @@ final class BackfillWorker {
         try (Statement settings = connection.createStatement()) {
             settings.execute("set statement_timeout = '" + millis(plan.statementTimeout()) + "'");
             settings.execute("set lock_timeout = '" + millis(plan.lockTimeout()) + "'");
+        }
+        sessionTimeout = plan.statementTimeout();
+        if (driverWanted) {
+            BatchDriver.checkClient(connection);
         }
         if (keyType == null) {
             keyType = detectKeyType(connection);
@@ -365,6 +411,142 @@ final class BackfillWorker {
         return committed(from, outcome.keys(), outcome.rows(), outcome.checkpoint(), started);
     }
 
+    /**
+     * Whether the next batches go to the server-side driver: after the first batch (which looks for the smallest
+     * key), while nothing paces the backfill (no pause between batches and no throttle: both are the client's
+     * to apply between batches), unless the driver cannot run this step.
+     */
+    private boolean drives(CheckpointStore.Checkpoint checkpoint, RunContext.Pace pace) {
+        return driverWanted && checkpoint.lastKey() != null && !pace.throttled() && pause.isZero();
+    }
+
+    /**
+     * Batches run by the server-side driver ({@link BatchDriver}) for one slice, each reported as if the engine
+     * had run it; null when the driver cannot take them (nothing committed), for the other paths to take the
+     * batch. While the call runs, a pause, a stop, a criterion's action or a retune cancels it: the batch in
+     * flight rolls back, the committed ones stay, and the worker reaches its safe point at once.
+     */
+    private BatchOutcome driverSlice(Connection connection, CheckpointStore.Checkpoint checkpoint, int size)
+            throws SQLException {
+        long started = System.nanoTime();
+        String from = checkpoint.lastKey();
+        batchInFlight = null;
+        if (driver == null) {
+            try {
+                run.schema.ensureBatchDriver(connection);
+                driver = BatchDriver.of(run.schema, table, key, keyType, statementAsWritten);
+            } catch (SQLException e) {
+                if (SqlStates.connectionLost(e)) {
+                    throw e;
+                }
+                driverOff("the server-side batch driver could not be installed", e);
+                return null;
+            }
+        }
+        useTimeout(connection, BatchDriver.callTimeout(plan.statementTimeout()));
+        BatchDriver.Slice slice;
+        yielded = false;
+        Command.Retune tuned = applied;
+        ScheduledFuture<?> watch = watcher()
+                .scheduleWithFixedDelay(
+                        () -> {
+                            if (!yielded && run.wantsSafePoint(tuned)) {
+                                yielded = true;
+                                run.cancelInFlight();
+                            }
+                        },
+                        WATCH_EVERY.toMillis(),
+                        WATCH_EVERY.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        try {
+            slice = driver.run(connection, run::inFlight, from, size, run.runId, plan.stepId());
+        } catch (SQLException e) {
+            if (SqlStates.connectionLost(e)) {
+                throw e;
+            }
+            CheckpointStore.Checkpoint now =
+                    run.checkpoints.read(connection, run.runId, plan.stepId()).orElse(checkpoint);
+            long committed = now.batches() - checkpoint.batches();
+            if (yielded && SqlStates.of(e).equals(SqlStates.QUERY_CANCELED)) {
+                run.emit(new EngineEvent.Note(
+                        Instant.now(),
+                        plan.stepId(),
+                        "ended the server-side slice early for a safe point: " + committed + " batch(es) of it"
+                                + " committed, up to key " + now.lastKey() + "; the batch in flight rolled back"));
+                reportProgress(now, true);
+                return new BatchOutcome(now, System.nanoTime() - started);
+            }
+            if (BatchDriver.cannotDrive(e) && committed == 0) {
+                driverOff("the step's statement cannot run in the server-side batch driver", e);
+                return null;
+            }
+            afterFailedSlice = now;
+            batchInFlight = failedBatch(connection, now.lastKey(), size);
+            throw e;
+        } finally {
+            watch.cancel(false);
+        }
+        CheckpointStore.Checkpoint at = checkpoint;
+        String lower = from;
+        List<EngineEvent> committed = new ArrayList<>(slice.batches().size());
+        for (BatchDriver.Batch batch : slice.batches()) {
+            at = new CheckpointStore.Checkpoint(
+                    batch.end(),
+                    at.keysDone() + batch.keys(),
+                    at.rowsDone() + batch.rows(),
+                    at.batches() + 1,
+                    false,
+                    Instant.now());
+            committed.add(observed(lower, batch.keys(), batch.rows(), at, batch.nanos()));
+            lower = batch.end();
+        }
+        // the progress (and its heartbeat, on this session) before the batches' events, which are recorded while
+        // the next slice runs
+        if (!committed.isEmpty()) {
+            reportProgress(at, false);
+        }
+        run.emitLater(committed);
+        return switch (slice.ending()) {
+            case DONE -> finished(
+                    new CheckpointStore.Checkpoint(
+                            at.lastKey(), at.keysDone(), at.rowsDone(), at.batches(), true, Instant.now()),
+                    started);
+                // the checkpoint is not where this runner has it: the classic batch says so and stops
+            case REFUSED -> slice.batches().isEmpty() ? null : new BatchOutcome(at, System.nanoTime() - started);
+            case SLICE -> new BatchOutcome(at, System.nanoTime() - started);
+        };
+    }
+
+    private void driverOff(String why, SQLException e) {
+        driverWanted = false;
+        run.emit(new EngineEvent.Note(
+                Instant.now(),
+                plan.stepId(),
+                why + " (" + e.getMessage().lines().findFirst().orElse("") + "); its batches go on from the client"));
+    }
+
+    private ScheduledExecutorService watcher() {
+        if (watcher == null) {
+            watcher = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "lockstep-slice-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return watcher;
+    }
+
+    /** Sets the session's statement timeout when it is not {@code timeout} already (one round trip at a switch). */
+    private void useTimeout(Connection connection, Duration timeout) throws SQLException {
+        if (java.util.Objects.equals(timeout, sessionTimeout)) {
+            return;
+        }
+        try (Statement settings = connection.createStatement()) {
+            settings.execute("set statement_timeout = '" + millis(timeout) + "'");
+        }
+        sessionTimeout = timeout;
+    }
+
     /** The batch a failed fused statement was applying, as the bound query sees it now, for the failure's facts. */
     private FailedAttempt.Batch failedBatch(Connection connection, String from, int size) {
         try {
@@ -383,11 +565,23 @@ final class BackfillWorker {
 
     /** A batch of {@code keys} keys after {@code from} committed with its checkpoint, now at {@code next}. */
     private BatchOutcome committed(String from, long keys, long rows, CheckpointStore.Checkpoint next, long started) {
+        return committedIn(from, keys, rows, next, System.nanoTime() - started);
+    }
+
+    /** {@link #committed}, for a batch that took {@code elapsed} nanoseconds (the driver measures it in the server). */
+    private BatchOutcome committedIn(String from, long keys, long rows, CheckpointStore.Checkpoint next, long elapsed) {
+        run.emit(observed(from, keys, rows, next, elapsed));
+        reportProgress(next, false);
+        return new BatchOutcome(next, elapsed);
+    }
+
+    /** What a committed batch teaches the sizer and the pace, and the event that reports it. */
+    private EngineEvent.BatchCommitted observed(
+            String from, long keys, long rows, CheckpointStore.Checkpoint next, long elapsed) {
         CrashPoints.durable("backfill " + plan.stepId() + " batch to " + next.lastKey() + " committed");
-        long elapsed = System.nanoTime() - started;
         int nextSize = sizer.observe(keys, elapsed);
         learnRate(keys, rows, cycleNanos(elapsed));
-        run.emit(new EngineEvent.BatchCommitted(
+        return new EngineEvent.BatchCommitted(
                 Instant.now(),
                 plan.stepId(),
                 next.batches(),
@@ -398,9 +592,7 @@ final class BackfillWorker {
                 elapsed / 1_000_000,
                 nextSize,
                 next.keysDone(),
-                next.rowsDone()));
-        reportProgress(next, false);
-        return new BatchOutcome(next, elapsed);
+                next.rowsDone());
     }
 
     private record Bound(String to, long keys) {}

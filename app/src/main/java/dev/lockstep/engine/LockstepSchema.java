@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
@@ -187,6 +188,33 @@ public final class LockstepSchema {
         return handle.select("select to_regclass(?) is not null", table(table))
                 .mapTo(boolean.class)
                 .one();
+    }
+
+    /**
+     * The server-side batch driver ({@link BatchDriver}): a procedure in this schema, installed on a backfill's
+     * first use of it. Its name carries its version: a later Lockstep that changes it installs a new name
+     * beside it, and a run of either version finds its own. Throws when it cannot be installed (the caller
+     * then keeps the client-side path).
+     */
+    void ensureBatchDriver(Connection connection) throws SQLException {
+        useHandle(connection, handle -> {
+            boolean installed = handle.select(
+                            """
+                            select exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                                            where n.nspname = ? and p.proname = ?)""",
+                            name,
+                            BatchDriver.PROCEDURE)
+                    .mapTo(boolean.class)
+                    .one();
+            if (!installed) {
+                // Sent as it is, not through Jdbi's templating: the procedure's body has its own < and >.
+                underTheSchemaLock(handle, locked -> {
+                    try (Statement statement = locked.getConnection().createStatement()) {
+                        statement.execute(BatchDriver.procedure(this));
+                    }
+                });
+            }
+        });
     }
 
     private boolean hasColumn(Handle handle, String column) {

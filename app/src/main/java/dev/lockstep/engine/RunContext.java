@@ -40,6 +40,12 @@ final class RunContext {
     final EngineGauges gauges;
     private volatile Connection connection;
     private volatile Statement inFlight;
+    /** Events on their way to the listener from {@link #emitLater}, and the thread whose events wait for them. */
+    private volatile java.util.concurrent.Future<?> emitting;
+
+    private volatile Thread emitsLater;
+    private java.util.concurrent.ExecutorService emitter;
+    private final Object flushing = new Object();
     private volatile String stopRequest;
     private volatile Directive abortDirective;
     private volatile String operatorAbort;
@@ -112,8 +118,65 @@ final class RunContext {
         return state;
     }
 
-    synchronized void emit(EngineEvent event) {
-        listener.on(event);
+    void emit(EngineEvent event) {
+        if (Thread.currentThread() == emitsLater) {
+            awaitEmitted();
+        }
+        synchronized (this) {
+            listener.on(event);
+        }
+    }
+
+    /**
+     * Hands {@code events} to the listener from a helper thread, so that the run loop can send its next statement
+     * meanwhile (the server-side batch driver reports a slice's batches this way: recording them took the server's
+     * time otherwise). The order holds: the calling thread's later events wait for these.
+     */
+    void emitLater(List<EngineEvent> events) {
+        awaitEmitted();
+        emitsLater = Thread.currentThread();
+        emitting = emitter().submit(() -> events.forEach(this::emit));
+    }
+
+    /** Waits until the events handed to {@link #emitLater} reached the listener; rethrows what it threw. */
+    void awaitEmitted() {
+        java.util.concurrent.Future<?> pending = emitting;
+        if (pending == null) {
+            return;
+        }
+        emitting = null;
+        try {
+            pending.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunStopped("interrupted");
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService emitter() {
+        if (emitter == null) {
+            // one thread at most (the order holds), which ends when idle: a process may run many runs
+            emitter = new java.util.concurrent.ThreadPoolExecutor(
+                    0,
+                    1,
+                    1,
+                    java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(),
+                    task -> {
+                        Thread thread = new Thread(task, "lockstep-emit");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+        }
+        return emitter;
     }
 
     /**
@@ -342,9 +405,20 @@ final class RunContext {
     }
 
     /** Records the criteria's breaches and clears, in order, before anything acts on them. */
-    synchronized void flushCriteriaEvents() {
-        for (EngineEvent event : directives.drainEvents()) {
-            listener.on(event);
+    void flushCriteriaEvents() {
+        // drained and recorded under one lock so that two threads flushing keep the order; the batches handed to
+        // emitLater before them go first, and are waited for only when there is something to record after them
+        synchronized (flushing) {
+            List<EngineEvent> events = directives.drainEvents();
+            if (events.isEmpty()) {
+                return;
+            }
+            if (Thread.currentThread() == emitsLater) {
+                awaitEmitted();
+            }
+            synchronized (this) {
+                events.forEach(listener::on);
+            }
         }
     }
 
@@ -496,6 +570,19 @@ final class RunContext {
             Thread.currentThread().interrupt();
             throw new RunStopped("interrupted");
         }
+    }
+
+    /**
+     * Whether a safe point would act now: a stop, an abort, an operator's pause, a criterion's action, or a retune
+     * other than {@code applied}. Read from another thread while a server-side slice runs, to end it early.
+     */
+    boolean wantsSafePoint(Command.Retune applied) {
+        return stopRequest != null
+                || abortDirective != null
+                || operatorAbort != null
+                || operatorPause != null
+                || directives.current().action().isPresent()
+                || (tuning != null && tuning != applied);
     }
 
     void inFlight(Statement statement) {

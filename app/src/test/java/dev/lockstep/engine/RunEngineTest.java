@@ -65,6 +65,19 @@ class RunEngineTest {
                 null);
     }
 
+    /**
+     * Runs with the server-side batch driver off: these tests act between batches (or look at the client's
+     * statements), which the driver runs inside one call.
+     */
+    private static RunResult clientSide(java.util.concurrent.Callable<RunResult> run) throws Exception {
+        System.setProperty("lockstep.batchDriver", "off");
+        try {
+            return run.call();
+        } finally {
+            System.clearProperty("lockstep.batchDriver");
+        }
+    }
+
     @Test
     void backfillTouchesEveryRowOnceAndResumingADoneRunDoesNothing() throws Exception {
         // given
@@ -229,7 +242,7 @@ class RunEngineTest {
                     new Holder("tester", "testhost", 4242));
 
             // when
-            RunResult result = engine.run(plan);
+            RunResult result = clientSide(() -> engine.run(plan));
 
             // then: every row there now was updated exactly once, and the batches counted each of them once
             assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
@@ -571,7 +584,7 @@ class RunEngineTest {
                         "bf_fused", "id", "update bf_fused set n = n + 1 where id > :from and id <= :to", 100)));
 
         // when
-        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+        RunResult result = clientSide(() -> engine(RunEngine.Options.defaults()).run(plan));
 
         // then: every row once; the first batch (which looks for the smallest key) on its own, every later one in
         // the statement that also moved the checkpoint
@@ -605,7 +618,7 @@ class RunEngineTest {
                         100)));
 
         // when
-        RunResult result = engine(RunEngine.Options.defaults()).run(plan);
+        RunResult result = clientSide(() -> engine(RunEngine.Options.defaults()).run(plan));
 
         // then: every row once, each batch counted by the statement's own rows, and the operator told why
         assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.DONE);
@@ -652,7 +665,7 @@ class RunEngineTest {
                 new Holder("tester", "testhost", 4242));
 
         // when
-        RunResult result = engine.run(plan);
+        RunResult result = clientSide(() -> engine.run(plan));
 
         // then: the third batch found the checkpoint elsewhere and committed nothing
         assertThat(result.exitCode()).as(result.message()).isEqualTo(ExitCode.STOPPED);

@@ -123,6 +123,52 @@ class RunProcessTest {
         assertThat(output).contains("took over from");
     }
 
+    /**
+     * Without a pause between batches, the batches after the first run inside the server-side driver, a slice at
+     * a time: a kill lands while a slice runs, and the server may go on with it until it notices the client is
+     * gone. The session that runs it holds the lease until then, so the next run starts once it ended.
+     */
+    @Test
+    void sigkillWhileTheServerRunsASliceNeitherSkipsNorRepeatsAnyBatch() throws Exception {
+        // given
+        EngineDatabase.counterTable("slice_t", 2 * ROWS);
+        Path runbook = runbook("T-slice", "slice_t", 1000, "0ms");
+        Path log = dir.resolve("slice.log");
+
+        // when: killed after 20, 150 and 300 of the 400 batches, then run to the end
+        for (long killAt : new long[] {20, 150, 300}) {
+            Process run = start(runbook, log);
+            awaitBatches("T-slice", killAt, run);
+            run.destroyForcibly();
+            assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            awaitNoSlice();
+        }
+        Process last = start(runbook, log);
+        assertThat(last.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        // then
+        String output = Files.readString(log);
+        assertThat(last.exitValue()).as(output).isZero();
+        assertThat(EngineDatabase.queryLong("select count(*) from slice_t where n = 1"))
+                .isEqualTo(2 * ROWS);
+        assertThat(EngineDatabase.queryLong("select count(*) from slice_t where n <> 1"))
+                .isZero();
+        assertThat(output).contains("took over from");
+    }
+
+    /** Until no session runs a slice any more (a killed client's call ends when its server notices). */
+    private static void awaitNoSlice() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (EngineDatabase.queryLong("select count(*) from pg_stat_activity where pid <> pg_backend_pid()"
+                        + " and query like 'call lockstep.backfill_slice_v1(%'")
+                > 0) {
+            assertThat(System.nanoTime())
+                    .as("waiting for the orphaned slice to end")
+                    .isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void aSecondRunIsRefusedNamingTheHolder() throws Exception {
         EngineDatabase.counterTable("second_t", ROWS);

@@ -223,7 +223,7 @@ public record SqlStatement(String text, List<Token> tokens) {
      * which the PostgreSQL JDBC driver sends as one {@code ?} instead of taking it for a parameter.
      */
     public Bound bindNamed(List<String> names) {
-        return bind(names, Map.of(), Set.of());
+        return bind(names, Map.of(), Set.of(), true);
     }
 
     /**
@@ -232,7 +232,16 @@ public record SqlStatement(String text, List<Token> tokens) {
      * the same statement refers to it this way.
      */
     public Bound bindNamed(List<String> names, Map<String, String> inlined) {
-        return bind(names, inlined, Set.of());
+        return bind(names, inlined, Set.of(), true);
+    }
+
+    /**
+     * The statement with each {@code :name} placeholder of {@code inlined} written as the given SQL, for a server
+     * that runs it itself (PL/pgSQL's {@code EXECUTE ... USING}, where {@code $1} is a parameter and {@code ?} is
+     * the jsonb operator it reads, not JDBC's parameter).
+     */
+    public String inlineNamed(Map<String, String> inlined) {
+        return bind(List.of(), inlined, Set.of(), false).jdbcSql();
     }
 
     /** Whether the statement has a {@code RETURNING} clause (a data-modifying statement's result rows). */
@@ -264,10 +273,10 @@ public record SqlStatement(String text, List<Token> tokens) {
                 return Optional.empty();
             }
         }
-        return Optional.of(bind(names, Map.of(), widened));
+        return Optional.of(bind(names, Map.of(), widened, true));
     }
 
-    private Bound bind(List<String> names, Map<String, String> inlined, Set<Integer> widened) {
+    private Bound bind(List<String> names, Map<String, String> inlined, Set<Integer> widened, boolean forJdbc) {
         StringBuilder sql = new StringBuilder(text.length());
         List<String> order = new ArrayList<>();
         int copied = 0;
@@ -286,7 +295,7 @@ public record SqlStatement(String text, List<Token> tokens) {
                 order.add(name.text());
                 copied = name.end();
                 index++;
-            } else if (token.is(Kind.OTHER, "?")) {
+            } else if (forJdbc && token.is(Kind.OTHER, "?")) {
                 sql.append(text, copied, token.end()).append('?');
                 copied = token.end();
             } else if (widened.contains(index)) {
