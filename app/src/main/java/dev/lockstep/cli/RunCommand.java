@@ -68,7 +68,8 @@ public final class RunCommand implements Callable<Integer> {
                     + " option is available, recorded with the OS user and the reason (repeatable)."
                     + " ledger:flyway or ledger:liquibase as STEP decides a migration ledger's failed entry or"
                     + " lock found before the first step: acknowledge, repair (release a stuck Liquibase lock)"
-                    + " or abort.")
+                    + " or abort. The same flag answers STEP's other questions: a step in doubt (applied, retry,"
+                    + " abort) and a backfill about to overrun the window (continue, throttle, abort).")
     Map<String, String> decisions = new LinkedHashMap<>();
 
     @Option(

@@ -3,8 +3,10 @@ package dev.lockstep.engine;
 import dev.lockstep.CrashPoints;
 import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
+import dev.lockstep.recovery.Choice;
 import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.BackfillStep.KeyType;
+import dev.lockstep.runbook.Durations;
 import dev.lockstep.runbook.sql.SqlStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -93,6 +96,18 @@ final class BackfillWorker {
     private long rowsCommitted;
 
     private long lastProgress;
+
+    /**
+     * Batches committed by this process: the projection against the window is trusted from
+     * {@link #RATE_BATCHES} on, when the rate is learnt from more than one batch.
+     */
+    private int batchesHere;
+    /** Whether the window question was asked (or decided in advance) in this process: once per backfill. */
+    private boolean windowAsked;
+    /** The operator chose to go on past the window with half-size batches. */
+    private boolean windowThrottle;
+
+    private static final int RATE_BATCHES = 3;
 
     BackfillWorker(RunContext run, BackfillPlan plan) throws SQLException {
         this.run = run;
@@ -180,8 +195,9 @@ final class BackfillWorker {
         while (!checkpoint.done()) {
             RunContext.Pace pace = run.safePoint();
             applyTuning();
-            int size = pace.throttled()
-                    ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * pace.batchMultiplier()))
+            double multiplier = pace.batchMultiplier() * (windowThrottle ? 0.5 : 1.0);
+            int size = multiplier < 1.0
+                    ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * multiplier))
                     : sizer.size();
             try {
                 run.gauges.batchStarted();
@@ -200,7 +216,9 @@ final class BackfillWorker {
                 failures = 0;
                 checkpoint = outcome.checkpoint();
                 rowsCommitted = checkpoint.rowsDone();
+                batchesHere++;
                 if (!checkpoint.done()) {
+                    askAboutWindow(checkpoint);
                     pauseBetweenBatches(pace);
                 }
             } catch (SQLException e) {
@@ -741,19 +759,8 @@ final class BackfillWorker {
             return;
         }
         lastProgress = now;
-        Duration eta = null;
-        Instant finish = null;
-        if (checkpoint.done()) {
-            eta = Duration.ZERO;
-            finish = Instant.now();
-        } else if (keysPerSecond > 0 && total != null) {
-            // the runbook's estimate counts the rows touched, the planner's the table's keys
-            boolean rows = "runbook".equals(estimateSource);
-            long remaining = Math.max(0, total - (rows ? checkpoint.rowsDone() : checkpoint.keysDone()));
-            double rate = rows ? rowsPerSecond : keysPerSecond;
-            eta = Duration.ofMillis(Math.round(remaining / Math.max(rate, 1e-6) * 1000));
-            finish = Instant.now().plus(eta);
-        }
+        Duration eta = checkpoint.done() ? Duration.ZERO : remaining(checkpoint);
+        Instant finish = eta == null ? null : Instant.now().plus(eta);
         BackfillProgress progress = new BackfillProgress(
                 checkpoint.keysDone(),
                 checkpoint.rowsDone(),
@@ -777,6 +784,81 @@ final class BackfillWorker {
             }
         } catch (SQLException e) {
             // progress in the run row is informational; the next batch tries again
+        }
+    }
+
+    /** How long the rest would take at the rate learnt so far; null before there is a rate or a total. */
+    private Duration remaining(CheckpointStore.Checkpoint checkpoint) {
+        if (keysPerSecond <= 0 || total == null) {
+            return null;
+        }
+        // the runbook's estimate counts the rows touched, the planner's the table's keys
+        boolean rows = "runbook".equals(estimateSource);
+        long left = Math.max(0, total - (rows ? checkpoint.rowsDone() : checkpoint.keysDone()));
+        double rate = rows ? rowsPerSecond : keysPerSecond;
+        return Duration.ofMillis(Math.round(left / Math.max(rate, 1e-6) * 1000));
+    }
+
+    /**
+     * Before the window is overrun, not after: once the projected finish passes the window's end, the operator
+     * chooses (once per backfill in a process) to go on, to go on with half-size batches, or to stop here, at a
+     * safe point, resumable. A {@code --decide STEP=continue|throttle|abort} answers it in advance; unattended
+     * without one the run stops here (exit 4), since going past the agreed window is a decision for a person.
+     */
+    private void askAboutWindow(CheckpointStore.Checkpoint checkpoint) {
+        Instant end = plan.windowEnd();
+        Duration left = remaining(checkpoint);
+        if (windowAsked || end == null || left == null || batchesHere < RATE_BATCHES) {
+            return;
+        }
+        Instant now = Instant.now();
+        Instant finish = now.plus(left);
+        if (!finish.isAfter(end)) {
+            return;
+        }
+        windowAsked = true;
+        String situation = "backfill " + plan.stepId() + " would end ~" + finish.truncatedTo(ChronoUnit.SECONDS)
+                + " (" + Durations.format(left.truncatedTo(ChronoUnit.SECONDS)) + " from now), "
+                + (now.isAfter(end) ? "but the window ended at " : "after the window ends at ")
+                + end.truncatedTo(ChronoUnit.SECONDS);
+        Optional<Operator.Answer> answer = run.decided
+                .take(plan.stepId(), AdvanceDecisions.WINDOW)
+                .map(given -> new Operator.Answer(given.choice().id(), run.holder.userAtHost(), given.reason()));
+        boolean inAdvance = answer.isPresent();
+        if (!inAdvance) {
+            answer = run.ask(
+                    Question.Kind.WINDOW,
+                    plan.stepId(),
+                    situation + ". Go on past the window?",
+                    List.of(
+                            Question.Choice.of(Choice.CONTINUE.id(), "go on past the window's end"),
+                            Question.Choice.of(
+                                    Choice.THROTTLE.id(),
+                                    "go on with half-size batches (gentler once traffic returns)"),
+                            Question.Choice.of(Choice.ABORT.id(), "stop here, at a safe point; resumable")),
+                    null);
+        }
+        if (answer.isEmpty()) {
+            run.checkStop();
+            throw new RunStopped(situation + "; nobody is attending to decide whether to go on past the window:"
+                    + " stopped at a safe point after batch " + checkpoint.batches() + "; run again to resume, with"
+                    + " --decide " + plan.stepId() + "=continue:REASON (or throttle) to go on past it");
+        }
+        run.emit(new EngineEvent.DecisionMade(
+                Instant.now(),
+                plan.stepId(),
+                answer.get().actor(),
+                answer.get().choice(),
+                answer.get().reason(),
+                inAdvance ? "given with --decide; " + situation : situation));
+        if (answer.get().choice().equals(Choice.ABORT.id())) {
+            throw new RunStopped("operator stopped backfill " + plan.stepId() + " at a safe point before overrunning"
+                    + " the window (after batch " + checkpoint.batches() + "); run again to resume");
+        }
+        if (answer.get().choice().equals(Choice.THROTTLE.id())) {
+            windowThrottle = true;
+            run.emit(new EngineEvent.Note(
+                    Instant.now(), plan.stepId(), "past the window with half-size batches, as the operator chose"));
         }
     }
 

@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +47,11 @@ final class FailureRecovery {
     private final RunContext run;
     private final RunPlan plan;
     private final StepExecutor executor;
-    /** {@code --decide} per step, each used for the step's first failure in this process. */
-    private final Map<String, Decision> presets;
 
-    FailureRecovery(RunContext run, RunPlan plan, StepExecutor executor, Map<String, Decision> presets) {
+    FailureRecovery(RunContext run, RunPlan plan, StepExecutor executor) {
         this.run = run;
         this.plan = plan;
         this.executor = executor;
-        this.presets = new HashMap<>(presets);
     }
 
     /**
@@ -438,7 +434,9 @@ final class FailureRecovery {
      */
     private Decision decide(StepPlan step, Diagnosis diagnosis) {
         Failure failure = diagnosis.failure();
-        Decision preset = presets.remove(step.stepId());
+        // a --decide that answers the step's other questions (applied, continue, throttle) is left for them
+        Decision preset =
+                run.decided.take(step.stepId(), AdvanceDecisions.FAILURE).orElse(null);
         if (preset != null) {
             Offer offer = diagnosis
                     .offer(preset.choice())

@@ -20,10 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -48,12 +46,10 @@ final class LedgerGate {
 
     private final RunContext run;
     private final RunPlan plan;
-    private final Map<String, Decision> presets;
 
-    LedgerGate(RunContext run, RunPlan plan, Map<String, Decision> presets) {
+    LedgerGate(RunContext run, RunPlan plan) {
         this.run = run;
         this.plan = plan;
-        this.presets = new HashMap<>(presets);
     }
 
     /**
@@ -344,7 +340,7 @@ final class LedgerGate {
                     "acknowledged by runbook step " + declared.get().stepId()));
             return Optional.of(decision);
         }
-        Decision preset = presets.remove(key);
+        Decision preset = run.decided.take(key).orElse(null);
         if (preset != null) {
             Optional<Offer> offer = diagnosis.offer(preset.choice());
             if (preset.choice() == Choice.RECHECK

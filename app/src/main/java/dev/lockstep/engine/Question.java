@@ -27,7 +27,9 @@ public record Question(
         /** A step ran outside a transaction and has no recorded end: did it apply? */
         IN_DOUBT,
         /** A step failed: retry, repair, roll forward, roll back, skip, abandon or abort. */
-        FAILURE
+        FAILURE,
+        /** A backfill would end after the change window: continue, throttle, or stop at this safe point. */
+        WINDOW
     }
 
     /** One answer the operator may give; {@code why} says why it is (not) available, or null. */

@@ -32,6 +32,8 @@ final class RunContext {
     final Holder holder;
     final Operator operator;
     final Duration reconnectWindow;
+    /** {@code --decide}: the answers given in advance, each taken once. */
+    final AdvanceDecisions decided;
 
     private final ConnectionSource source;
     private final RunLease lease;
@@ -77,7 +79,8 @@ final class RunContext {
             EngineListener listener,
             Directive.Source directives,
             EngineGauges gauges,
-            Duration reconnectWindow) {
+            Duration reconnectWindow,
+            AdvanceDecisions decided) {
         this.schema = schema;
         this.runs = new RunStore(schema);
         this.ledger = new StepLedger(schema);
@@ -93,6 +96,7 @@ final class RunContext {
         this.directives = directives;
         this.gauges = gauges;
         this.reconnectWindow = reconnectWindow;
+        this.decided = decided;
         noteOwnPid(connection);
     }
 

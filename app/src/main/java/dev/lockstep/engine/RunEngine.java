@@ -305,7 +305,8 @@ final class RunEngine {
                 listener,
                 directives,
                 options.gauges(),
-                options.reconnectWindow());
+                options.reconnectWindow(),
+                new AdvanceDecisions(options.decisions()));
         options.gauges().window(plan.windowEnd());
         context = run;
         if (earlyStop != null) {
@@ -366,11 +367,11 @@ final class RunEngine {
 
     private RunResult execute(RunContext run, RunPlan plan, String pendingFailure) {
         StepExecutor executor = new StepExecutor(run, options.preApprovals(), plan.stepEstimates());
-        FailureRecovery recovery = new FailureRecovery(run, plan, executor, options.decisions());
+        FailureRecovery recovery = new FailureRecovery(run, plan, executor);
         FailureRecovery.Pending pending = FailureRecovery.pending(pendingFailure);
         try {
             run.safePoint();
-            Optional<RunResult> ledgers = new LedgerGate(run, plan, options.decisions()).atStart();
+            Optional<RunResult> ledgers = new LedgerGate(run, plan).atStart();
             if (ledgers.isPresent()) {
                 return ledgers.get();
             }

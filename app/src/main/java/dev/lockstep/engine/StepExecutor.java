@@ -2,6 +2,7 @@ package dev.lockstep.engine;
 
 import dev.lockstep.CrashPoints;
 import dev.lockstep.probe.MigrationLedger;
+import dev.lockstep.recovery.Choice;
 import dev.lockstep.recovery.FailedAttempt;
 import dev.lockstep.runbook.sql.SqlLexer;
 import dev.lockstep.runbook.sql.SqlStatement;
@@ -683,32 +684,40 @@ final class StepExecutor {
                 return built.get();
             }
         }
-        var answer = run.ask(
-                Question.Kind.IN_DOUBT,
-                step.stepId(),
-                "step " + step.stepId() + " (attempt " + entry.attempt()
-                        + ") started without a recorded end and has no verify query. Did it apply?",
-                List.of(
-                        Question.Choice.of("applied", "it applied: go on with the next step"),
-                        Question.Choice.of("run-again", "it did not apply: run it again"),
-                        Question.Choice.of("stop", "stop, resumable")),
-                null);
+        Optional<Operator.Answer> answer = run.decided
+                .take(step.stepId(), AdvanceDecisions.IN_DOUBT)
+                .map(given -> new Operator.Answer(given.choice().id(), run.holder.userAtHost(), given.reason()));
+        boolean inAdvance = answer.isPresent();
+        if (!inAdvance) {
+            answer = run.ask(
+                    Question.Kind.IN_DOUBT,
+                    step.stepId(),
+                    "step " + step.stepId() + " (attempt " + entry.attempt()
+                            + ") started without a recorded end and has no verify query. Did it apply?",
+                    List.of(
+                            Question.Choice.of(Choice.APPLIED.id(), "it applied: go on with the next step"),
+                            Question.Choice.of(Choice.RETRY.id(), "it did not apply: run it again"),
+                            Question.Choice.of(Choice.ABORT.id(), "stop, resumable")),
+                    null);
+        }
         if (answer.isEmpty()) {
             run.checkStop();
             throw new RunStopped("step " + step.stepId() + " is in doubt (started, no recorded end, ran outside a"
-                    + " transaction) and has no verify query; nobody is attending to decide: inspect the database"
-                    + " and run again attended");
+                    + " transaction) and has no verify query; nobody is attending to decide: inspect the database,"
+                    + " then run again attended or with --decide " + step.stepId() + "=applied:REASON (or retry,"
+                    + " abort)");
         }
         run.emit(new EngineEvent.DecisionMade(
                 Instant.now(),
                 step.stepId(),
                 answer.get().actor(),
                 answer.get().choice(),
-                answer.get().reason()));
-        if (answer.get().choice().equals("stop")) {
+                answer.get().reason(),
+                inAdvance ? "given with --decide" : null));
+        if (answer.get().choice().equals(Choice.ABORT.id())) {
             throw new RunStopped("operator stopped the run at in-doubt step " + step.stepId());
         }
-        boolean applied = answer.get().choice().equals("applied");
+        boolean applied = answer.get().choice().equals(Choice.APPLIED.id());
         closeInDoubt(entry, applied);
         return applied;
     }

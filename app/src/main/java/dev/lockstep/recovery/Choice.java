@@ -2,7 +2,12 @@ package dev.lockstep.recovery;
 
 import java.util.Locale;
 
-/** What an operator may do about a failed step (docs/recovery.md, "Options"). */
+/**
+ * What an operator may do about a failed step (docs/recovery.md, "Options"), and the few answers to the
+ * engine's other questions that {@code --decide} can give in advance: a step in doubt ({@link #APPLIED},
+ * {@link #RETRY}, {@link #ABORT}) and a backfill about to overrun the window ({@link #CONTINUE},
+ * {@link #THROTTLE}, {@link #ABORT}).
+ */
 public enum Choice {
     /** Run the failed step again. */
     RETRY,
@@ -24,7 +29,13 @@ public enum Choice {
      * Go on knowing the database is not as expected: a migration ledger's failed entry or held lock found at
      * the start of a run (docs/recovery.md, "Migration ledgers").
      */
-    ACKNOWLEDGE;
+    ACKNOWLEDGE,
+    /** A step in doubt (started, no recorded end, no verify query) applied: settle it as done and go on. */
+    APPLIED,
+    /** A backfill about to overrun the change window: go on past the window's end. */
+    CONTINUE,
+    /** A backfill about to overrun the change window: go on past it with half-size batches. */
+    THROTTLE;
 
     /** The id on the command line and in records: {@code roll-forward}. */
     public String id() {

@@ -1058,5 +1058,18 @@ class GuidedRecoveryTest {
                 .isEqualTo(relfilenode);
         JsonNode status = status("T-gr-lost-n");
         assertThat(status.get("state").asText()).isEqualTo("stopped");
+
+        // when: the operator, having looked, answers the question in advance for an unattended run
+        CliRun decided = run(runbook, "--decide", "rebuild-index=retry:old relfilenode still in pg_class");
+
+        // then: the step runs again, the run is done, and the answer is recorded with its reason and source
+        assertThat(decided.exitCode()).as(decided.out() + decided.err()).isZero();
+        assertThat(EngineDatabase.queryLong("select relfilenode from pg_class where relname = 'gr_lost_n_old'"))
+                .as("the index was rebuilt")
+                .isNotEqualTo(relfilenode);
+        assertThat(status("T-gr-lost-n").get("state").asText()).isEqualTo("done");
+        assertThat(timelines("T-gr-lost-n"))
+                .contains("old relfilenode still in pg_class")
+                .contains("given with --decide");
     }
 }

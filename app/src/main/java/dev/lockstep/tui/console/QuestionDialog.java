@@ -74,6 +74,7 @@ final class QuestionDialog extends Dialog {
             case APPROVAL -> "APPROVAL " + question.step();
             case RESUME -> "RESUME?";
             case IN_DOUBT -> "IN DOUBT " + question.step();
+            case WINDOW -> "WINDOW " + question.step();
             case FAILURE -> question.failure() != null
                             && FailureText.beforeAnyStep(question.failure().failure())
                     ? "BEFORE THE FIRST STEP " + question.step()

@@ -356,12 +356,31 @@ class ConsoleKeysTest {
                     .contains("─ IN DOUBT add-column ─")
                     .contains("  a  it applied: go on with the next step")
                     .contains("  r  it did not apply: run it again")
-                    .contains("  s  stop, resumable");
+                    .contains("  b  stop, resumable");
 
             console.key("r").type("column is not there (psql \\d)").key(KeyType.Enter);
 
             assertThat(ConsoleHarness.answered(answer))
-                    .contains(new Operator.Answer("run-again", ACTOR, "column is not there (psql \\d)"));
+                    .contains(new Operator.Answer("retry", ACTOR, "column is not there (psql \\d)"));
+        }
+    }
+
+    @Test
+    void aWindowOverrunIsAnsweredWithALetterAndAReason() throws Exception {
+        try (ConsoleHarness console = ConsoleHarness.run(SMALL, at(50), Scenes.fold())) {
+            console.events(Scenes.opening()).events(Scenes.backfilling());
+            CompletableFuture<Optional<Operator.Answer>> answer = console.ask(Scenes.window());
+            console.tick();
+            assertThat(console.text())
+                    .contains("─ WINDOW backfill-priority ─")
+                    .contains("  c  go on past the window's end")
+                    .contains("  t  go on with half-size batches")
+                    .contains("  a  stop here, at a safe point; resumable");
+
+            console.key("t").type("change manager extended to 03:00").key(KeyType.Enter);
+
+            assertThat(ConsoleHarness.answered(answer))
+                    .contains(new Operator.Answer("throttle", ACTOR, "change manager extended to 03:00"));
         }
     }
 

@@ -60,6 +60,7 @@ class DialogsTest {
             question("APPROVAL confirm-backup", Scenes.typedApproval(), "a"),
             question("RESUME?", Scenes.resume(), ""),
             question("IN DOUBT add-column", Scenes.inDoubt(), "r"),
+            question("WINDOW backfill-priority", Scenes.window(), "t"),
             question("FAILED add-column", Scenes.failure("q20", Scenes.lockTimeout()), "a"),
             question("FAILED add-ref-key", Scenes.failure("q21", Scenes.partialDdl()), "e"));
 

@@ -437,8 +437,23 @@ final class Scenes {
                 "step add-column (attempt 1) started without a recorded end and has no verify query. Did it apply?",
                 List.of(
                         Question.Choice.of("applied", "it applied: go on with the next step"),
-                        Question.Choice.of("run-again", "it did not apply: run it again"),
-                        Question.Choice.of("stop", "stop, resumable")),
+                        Question.Choice.of("retry", "it did not apply: run it again"),
+                        Question.Choice.of("abort", "stop, resumable")),
+                null);
+    }
+
+    /** The backfill learnt its rate and would end after the change window: asked before it overruns. */
+    static Question window() {
+        return new Question(
+                "q5",
+                Question.Kind.WINDOW,
+                "backfill-priority",
+                "backfill backfill-priority would end ~2026-11-21T02:41:07Z (41m 7s from now), after the window ends"
+                        + " at 2026-11-21T02:00:00Z. Go on past the window?",
+                List.of(
+                        Question.Choice.of("continue", "go on past the window's end"),
+                        Question.Choice.of("throttle", "go on with half-size batches (gentler once traffic returns)"),
+                        Question.Choice.of("abort", "stop here, at a safe point; resumable")),
                 null);
     }
 

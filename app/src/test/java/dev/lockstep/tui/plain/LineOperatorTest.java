@@ -171,17 +171,17 @@ class LineOperatorTest {
         CompletableFuture<Optional<Operator.Answer>> answer = CompletableFuture.supplyAsync(() -> operator.decide(
                 "add-index",
                 "step add-index started without a recorded end. Did it apply?",
-                List.of("applied", "run-again", "stop")));
-        awaitScreen(shown -> shown.contains("answer applied, run-again or stop (Tab completes)")
-                && lastLine(shown).equals("applied/run-again/stop>"));
-        type("ru\t");
-        awaitScreen(shown -> lastLine(shown).equals("applied/run-again/stop> run-again"));
+                List.of("applied", "retry", "abort")));
+        awaitScreen(shown -> shown.contains("answer applied, retry or abort (Tab completes)")
+                && lastLine(shown).equals("applied/retry/abort>"));
+        type("re\t");
+        awaitScreen(shown -> lastLine(shown).equals("applied/retry/abort> retry"));
         type("\r");
         awaitScreen(shown -> lastLine(shown).equals("reason>"));
         type("the index is not there: \\d enforcement_case\r");
 
         assertThat(answer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
-                .contains(new Operator.Answer("run-again", "alice", "the index is not there: \\d enforcement_case"));
+                .contains(new Operator.Answer("retry", "alice", "the index is not there: \\d enforcement_case"));
     }
 
     @Test
