@@ -46,6 +46,8 @@ final class LedgerGate {
 
     private final RunContext run;
     private final RunPlan plan;
+    /** Whether the run row keeps a finding now. */
+    private boolean keeping;
 
     LedgerGate(RunContext run, RunPlan plan) {
         this.run = run;
@@ -157,7 +159,20 @@ final class LedgerGate {
      * Before the first step: each ledger with a failed entry or a held lock is classified and decided. Empty
      * when the run goes on; else how it ends (stopped, exit 4: nothing ran).
      */
-    Optional<RunResult> atStart() {
+    /**
+     * @param findingKept whether the run row keeps a finding of an earlier process (it stopped here): the
+     *     ledgers are read again, and the row keeps a finding only while one is undecided
+     */
+    Optional<RunResult> atStart(boolean findingKept) throws SQLException {
+        keeping = findingKept;
+        Optional<RunResult> end = gate();
+        if (end.isEmpty() && keeping) {
+            keep(null);
+        }
+        return end;
+    }
+
+    private Optional<RunResult> gate() throws SQLException {
         List<MigrationLedger> ledgers;
         try {
             ledgers = read(run.connection());
@@ -182,7 +197,18 @@ final class LedgerGate {
         return Optional.empty();
     }
 
-    private Optional<RunResult> settle(Tool tool, List<MigrationLedger> ledgers) {
+    /**
+     * The run row keeps the finding that waits for a decision (or none), as it keeps a failed step's: {@code
+     * status} and {@code status --json} show it (docs/recovery.md, "The failure record").
+     */
+    private void keep(Diagnosis diagnosis) throws SQLException {
+        Connection connection = run.connection();
+        connection.setAutoCommit(true);
+        run.runs.failure(connection, run.runId, diagnosis == null ? null : Json.write(diagnosis.body()));
+        keeping = diagnosis != null;
+    }
+
+    private Optional<RunResult> settle(Tool tool, List<MigrationLedger> ledgers) throws SQLException {
         String key = key(tool);
         while (true) {
             Optional<MigrationLedger> troubled = matching(ledgers, tool, null).stream()
@@ -194,6 +220,7 @@ final class LedgerGate {
             MigrationLedger ledger = troubled.get();
             Diagnosis diagnosis = diagnose(key, ledger);
             run.emit(new EngineEvent.FailureFound(Instant.now(), diagnosis));
+            keep(diagnosis);
             Optional<Decision> decision = decide(key, tool, diagnosis);
             if (decision.isEmpty()) {
                 return Optional.of(stopped(key, diagnosis, "nobody is attending to decide"));

@@ -369,9 +369,15 @@ final class RunEngine {
         StepExecutor executor = new StepExecutor(run, options.preApprovals(), plan.stepEstimates());
         FailureRecovery recovery = new FailureRecovery(run, plan, executor);
         FailureRecovery.Pending pending = FailureRecovery.pending(pendingFailure);
+        // a migration ledger's finding kept from an earlier process is not a step's: the gate reads it again
+        boolean findingKept =
+                pending != null && LedgerGate.isStartFinding(pending.failure().stepId());
+        if (findingKept) {
+            pending = null;
+        }
         try {
             run.safePoint();
-            Optional<RunResult> ledgers = new LedgerGate(run, plan).atStart();
+            Optional<RunResult> ledgers = new LedgerGate(run, plan).atStart(findingKept);
             if (ledgers.isPresent()) {
                 return ledgers.get();
             }

@@ -2,6 +2,8 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.LedgerTables;
 import dev.lockstep.sandbox.Sandbox;
@@ -85,6 +87,18 @@ class MigrationLedgerRunTest {
         return PlainRuns.timelines(dir, runbookId);
     }
 
+    /** The failure the run row keeps, as {@code status --json} shows it (a JSON null when none). */
+    private static JsonNode failureInStatus(String runbookId) throws IOException {
+        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        for (JsonNode run : new ObjectMapper().readTree(status.out()).get("runs")) {
+            if (run.get("runbook_id").asText().equals(runbookId)) {
+                return run.get("failure");
+            }
+        }
+        throw new AssertionError("no run of " + runbookId + " in " + status.out());
+    }
+
     private static void flywayWithFailedRow() throws Exception {
         EngineDatabase.execute(LedgerTables.flyway(FLYWAY));
         EngineDatabase.execute(
@@ -111,6 +125,9 @@ class MigrationLedgerRunTest {
                 .contains("--decide ledger:flyway=OPTION:REASON")
                 .contains("available: acknowledge, abort");
         assertThat(markerExists()).isFalse();
+        JsonNode kept = failureInStatus("ldg-flyway-failed");
+        assertThat(kept.get("class").asText()).isEqualTo("ledger-failed");
+        assertThat(kept.get("step").asText()).isEqualTo("ledger:flyway");
 
         // when: a release is asked for a Flyway finding, it is not taken
         CliRun refused = run(runbook, "--decide", "ledger:flyway=repair:try it");
@@ -126,6 +143,7 @@ class MigrationLedgerRunTest {
                 .as(acknowledged.out() + acknowledged.err())
                 .isZero();
         assertThat(markerExists()).isTrue();
+        assertThat(failureInStatus("ldg-flyway-failed").isNull()).isTrue();
         String timeline = timelines("ldg-flyway-failed");
         assertThat(timeline).contains("\"class\":\"ledger-failed\"").contains("\"name\":\"failed_entry\"");
         assertThat(timeline.indexOf("V3 is repaired by the app team"))
