@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.runbook.Evidence;
 import dev.lockstep.runbook.OnFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
  * @param boundaries the rollback boundaries: steps marked {@code rollback_boundary: true}, and
  *     contract-phase steps that destroy (a DROP, a DELETE)
  * @param optional the steps the runbook marks {@code critical: false}: they may be skipped when they fail
+ * @param evidence the steps the runbook marks {@code evidence:}, with what each proves (a restore-tested
+ *     backup): their records say so in the timeline, for the auditor who looks for the proof
  * @param fingerprints each step's fingerprint ({@code Runbook.stepFingerprints}), main flow then recovery: kept
  *     in the run row, so that a resume of a changed runbook can say which steps changed
  */
@@ -31,6 +34,7 @@ record RunPlan(
         Map<String, OnFailure> onFailure,
         Set<String> boundaries,
         Set<String> optional,
+        Map<String, Evidence> evidence,
         Map<String, String> fingerprints) {
     public RunPlan {
         steps = List.copyOf(steps);
@@ -39,6 +43,7 @@ record RunPlan(
         onFailure = Map.copyOf(onFailure);
         boundaries = Set.copyOf(boundaries);
         optional = Set.copyOf(optional);
+        evidence = Map.copyOf(evidence);
         fingerprints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fingerprints));
     }
 
@@ -58,6 +63,7 @@ record RunPlan(
                 Map.of(),
                 Set.of(),
                 Set.of(),
+                Map.of(),
                 Map.of());
     }
 

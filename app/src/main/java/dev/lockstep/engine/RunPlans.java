@@ -5,6 +5,7 @@ import dev.lockstep.runbook.ApprovalStep;
 import dev.lockstep.runbook.BackfillStep;
 import dev.lockstep.runbook.ChangeClass;
 import dev.lockstep.runbook.CheckStep;
+import dev.lockstep.runbook.Evidence;
 import dev.lockstep.runbook.Execution;
 import dev.lockstep.runbook.Expectation;
 import dev.lockstep.runbook.LedgerStep;
@@ -63,6 +64,7 @@ final class RunPlans {
         Map<String, OnFailure> onFailure = new LinkedHashMap<>();
         Set<String> boundaries = new HashSet<>();
         Set<String> optional = new HashSet<>();
+        Map<String, Evidence> evidence = new LinkedHashMap<>();
         for (Step step : runbook.steps()) {
             onFailure.put(step.id(), step.onFailure());
             if (step.marks().rollbackBoundary() || destroysInContract(runbook, step)) {
@@ -71,6 +73,7 @@ final class RunPlans {
             if (!step.marks().critical()) {
                 optional.add(step.id());
             }
+            step.marks().evidence().ifPresent(proves -> evidence.put(step.id(), proves));
         }
         return new RunPlan(
                 runbook.id(),
@@ -82,6 +85,7 @@ final class RunPlans {
                 onFailure,
                 boundaries,
                 optional,
+                evidence,
                 runbook.stepFingerprints());
     }
 

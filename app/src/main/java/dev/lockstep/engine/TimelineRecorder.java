@@ -1,5 +1,6 @@
 package dev.lockstep.engine;
 
+import dev.lockstep.runbook.Evidence;
 import dev.lockstep.timeline.OperatorKey;
 import dev.lockstep.timeline.Redactor;
 import dev.lockstep.timeline.ReopenedBy;
@@ -231,6 +232,7 @@ final class TimelineRecorder implements EngineListener {
             if (plan.boundaries().contains(started.step())) {
                 body.put("boundary", true);
             }
+            proves(started.step(), body);
             return body;
         }
         if (event instanceof EngineEvent.StepEnded ended && plan.boundaries().contains(ended.step())) {
@@ -240,17 +242,19 @@ final class TimelineRecorder implements EngineListener {
             return body;
         }
         if (event instanceof EngineEvent.Verified verified) {
-            return fields(
-                    "step",
+            return proves(
                     verified.step(),
-                    "sql",
-                    verified.sql(),
-                    "expected",
-                    verified.expected(),
-                    "actual",
-                    verified.actual(),
-                    "ok",
-                    verified.passed());
+                    fields(
+                            "step",
+                            verified.step(),
+                            "sql",
+                            verified.sql(),
+                            "expected",
+                            verified.expected(),
+                            "actual",
+                            verified.actual(),
+                            "ok",
+                            verified.passed()));
         }
         if (event instanceof EngineEvent.BatchCommitted batch) {
             return fields(
@@ -276,15 +280,17 @@ final class TimelineRecorder implements EngineListener {
                     batch.rowsDone());
         }
         if (event instanceof EngineEvent.ApprovalGiven approval) {
-            return fields(
-                    "step",
+            return proves(
                     approval.step(),
-                    "by",
-                    approval.actor(),
-                    "how",
-                    approval.source().equals("prompt") ? "console" : approval.source(),
-                    "reason",
-                    approval.reason());
+                    fields(
+                            "step",
+                            approval.step(),
+                            "by",
+                            approval.actor(),
+                            "how",
+                            approval.source().equals("prompt") ? "console" : approval.source(),
+                            "reason",
+                            approval.reason()));
         }
         if (event instanceof EngineEvent.DecisionMade decision) {
             return fields(
@@ -301,6 +307,18 @@ final class TimelineRecorder implements EngineListener {
             return fields("text", recovered.what() + ": " + recovered.detail(), "recovered", recovered.what());
         }
         return event.body();
+    }
+
+    /**
+     * Marks the record of a step the runbook marks {@code evidence:} (its start, its approval, its verify) with
+     * what the step proves, so that an auditor finds the backup's proof without the runbook at hand.
+     */
+    private Map<String, Object> proves(String step, Map<String, Object> body) {
+        Evidence proves = step == null ? null : plan.evidence().get(step);
+        if (proves != null) {
+            body.put("evidence", proves.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return body;
     }
 
     private static void describe(StepPlan step, Map<String, Object> body) {

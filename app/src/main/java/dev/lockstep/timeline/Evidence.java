@@ -13,6 +13,8 @@ import java.util.List;
  * after it (then null: the run has not ended in this file). {@code steps} holds every attempt in the
  * order it started, with its real end or none (in doubt).
  *
+ * @param backupEvidence the approvals and verifies of steps the runbook marks {@code evidence: backup} (their
+ *     records carry {@code evidence: "backup"}): the proof of a restore-tested backup before destruction
  * @param spanSeconds seconds from the first line to the last, the time axis of the charts
  */
 public record Evidence(
@@ -25,6 +27,7 @@ public record Evidence(
         List<Event> breaches,
         List<Event> decisions,
         List<Event> verifications,
+        List<Event> backupEvidence,
         List<Event> recovers,
         List<Stop> stops,
         List<Crash> crashes,

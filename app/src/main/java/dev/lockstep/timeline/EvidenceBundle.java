@@ -68,6 +68,7 @@ public final class EvidenceBundle {
         List<Evidence.Event> breaches = new ArrayList<>();
         List<Evidence.Event> decisions = new ArrayList<>();
         List<Evidence.Event> verifications = new ArrayList<>();
+        List<Evidence.Event> backupEvidence = new ArrayList<>();
         List<Evidence.Event> recovers = new ArrayList<>();
         List<Evidence.Stop> stops = new ArrayList<>();
         List<Evidence.Crash> crashes = new ArrayList<>();
@@ -112,10 +113,16 @@ public final class EvidenceBundle {
                         boundary = new Evidence.Boundary(true, event.step(), event.ts());
                     }
                 }
-                case "approval" -> approvals.add(event);
+                case "approval" -> {
+                    approvals.add(event);
+                    provesBackup(event, backupEvidence);
+                }
                 case "breach", "clear" -> breaches.add(event);
                 case "decision" -> decisions.add(event);
-                case "verify" -> verifications.add(event);
+                case "verify" -> {
+                    verifications.add(event);
+                    provesBackup(event, backupEvidence);
+                }
                 case "recover" -> {
                     if ("close".equals(text(body, "after")) && close != null) {
                         stops.add(new Evidence.Stop(close, event, secondsSince(first, close.ts()), seconds));
@@ -184,6 +191,7 @@ public final class EvidenceBundle {
                 breaches,
                 decisions,
                 verifications,
+                backupEvidence,
                 recovers,
                 stops,
                 crashes,
@@ -194,6 +202,13 @@ public final class EvidenceBundle {
                 lockWaits,
                 lag,
                 throughput);
+    }
+
+    /** An approval or verify of a step the runbook marks {@code evidence: backup} is the backup's proof. */
+    private static void provesBackup(Evidence.Event event, List<Evidence.Event> backupEvidence) {
+        if ("backup".equals(text(event.body(), "evidence"))) {
+            backupEvidence.add(event);
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ final class EvidenceJson {
         json.put("breaches", events(evidence.breaches()));
         json.put("decisions", events(evidence.decisions()));
         json.put("verifications", events(evidence.verifications()));
+        json.put("backup_evidence", events(evidence.backupEvidence()));
         Map<String, Object> boundary = new LinkedHashMap<>();
         boundary.put("crossed", evidence.boundary().crossed());
         boundary.put("step", evidence.boundary().step());

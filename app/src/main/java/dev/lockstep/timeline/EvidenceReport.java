@@ -28,6 +28,7 @@ final class EvidenceReport {
                 open.path("signed").asBoolean(false)
                         ? "yes, operator key " + open.path("operator_key").asText()
                         : "NO (--unsigned)");
+        row(md, "Backup evidence", backupEvidence(evidence.backupEvidence()));
         row(md, "Rollback boundary", boundary(evidence.boundary()));
         row(
                 md,
@@ -214,6 +215,26 @@ final class EvidenceReport {
         return runbook.sha256Matches()
                 ? "the copy in runbook/" + runbook.fileName() + " matches this SHA-256"
                 : "MISMATCH: the runbook source in the timeline does not hash to the recorded SHA-256";
+    }
+
+    /** Each proof of a restore-tested backup: who approved it and why, or what the check found. */
+    private static String backupEvidence(List<Evidence.Event> proofs) {
+        if (proofs.isEmpty()) {
+            return "none recorded (no step marked evidence: backup approved or verified)";
+        }
+        List<String> each = new java.util.ArrayList<>();
+        for (Evidence.Event proof : proofs) {
+            JsonNode body = proof.body();
+            each.add(
+                    proof.type().equals("approval")
+                            ? "step " + proof.step() + " approved by " + EvidenceBundle.text(body, "by") + " at "
+                                    + proof.ts() + ": " + EvidenceBundle.text(body, "reason")
+                            : "step " + proof.step() + " verify "
+                                    + (body.path("ok").asBoolean(false) ? "held" : "FAILED")
+                                    + " at " + proof.ts() + " (expected " + EvidenceBundle.text(body, "expected")
+                                    + ", actual " + EvidenceBundle.text(body, "actual") + ")");
+        }
+        return String.join("; ", each);
     }
 
     private static String boundary(Evidence.Boundary boundary) {

@@ -30,6 +30,22 @@ final class PlainRuns {
         return CliRun.of(args.toArray(String[]::new));
     }
 
+    /** The one timeline file of a runbook's run (a resumed run goes on in the same file). */
+    static Path timelineFile(Path dir, String runbookId) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("timeline"))) {
+            List<Path> runs = new ArrayList<>();
+            for (Path file : files.toList()) {
+                if (Files.readString(file).contains("\"runbook_id\":\"" + runbookId + "\"")) {
+                    runs.add(file);
+                }
+            }
+            if (runs.size() != 1) {
+                throw new AssertionError("not one timeline of " + runbookId + ": " + runs);
+            }
+            return runs.get(0);
+        }
+    }
+
     /** The timeline files of a runbook's runs, concatenated. */
     static String timelines(Path dir, String runbookId) throws IOException {
         StringBuilder text = new StringBuilder();

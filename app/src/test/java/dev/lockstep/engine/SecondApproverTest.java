@@ -195,7 +195,23 @@ class SecondApproverTest {
                 .contains("\"type\":\"approval\",\"actor\":\"operator:bob@")
                 .contains("\"how\":\"lockstep approve\"")
                 .contains("second pair of eyes: backup 42 checked")
-                .contains("\"how\":\"command-line\",\"reason\":\"window agreed\"");
+                .contains("\"how\":\"command-line\",\"reason\":\"window agreed\"")
+                .contains("\"evidence\":\"backup\",\"how\":\"command-line\",\"reason\":\"backup 42 restored\"");
+
+        // when: the auditor makes the evidence bundle
+        Path bundle = dir.resolve("evidence-unattended");
+        CliRun evidence = CliRun.of(
+                "evidence", PlainRuns.timelineFile(dir, "T-sa-unattended").toString(), "--out", bundle.toString());
+
+        // then: the backup's proof is named, with who gave it and why; the gate's approval is not a proof
+        assertThat(evidence.exitCode()).as(evidence.out() + evidence.err()).isZero();
+        JsonNode proofs =
+                JSON.readTree(Files.readString(bundle.resolve("evidence.json"))).get("backup_evidence");
+        assertThat(proofs).hasSize(1);
+        assertThat(proofs.get(0).get("step").asText()).isEqualTo("backup");
+        assertThat(proofs.get(0).get("body").get("reason").asText()).isEqualTo("backup 42 restored");
+        assertThat(Files.readString(bundle.resolve("report.md")))
+                .contains("| Backup evidence | step backup approved by " + me + "@");
     }
 
     @Test
