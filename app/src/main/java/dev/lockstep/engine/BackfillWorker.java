@@ -84,6 +84,8 @@ final class BackfillWorker {
     private long previousCommitNanos = -1;
 
     private long pausedNanosAtPreviousCommit;
+    /** The run's paused time when this backfill began: a pause before it is not this backfill's. */
+    private Duration pausedBeforeStart = Duration.ZERO;
     /** The pause between batches: the runbook's until an operator retunes it. */
     private Duration pause;
     /** The operator's retune last applied; the run context holds the latest. */
@@ -188,6 +190,7 @@ final class BackfillWorker {
     }
 
     private long work() throws SQLException {
+        pausedBeforeStart = run.pausedFor();
         Connection connection = run.connection();
         CheckpointStore.Checkpoint checkpoint = prepare(connection);
         rowsCommitted = checkpoint.rowsDone();
@@ -775,7 +778,7 @@ final class BackfillWorker {
                 sizer.size(),
                 sizer.target(),
                 pause,
-                run.pausedFor());
+                run.pausedFor().minus(pausedBeforeStart));
         run.emit(new EngineEvent.ProgressReported(Instant.now(), plan.stepId(), progress));
         try {
             Connection connection = run.connection();

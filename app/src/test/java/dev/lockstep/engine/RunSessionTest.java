@@ -181,6 +181,49 @@ class RunSessionTest {
     }
 
     @Test
+    void aPauseBeforeTheBackfillBeganIsNotCountedAsTheBackfillsOwn() throws Exception {
+        // given: a wait step the test releases, then a backfill
+        EngineDatabase.counterTable("rs_before", 2_000);
+        EngineDatabase.execute("drop table if exists rs_gate", "create table rs_gate (id int)");
+        RunSession session = prepare(
+                "T-rs-before",
+                NO_CRITERIA,
+                """
+                - { id: gate, kind: wait, sql: "select count(*) = 1 from rs_gate", interval: 100ms, timeout: 5m }
+                """
+                        + fill("rs_before", 500, "0ms"));
+        session.start(Operator.UNATTENDED, events::add);
+        await(
+                "the wait step",
+                e -> e instanceof EngineEvent.StepStarted s && s.step().equals("gate"),
+                session);
+
+        // when: the operator pauses while the run waits, the gate opens, and the pause lasts a few samples
+        assertThat(session.send(new Command.Pause(ACTOR, "hold before the backfill"))
+                        .accepted())
+                .isTrue();
+        EngineDatabase.execute("insert into rs_gate values (1)");
+        await("the pause", e -> e instanceof EngineEvent.StateChanged s && s.to() == RunState.PAUSED, session);
+        long observedWhenPaused = count(e -> e instanceof EngineEvent.Observed);
+        await(
+                "two samples while paused",
+                e -> count(o -> o instanceof EngineEvent.Observed) >= observedWhenPaused + 2,
+                session);
+        assertThat(count(e -> e instanceof EngineEvent.BatchCommitted)).isZero();
+        assertThat(session.send(new Command.Resume(ACTOR, "go")).accepted()).isTrue();
+        RunResult result = end(session);
+
+        // then: the backfill's progress says it was never paused (the run was, before it began)
+        assertThat(result.exitCode()).isEqualTo(dev.lockstep.ExitCode.DONE);
+        List<BackfillProgress> progress = events.stream()
+                .filter(e -> e instanceof EngineEvent.ProgressReported)
+                .map(e -> ((EngineEvent.ProgressReported) e).progress())
+                .toList();
+        assertThat(progress).isNotEmpty();
+        assertThat(progress).allSatisfy(each -> assertThat(each.pausedFor()).isZero());
+    }
+
+    @Test
     void retuneChangesTheNextBatchesPaceAndSaysWhatItChanged() throws Exception {
         EngineDatabase.counterTable("rs_tune", 20_000);
         RunSession session = prepare("T-rs-tune", NO_CRITERIA, fill("rs_tune", 200, "50ms"));
