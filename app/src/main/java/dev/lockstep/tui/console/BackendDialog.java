@@ -17,6 +17,8 @@ final class BackendDialog extends Dialog {
     private final boolean terminate;
     private final Field reason = new Field("reason");
     private boolean confirming;
+    /** Whether the latest sample still shows the target in the lock view (it may end while the dialog is open). */
+    private boolean inLockView = true;
 
     BackendDialog(ConsoleActions actions, LocksPane.Session target, boolean terminate) {
         this.actions = actions;
@@ -28,6 +30,10 @@ final class BackendDialog extends Dialog {
         return target;
     }
 
+    void inLockView(boolean shown) {
+        inLockView = shown;
+    }
+
     @Override
     String title() {
         return (terminate ? "TERMINATE" : "CANCEL") + " pid " + target.pid();
@@ -35,7 +41,7 @@ final class BackendDialog extends Dialog {
 
     @Override
     List<Line> body() {
-        return List.of(
+        List<Line> lines = new java.util.ArrayList<>(List.of(
                 new Line(
                         terminate
                                 ? "Terminate the session: its transaction rolls back and its connection closes."
@@ -47,7 +53,15 @@ final class BackendDialog extends Dialog {
                                 + (target.mark().equals("[drill]") ? ": a drill's session" : ""),
                         Role.TITLE),
                 new Line("query: " + Units.clean(target.query()), Role.NORMAL),
-                new Line(target.summary(), Role.DIM));
+                new Line(target.summary(), Role.DIM)));
+        if (!inLockView) {
+            // said, not acted on: the session may still exist outside the lock view, and y asks the server
+            lines.add(new Line(
+                    "pid " + target.pid() + " has left the lock view since this opened: it ended or stopped"
+                            + " blocking. y still asks the server, which says whether it was there.",
+                    Role.BAD));
+        }
+        return lines;
     }
 
     @Override

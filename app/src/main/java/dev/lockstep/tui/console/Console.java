@@ -220,6 +220,12 @@ public final class Console implements ConsoleActions {
         Snapshot snapshot = run != null && run.snapshot() != null ? run.snapshot() : source.snapshot();
         lag.add(snapshot);
         openQuestion(run);
+        if (ui.dialog instanceof BackendDialog open
+                && snapshot != null
+                && snapshot.locks().isPresent()) {
+            int pid = open.target().pid();
+            open.inLockView(LocksPane.sessions(snapshot).stream().anyMatch(session -> session.pid() == pid));
+        }
         TerminalSize size = screen.getTerminalSize();
         Painter painter = new Painter(screen.newTextGraphics(), look, size);
         painter.clear();

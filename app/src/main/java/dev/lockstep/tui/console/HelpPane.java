@@ -44,10 +44,11 @@ final class HelpPane {
             painter.text(12, row++, key[1], Role.NORMAL);
         }
         if (row < painter.height() - 2) {
+            // whole at 80 columns (78 characters): the line that says commands are evidence must not be cut
             painter.text(
                     1,
                     ++row,
-                    "Every command is recorded in the timeline with your name and reason before it acts.",
+                    "Each command goes into the timeline with your name and reason before it acts.",
                     Role.DIM);
         }
     }

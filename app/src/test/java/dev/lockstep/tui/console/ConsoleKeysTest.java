@@ -249,6 +249,7 @@ class ConsoleKeysTest {
                             List.of(),
                             java.util.Map.of()))
                     .tick();
+            assertThat(console.text()).contains("pid 4242 has left the lock view since this opened");
             console.type("idle in transaction for 3m, blocks the backfill").key(KeyType.Enter);
             assertThat(console.text()).contains("press y to terminate pid 4242 now; Esc goes back");
             console.key("K");

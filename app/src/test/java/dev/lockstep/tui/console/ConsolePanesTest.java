@@ -279,8 +279,8 @@ class ConsolePanesTest {
                         .containsExactly(
                                 "1 2 3 4", "Enter", "p", "r", "t", "s", "A", "up/down", "c  K", "/", "Esc", "Ctrl-L",
                                 "Ctrl-C", "q");
-                assertThat(lines.get(19))
-                        .startsWith(" Every command is recorded in the timeline with your name and reason before it");
+                assertThat(lines.get(19).strip())
+                        .isEqualTo("Each command goes into the timeline with your name and reason before it acts.");
             }
         }
     }
