@@ -164,7 +164,7 @@ if "startup" in only:
 # ------------------------------------------------------------------ impact
 if "impact" in only:
     sides = OrderedDict()
-    for case in ("alone", "update", "lockstep"):
+    for case in ("alone", "update", "lockstep", "paced"):
         for m in ("p50", "p99", "tps", "change", "process-p99"):
             st = stats("impact", f"{case}-{m}")
             if st:
@@ -178,9 +178,15 @@ if "impact" in only:
     if "alone-p99" in sides and "update-p99" in sides:
         ratios["update-p99/alone-p99"] = OrderedDict(
             of_medians=sides["update-p99"]["median"] / sides["alone-p99"]["median"])
+    paced_holds = None
+    if "alone-p99" in sides and "paced-p99" in sides:
+        r = sides["paced-p99"]["median"] / sides["alone-p99"]["median"]
+        ratios["paced-p99/alone-p99"] = OrderedDict(of_medians=r)
+        paced_holds = r <= 1.2
     add_figure("impact", "Application impact (pgbench)", "p99 during a Lockstep backfill <= 1.2 x p99 alone",
                holds, sides, ratios, "scripts/bench --only impact", measured=bool(sides),
                why=None if sides else "not measured: " + "; ".join(notes.get("impact", ["no data"])))
+    figures["impact"]["holds_paced"] = paced_holds
 
 # ------------------------------------------------------------------ memory
 if "memory" in only:
@@ -325,7 +331,8 @@ def label(s):
     if s.startswith("run-"):
         return f"`lockstep run` peak RSS, {int(s.split('-')[1]):,}-row backfill"
     for case, what in (("alone", "(a) alone"), ("update", "(b) during one whole-table UPDATE"),
-                       ("lockstep", "(c) during a Lockstep backfill (its step)")):
+                       ("lockstep", "(c) during a Lockstep backfill (its step)"),
+                       ("paced", "(d) during the same backfill paced (its step)")):
         if s.startswith(case + "-"):
             metric = s.split("-", 1)[1]
             return f"{what}: " + {"p50": "p50 latency", "p99": "p99 latency", "tps": "TPS",
@@ -394,11 +401,13 @@ def summary_line(name, fig):
         return "; ".join(parts)
     if name == "impact":
         parts = []
-        for case in ("alone", "update", "lockstep"):
+        for case in ("alone", "update", "lockstep", "paced"):
             if f"{case}-p99" in s:
                 parts.append(f"{case} p99 {s[case + '-p99']['median']:.1f} ms")
         if "lockstep-p99/alone-p99" in r:
             parts.append(f"(c)/(a) **{r['lockstep-p99/alone-p99']['of_medians']:.2f}x**")
+        if "paced-p99/alone-p99" in r:
+            parts.append(f"paced (d)/(a) **{r['paced-p99/alone-p99']['of_medians']:.2f}x**")
         return ", ".join(parts)
     if name == "memory":
         parts = []
@@ -437,6 +446,8 @@ for name, fig in figures.items():
     extra = ""
     if name == "memory":
         extra = f"; run: {verdict(fig.get('holds_run'))}; idle CPU: {verdict(fig.get('holds_idle_cpu'))}"
+    if name == "impact" and fig.get("holds_paced") is not None:
+        extra = f" flat out; paced: {verdict(fig.get('holds_paced'))}"
     then = f" (earlier {earlier(fig)})" if earlier(fig) else ""
     md.append(f"| {fig['title']} | {fig['target']} | {summary_line(name, fig)}{then} | {verdict(h)}{extra} |")
 md.append("")
