@@ -39,7 +39,13 @@ public final class MigrationLedgers {
     private static final long FLYWAY_LOCK_BASE =
             (0x46L << 40) + (0x6CL << 32) + (0x79L << 24) + (0x77 << 16) + (0x61 << 8) + 0x79;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made only when a ledger has failed entries to read: an ObjectMapper loads some 250 classes, and every probe
+     * (watch's first screen included) loads this class, almost always with nothing to parse.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private MigrationLedgers() {}
 
@@ -283,7 +289,7 @@ public final class MigrationLedgers {
         }
         try {
             List<Entry> entries = new ArrayList<>();
-            for (JsonNode node : JSON.readTree(json)) {
+            for (JsonNode node : Json.MAPPER.readTree(json)) {
                 entries.add(new Entry(
                         text(node, "version"),
                         text(node, "description"),
