@@ -16,14 +16,10 @@ import java.util.Set;
  */
 final class AdvanceDecisions {
 
-    /** The options that answer a step in doubt: it applied, run it again, or stop touching nothing. */
-    static final Set<Choice> IN_DOUBT = Set.of(Choice.APPLIED, Choice.RETRY, Choice.ABORT);
-    /** The options that answer a backfill about to overrun the window: go on, go on gently, or stop. */
-    static final Set<Choice> WINDOW = Set.of(Choice.CONTINUE, Choice.THROTTLE, Choice.ABORT);
-
     /**
-     * The options a failure's decision is read from: all but the other questions' own, so that a failure
-     * given one it cannot take (recheck, acknowledge) says why.
+     * The options a failure's decision is read from: all but the other questions' own (a step in doubt's
+     * {@code applied}, the window's {@code continue} and {@code throttle}), so that a failure given one it
+     * cannot take (recheck, acknowledge) says why.
      */
     static final Set<Choice> FAILURE =
             EnumSet.complementOf(EnumSet.of(Choice.APPLIED, Choice.CONTINUE, Choice.THROTTLE));

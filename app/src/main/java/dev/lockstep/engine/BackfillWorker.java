@@ -824,36 +824,22 @@ final class BackfillWorker {
                 + " (" + Durations.format(left.truncatedTo(ChronoUnit.SECONDS)) + " from now), "
                 + (now.isAfter(end) ? "but the window ended at " : "after the window ends at ")
                 + end.truncatedTo(ChronoUnit.SECONDS);
-        Optional<Operator.Answer> answer = run.decided
-                .take(plan.stepId(), AdvanceDecisions.WINDOW)
-                .map(given -> new Operator.Answer(given.choice().id(), run.holder.userAtHost(), given.reason()));
-        boolean inAdvance = answer.isPresent();
-        if (!inAdvance) {
-            answer = run.ask(
-                    Question.Kind.WINDOW,
-                    plan.stepId(),
-                    situation + ". Go on past the window?",
-                    List.of(
-                            Question.Choice.of(Choice.CONTINUE.id(), "go on past the window's end"),
-                            Question.Choice.of(
-                                    Choice.THROTTLE.id(),
-                                    "go on with half-size batches (gentler once traffic returns)"),
-                            Question.Choice.of(Choice.ABORT.id(), "stop here, at a safe point; resumable")),
-                    null);
-        }
+        Optional<Operator.Answer> answer = run.decidedOrAsked(
+                Question.Kind.WINDOW,
+                plan.stepId(),
+                situation + ". Go on past the window?",
+                List.of(
+                        Question.Choice.of(Choice.CONTINUE.id(), "go on past the window's end"),
+                        Question.Choice.of(
+                                Choice.THROTTLE.id(), "go on with half-size batches (gentler once traffic returns)"),
+                        Question.Choice.of(Choice.ABORT.id(), "stop here, at a safe point; resumable")),
+                situation);
         if (answer.isEmpty()) {
             run.checkStop();
             throw new RunStopped(situation + "; nobody is attending to decide whether to go on past the window:"
                     + " stopped at a safe point after batch " + checkpoint.batches() + "; run again to resume, with"
                     + " --decide " + plan.stepId() + "=continue:REASON (or throttle) to go on past it");
         }
-        run.emit(new EngineEvent.DecisionMade(
-                Instant.now(),
-                plan.stepId(),
-                answer.get().actor(),
-                answer.get().choice(),
-                answer.get().reason(),
-                inAdvance ? "given with --decide; " + situation : situation));
         if (answer.get().choice().equals(Choice.ABORT.id())) {
             throw new RunStopped("operator stopped backfill " + plan.stepId() + " at a safe point before overrunning"
                     + " the window (after batch " + checkpoint.batches() + "); run again to resume");

@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The state one run shares between the run loop and the step executors: the control session (which holds
@@ -337,6 +339,30 @@ final class RunContext {
     /** The operator's latest retune, or null; the backfill applies it before its next batch. */
     Command.Retune tuning() {
         return tuning;
+    }
+
+    /**
+     * A question {@code --decide} may answer in advance: the decision given for {@code step} when its option is
+     * one of the {@code choices}, else the question asked. The answer is recorded as a decision (its detail says
+     * when it came from {@code --decide}) before the caller acts on it. Empty when nobody answered.
+     */
+    Optional<Operator.Answer> decidedOrAsked(
+            Question.Kind kind, String step, String text, List<Question.Choice> choices, String detail) {
+        Set<dev.lockstep.recovery.Choice> answers = choices.stream()
+                .map(choice -> dev.lockstep.recovery.Choice.ofId(choice.id()))
+                .flatMap(Optional::stream)
+                .collect(Collectors.toSet());
+        Optional<Operator.Answer> given = decided.take(step, answers)
+                .map(decision -> new Operator.Answer(decision.choice().id(), holder.userAtHost(), decision.reason()));
+        Optional<Operator.Answer> answer = given.isPresent() ? given : ask(kind, step, text, choices, null);
+        answer.ifPresent(taken -> emit(new EngineEvent.DecisionMade(
+                Instant.now(),
+                step,
+                taken.actor(),
+                taken.choice(),
+                taken.reason(),
+                given.isEmpty() ? detail : detail == null ? "given with --decide" : "given with --decide; " + detail)));
+        return answer;
     }
 
     /**

@@ -684,22 +684,16 @@ final class StepExecutor {
                 return built.get();
             }
         }
-        Optional<Operator.Answer> answer = run.decided
-                .take(step.stepId(), AdvanceDecisions.IN_DOUBT)
-                .map(given -> new Operator.Answer(given.choice().id(), run.holder.userAtHost(), given.reason()));
-        boolean inAdvance = answer.isPresent();
-        if (!inAdvance) {
-            answer = run.ask(
-                    Question.Kind.IN_DOUBT,
-                    step.stepId(),
-                    "step " + step.stepId() + " (attempt " + entry.attempt()
-                            + ") started without a recorded end and has no verify query. Did it apply?",
-                    List.of(
-                            Question.Choice.of(Choice.APPLIED.id(), "it applied: go on with the next step"),
-                            Question.Choice.of(Choice.RETRY.id(), "it did not apply: run it again"),
-                            Question.Choice.of(Choice.ABORT.id(), "stop, resumable")),
-                    null);
-        }
+        Optional<Operator.Answer> answer = run.decidedOrAsked(
+                Question.Kind.IN_DOUBT,
+                step.stepId(),
+                "step " + step.stepId() + " (attempt " + entry.attempt()
+                        + ") started without a recorded end and has no verify query. Did it apply?",
+                List.of(
+                        Question.Choice.of(Choice.APPLIED.id(), "it applied: go on with the next step"),
+                        Question.Choice.of(Choice.RETRY.id(), "it did not apply: run it again"),
+                        Question.Choice.of(Choice.ABORT.id(), "stop, resumable")),
+                null);
         if (answer.isEmpty()) {
             run.checkStop();
             throw new RunStopped("step " + step.stepId() + " is in doubt (started, no recorded end, ran outside a"
@@ -707,13 +701,6 @@ final class StepExecutor {
                     + " then run again attended or with --decide " + step.stepId() + "=applied:REASON (or retry,"
                     + " abort)");
         }
-        run.emit(new EngineEvent.DecisionMade(
-                Instant.now(),
-                step.stepId(),
-                answer.get().actor(),
-                answer.get().choice(),
-                answer.get().reason(),
-                inAdvance ? "given with --decide" : null));
         if (answer.get().choice().equals(Choice.ABORT.id())) {
             throw new RunStopped("operator stopped the run at in-doubt step " + step.stepId());
         }

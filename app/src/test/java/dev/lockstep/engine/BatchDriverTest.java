@@ -39,27 +39,6 @@ class BatchDriverTest {
                 .run(new RunPlan(runbookId, "sha-1", null, List.of(steps)));
     }
 
-    private static StepPlan.Backfill backfill(String id, String table, String key, String sql, int size) {
-        return new StepPlan.Backfill(
-                new BackfillPlan(
-                        id,
-                        table,
-                        key,
-                        sql,
-                        size,
-                        null,
-                        1,
-                        100_000,
-                        Duration.ZERO,
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(2),
-                        3,
-                        new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)),
-                        null,
-                        null),
-                null);
-    }
-
     /** A trigger that records, for each row changed, the statement the client sent (a CALL, for the driver). */
     private static void recordQueries(String table) throws Exception {
         EngineDatabase.execute(
@@ -90,14 +69,15 @@ class BatchDriverTest {
         // when
         RunResult result = run(
                 "T-drv-keys",
-                backfill(
+                RunEngineTest.backfill(
                         "sparse",
                         "drv_sparse",
                         "id",
                         "update drv_sparse set n = n + 1 where id > :from and id <= :to",
                         100),
-                backfill("uuid", "drv_uuid", "id", "update drv_uuid set n = n + 1 where id > :from and id <= :to", 300),
-                backfill(
+                RunEngineTest.backfill(
+                        "uuid", "drv_uuid", "id", "update drv_uuid set n = n + 1 where id > :from and id <= :to", 300),
+                RunEngineTest.backfill(
                         "text",
                         "drv_text",
                         "code",
@@ -128,7 +108,7 @@ class BatchDriverTest {
         EngineDatabase.counterTable("drv_guard", 1000);
         assertThat(run(
                                 "T-drv-guard",
-                                backfill(
+                                RunEngineTest.backfill(
                                         "fill",
                                         "drv_guard",
                                         "id",
@@ -213,7 +193,7 @@ class BatchDriverTest {
                         "T-drv-pause",
                         "sha-1",
                         null,
-                        List.of(backfill(
+                        List.of(RunEngineTest.backfill(
                                 "fill",
                                 "drv_pause",
                                 "id",
@@ -249,7 +229,7 @@ class BatchDriverTest {
             // when
             RunResult result = run(
                     "T-drv-fallback",
-                    backfill(
+                    RunEngineTest.backfill(
                             "fill",
                             "drv_fallback",
                             "id",

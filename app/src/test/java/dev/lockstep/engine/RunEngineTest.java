@@ -44,7 +44,8 @@ class RunEngineTest {
         return backfill("fill", table, key, sql, size);
     }
 
-    private static StepPlan.Backfill backfill(String id, String table, String key, String sql, int size) {
+    /** A backfill step as the engine plans it: fixed batches, no pause, three attempts. */
+    static StepPlan.Backfill backfill(String id, String table, String key, String sql, int size) {
         return new StepPlan.Backfill(
                 new BackfillPlan(
                         id,
