@@ -2,7 +2,6 @@ package dev.lockstep.cli;
 
 import dev.lockstep.LockstepException;
 import dev.lockstep.engine.Holder;
-import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.SecondApprovals;
 import dev.lockstep.pg.PgSessions;
 import dev.lockstep.pg.SessionLimits;
@@ -51,12 +50,8 @@ public final class ApproveCommand implements Callable<Integer> {
             description = "Why you approve; recorded in the run's timeline. Never empty.")
     String reason;
 
-    @Option(
-            names = "--schema",
-            paramLabel = "NAME",
-            defaultValue = LockstepSchema.DEFAULT_NAME,
-            description = "The schema Lockstep keeps runs in (default: ${DEFAULT-VALUE}).")
-    String schema;
+    @Mixin
+    SchemaOption schema;
 
     @Spec
     CommandSpec spec;
@@ -69,7 +64,7 @@ public final class ApproveCommand implements Callable<Integer> {
         Holder approver = Holder.current();
         SecondApprovals.Wait wait;
         try (Connection session = PgSessions.open(connection.primary(), SessionLimits.monitor())) {
-            wait = new SecondApprovals(new LockstepSchema(schema)).approve(session, runbookId, step, approver, reason);
+            wait = new SecondApprovals(schema.schema()).approve(session, runbookId, step, approver, reason);
         } catch (SQLException e) {
             throw LockstepException.unreachable("cannot record the approval: " + e.getMessage(), e);
         }

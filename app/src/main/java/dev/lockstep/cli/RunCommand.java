@@ -4,7 +4,6 @@ import dev.lockstep.ExitCode;
 import dev.lockstep.LockstepException;
 import dev.lockstep.criteria.Sampler;
 import dev.lockstep.engine.Holder;
-import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.Operator;
 import dev.lockstep.engine.RunRequest;
 import dev.lockstep.engine.RunSession;
@@ -78,12 +77,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Resume although the runbook changed since the run began; the reason is recorded.")
     String acceptChangedRunbook;
 
-    @Option(
-            names = "--schema",
-            paramLabel = "NAME",
-            defaultValue = LockstepSchema.DEFAULT_NAME,
-            description = "The schema Lockstep keeps runs, ledger and checkpoints in (default: ${DEFAULT-VALUE}).")
-    String schema;
+    @Mixin
+    SchemaOption schema;
 
     @Option(names = "--every-batch", description = "Print a line for every committed batch.")
     boolean everyBatch;
@@ -126,7 +121,7 @@ public final class RunCommand implements Callable<Integer> {
                 connection.standbys(),
                 timelineDir,
                 keyFile == null ? null : OperatorKey.load(keyFile),
-                new LockstepSchema(schema),
+                schema.schema(),
                 approvals,
                 Decisions.parse(decisions),
                 acceptChangedRunbook,

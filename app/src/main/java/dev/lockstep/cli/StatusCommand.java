@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.LockstepException;
-import dev.lockstep.engine.LockstepSchema;
 import dev.lockstep.engine.RunRecord;
 import dev.lockstep.engine.RunStatus;
 import dev.lockstep.engine.RunStore;
@@ -39,12 +38,8 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON document on stdout.")
     boolean json;
 
-    @Option(
-            names = "--schema",
-            paramLabel = "NAME",
-            defaultValue = LockstepSchema.DEFAULT_NAME,
-            description = "The schema Lockstep keeps runs in (default: ${DEFAULT-VALUE}).")
-    String schema;
+    @Mixin
+    SchemaOption schema;
 
     @Spec
     CommandSpec spec;
@@ -53,7 +48,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<RunStatus> runs;
         try (Connection session = PgSessions.open(connection.primary(), SessionLimits.monitor())) {
-            runs = new RunStore(new LockstepSchema(schema)).statuses(session);
+            runs = new RunStore(schema.schema()).statuses(session);
         } catch (SQLException e) {
             throw LockstepException.unreachable("cannot read runs: " + e.getMessage(), e);
         }

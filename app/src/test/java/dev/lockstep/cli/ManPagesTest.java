@@ -60,7 +60,7 @@ class ManPagesTest {
         }
         // defaults filled in, as --help shows them; words and options whole
         assertThat(shown)
-                .contains("Lockstep keeps runs, ledger and checkpoints in (default: lockstep).")
+                .contains("Lockstep keeps runs, step ledger and checkpoints in (default: lockstep).")
                 .contains("Resume although the runbook changed since the run began; the reason is recorded.")
                 .doesNotContain("${DEFAULT-VALUE}");
     }
