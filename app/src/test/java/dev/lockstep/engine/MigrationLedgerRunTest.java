@@ -152,6 +152,25 @@ class MigrationLedgerRunTest {
     }
 
     @Test
+    void aFindingRepairedOutsideLockstepLeavesNothingInTheRunRow() throws Exception {
+        // given: a run stopped before its first step by Flyway's failed V3, kept in the run row
+        flywayWithFailedRow();
+        Path runbook = runbook("ldg-flyway-repaired", MARKER);
+        CliRun stopped = run(runbook);
+        assertThat(stopped.exitCode()).as(stopped.out() + stopped.err()).isEqualTo(4);
+        assertThat(failureInStatus("ldg-flyway-repaired").get("class").asText()).isEqualTo("ledger-failed");
+
+        // when: the app team repairs the history (Flyway's repair deletes the failed row), and the run goes again
+        EngineDatabase.execute("delete from " + FLYWAY + ".flyway_schema_history where not success");
+        CliRun again = run(runbook);
+
+        // then: nothing to decide any more: the run goes on and its row no longer keeps the finding
+        assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+        assertThat(markerExists()).isTrue();
+        assertThat(failureInStatus("ldg-flyway-repaired").isNull()).isTrue();
+    }
+
+    @Test
     void theLedgerStepAssertsTheVersionAndNoFailedEntries() throws Exception {
         // given: Flyway at version 2, nothing failed
         EngineDatabase.execute(LedgerTables.flyway(FLYWAY));
