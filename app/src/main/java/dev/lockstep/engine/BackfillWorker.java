@@ -84,6 +84,11 @@ final class BackfillWorker {
     private long previousCommitNanos = -1;
 
     private long pausedNanosAtPreviousCommit;
+    /**
+     * What the sizer's size is multiplied by now: less than 1 while a criterion throttles or the operator chose
+     * half-size batches past the window.
+     */
+    private double multiplier = 1.0;
     /** The run's paused time when this backfill began: a pause before it is not this backfill's. */
     private Duration pausedBeforeStart = Duration.ZERO;
     /** The pause between batches: the runbook's until an operator retunes it. */
@@ -198,10 +203,8 @@ final class BackfillWorker {
         while (!checkpoint.done()) {
             RunContext.Pace pace = run.safePoint();
             applyTuning();
-            double multiplier = pace.batchMultiplier() * (windowThrottle ? 0.5 : 1.0);
-            int size = multiplier < 1.0
-                    ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * multiplier))
-                    : sizer.size();
+            multiplier = pace.batchMultiplier() * (windowThrottle ? 0.5 : 1.0);
+            int size = batchSize();
             try {
                 run.gauges.batchStarted();
                 BatchOutcome outcome =
@@ -775,7 +778,7 @@ final class BackfillWorker {
                 eta,
                 finish,
                 plan.windowEnd(),
-                sizer.size(),
+                batchSize(),
                 sizer.target(),
                 pause,
                 run.pausedFor().minus(pausedBeforeStart));
@@ -788,6 +791,11 @@ final class BackfillWorker {
         } catch (SQLException e) {
             // progress in the run row is informational; the next batch tries again
         }
+    }
+
+    /** The keys of the next batch: the sizer's size, throttled (progress shows this one, not the sizer's). */
+    private int batchSize() {
+        return multiplier < 1.0 ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * multiplier)) : sizer.size();
     }
 
     /** How long the rest would take at the rate learnt so far; null before there is a rate or a total. */
@@ -845,9 +853,18 @@ final class BackfillWorker {
                     + " the window (after batch " + checkpoint.batches() + "); run again to resume");
         }
         if (answer.get().choice().equals(Choice.THROTTLE.id())) {
+            int before = batchSize();
             windowThrottle = true;
+            multiplier *= 0.5;
+            int after = batchSize();
             run.emit(new EngineEvent.Note(
-                    Instant.now(), plan.stepId(), "past the window with half-size batches, as the operator chose"));
+                    Instant.now(),
+                    plan.stepId(),
+                    after < before
+                            ? "past the window with half-size batches, as the operator chose: " + after + " keys (were "
+                                    + before + ")"
+                            : "past the window, as the operator chose; the batches stay at " + after
+                                    + " keys, their floor (the step's batch min), so they cannot be halved"));
         }
     }
 

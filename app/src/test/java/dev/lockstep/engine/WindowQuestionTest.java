@@ -2,6 +2,8 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
@@ -29,13 +31,25 @@ class WindowQuestionTest {
         EngineDatabase.use(sandbox);
     }
 
+    /** The run's latest backfill progress, as {@code status --json} shows it. */
+    private static JsonNode lastProgress(String runbookId) throws Exception {
+        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        for (JsonNode run : new ObjectMapper().readTree(status.out()).get("runs")) {
+            if (run.get("runbook_id").asText().equals(runbookId)) {
+                return run.get("progress");
+            }
+        }
+        throw new AssertionError("no run of " + runbookId + " in " + status.out());
+    }
+
     @Test
     void aBackfillThatWouldOverrunTheWindowStopsUnattendedAndGoesOnWhenDecided() throws Exception {
-        // given: 2,000 rows in batches of 100, and a window that ended long ago (every projection overruns it)
+        // given: 4,000 rows in batches of 400, and a window that ended long ago (every projection overruns it)
         EngineDatabase.execute(
                 "drop table if exists wq_fill",
                 "create table wq_fill (id int primary key, n int not null default 0)",
-                "insert into wq_fill (id) select g from generate_series(1, 2000) g");
+                "insert into wq_fill (id) select g from generate_series(1, 4000) g");
         Path runbook = dir.resolve("wq.yaml");
         Files.writeString(
                 runbook,
@@ -52,8 +66,8 @@ class WindowQuestionTest {
                     kind: backfill
                     table: wq_fill
                     key: id
-                    batch: { size: 100, pause: 10ms }
-                    estimate_rows: 2000
+                    batch: { size: 400, pause: 10ms }
+                    estimate_rows: 4000
                     sql: update wq_fill set n = n + 1 where id > :from and id <= :to
                     verify: { sql: "select count(*) from wq_fill where n <> 1", expect: { equals: 0 } }
                 """,
@@ -68,7 +82,7 @@ class WindowQuestionTest {
                 .contains("but the window ended at 2020-01-01T00:00:00Z")
                 .contains("--decide fill=continue:REASON");
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n = 1"))
-                .isEqualTo(300);
+                .isEqualTo(1200);
 
         // when: run again with the decision to go on gently
         CliRun resumed = PlainRuns.run(dir, runbook, "--decide", "fill=throttle:change manager extended the window");
@@ -76,11 +90,14 @@ class WindowQuestionTest {
         // then: it resumed where it stopped, went on with half-size batches, every row exactly once, and the
         // decision is in the timeline with its reason and where it came from
         assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
-        assertThat(resumed.out()).contains("past the window with half-size batches");
+        assertThat(resumed.out()).contains("past the window with half-size batches, as the operator chose: 200 keys");
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n = 1"))
-                .isEqualTo(2000);
+                .isEqualTo(4000);
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n <> 1"))
                 .isZero();
+        assertThat(lastProgress("T-wq").get("batch_size").asInt())
+                .as("the progress shows the half-size batches it runs, not the planned size: " + resumed.out())
+                .isEqualTo(200);
         String timelines = PlainRuns.timelines(dir, "T-wq");
         assertThat(timelines).contains("change manager extended the window").contains("given with --decide");
     }
