@@ -828,6 +828,8 @@ final class BackfillWorker {
             return;
         }
         windowAsked = true;
+        // the screen shows where the backfill stands when it asks, not the last 5-second report
+        reportProgress(checkpoint, true);
         String situation = "backfill " + plan.stepId() + " would end ~" + finish.truncatedTo(ChronoUnit.SECONDS)
                 + " (" + Durations.format(left.truncatedTo(ChronoUnit.SECONDS)) + " from now), "
                 + (now.isAfter(end) ? "but the window ended at " : "after the window ends at ")

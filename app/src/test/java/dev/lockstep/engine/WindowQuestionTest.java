@@ -83,6 +83,9 @@ class WindowQuestionTest {
                 .contains("--decide fill=continue:REASON");
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n = 1"))
                 .isEqualTo(1200);
+        assertThat(lastProgress("T-wq").get("rows_done").asLong())
+                .as("the progress where it asked, not its last 5-second report")
+                .isEqualTo(1200);
 
         // when: run again with the decision to go on gently
         CliRun resumed = PlainRuns.run(dir, runbook, "--decide", "fill=throttle:change manager extended the window");
