@@ -204,7 +204,7 @@ final class BackfillWorker {
             RunContext.Pace pace = run.safePoint();
             applyTuning();
             multiplier = pace.batchMultiplier() * (windowThrottle ? 0.5 : 1.0);
-            int size = batchSize();
+            int size = batchSize(multiplier);
             try {
                 run.gauges.batchStarted();
                 BatchOutcome outcome =
@@ -778,7 +778,7 @@ final class BackfillWorker {
                 eta,
                 finish,
                 plan.windowEnd(),
-                batchSize(),
+                batchSize(multiplier),
                 sizer.target(),
                 pause,
                 run.pausedFor().minus(pausedBeforeStart));
@@ -793,9 +793,9 @@ final class BackfillWorker {
         }
     }
 
-    /** The keys of the next batch: the sizer's size, throttled (progress shows this one, not the sizer's). */
-    private int batchSize() {
-        return multiplier < 1.0 ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * multiplier)) : sizer.size();
+    /** The keys of the next batch: the sizer's size times {@code by}, not below its min (progress shows it too). */
+    private int batchSize(double by) {
+        return by < 1.0 ? Math.max(sizer.min(), (int) Math.floor(sizer.size() * by)) : sizer.size();
     }
 
     /** How long the rest would take at the rate learnt so far; null before there is a rate or a total. */
@@ -855,10 +855,9 @@ final class BackfillWorker {
                     + " the window (after batch " + checkpoint.batches() + "); run again to resume");
         }
         if (answer.get().choice().equals(Choice.THROTTLE.id())) {
-            int before = batchSize();
+            int before = batchSize(multiplier);
+            int after = batchSize(multiplier * 0.5);
             windowThrottle = true;
-            multiplier *= 0.5;
-            int after = batchSize();
             run.emit(new EngineEvent.Note(
                     Instant.now(),
                     plan.stepId(),

@@ -158,8 +158,7 @@ final class LedgerGate {
     /**
      * Before the first step: each ledger with a failed entry or a held lock is classified and decided. Empty
      * when the run goes on; else how it ends (stopped, exit 4: nothing ran).
-     */
-    /**
+     *
      * @param findingKept whether the run row keeps a finding of an earlier process (it stopped here): the
      *     ledgers are read again, and the row keeps a finding only while one is undecided
      */

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -316,7 +317,7 @@ final class TimelineRecorder implements EngineListener {
     private Map<String, Object> proves(String step, Map<String, Object> body) {
         Evidence proves = step == null ? null : plan.evidence().get(step);
         if (proves != null) {
-            body.put("evidence", proves.name().toLowerCase(java.util.Locale.ROOT));
+            body.put("evidence", proves.name().toLowerCase(Locale.ROOT));
         }
         return body;
     }

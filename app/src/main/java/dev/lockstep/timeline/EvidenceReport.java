@@ -1,6 +1,7 @@
 package dev.lockstep.timeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -222,7 +223,7 @@ final class EvidenceReport {
         if (proofs.isEmpty()) {
             return "none recorded (no step marked evidence: backup approved or verified)";
         }
-        List<String> each = new java.util.ArrayList<>();
+        List<String> each = new ArrayList<>();
         for (Evidence.Event proof : proofs) {
             JsonNode body = proof.body();
             each.add(

@@ -3,7 +3,6 @@ package dev.lockstep.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.Poll;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
@@ -28,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SandboxExtension.class)
 class GuidedRecoveryTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -66,18 +63,6 @@ class GuidedRecoveryTest {
 
     private static CliRun run(Path runbook, String... more) {
         return PlainRuns.run(dir, runbook, more);
-    }
-
-    /** The run of a runbook as {@code status --json} shows it. */
-    private static JsonNode status(String runbookId) throws IOException {
-        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
-        assertThat(status.exitCode()).as(status.err()).isZero();
-        for (JsonNode run : JSON.readTree(status.out()).get("runs")) {
-            if (run.get("runbook_id").asText().equals(runbookId)) {
-                return run;
-            }
-        }
-        throw new AssertionError("no run of " + runbookId + " in " + status.out());
     }
 
     /**
@@ -145,7 +130,7 @@ class GuidedRecoveryTest {
 
             // when: it fails, and an attempt to retry while the blocker stays is refused
             CliRun failed = run(runbook);
-            JsonNode failure = status("T-gr-lock").get("failure");
+            JsonNode failure = PlainRuns.status("T-gr-lock").get("failure");
             CliRun refused = run(runbook, "--decide", "add-flag=retry:the blocker should be gone");
 
             // then: classified, the blocker named, retry not offered while it holds the lock
@@ -181,7 +166,7 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryLong("select count(*) from information_schema.columns"
                         + " where table_name = 'gr_lock' and column_name = 'flag'"))
                 .isEqualTo(1);
-        assertThat(status("T-gr-lock").get("failure").isNull()).isTrue();
+        assertThat(PlainRuns.status("T-gr-lock").get("failure").isNull()).isTrue();
         String timeline = timelines("T-gr-lock");
         assertThat(timeline)
                 .contains("\"type\":\"failure\"")
@@ -219,7 +204,7 @@ class GuidedRecoveryTest {
 
         // when
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-index").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-index").get("failure");
         CliRun retryRefused = run(runbook, "--decide", "unique-email=retry:try again");
         CliRun repaired = run(runbook, "--decide", "unique-email=repair:duplicates are test rows");
 
@@ -275,7 +260,7 @@ class GuidedRecoveryTest {
 
         // when
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-validate").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-validate").get("failure");
         CliRun rolledForward = run(runbook, "--decide", "validate-qty=roll-forward:negative quantities mean none");
 
         // then
@@ -292,7 +277,7 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryString(
                         "select convalidated::text from pg_constraint" + " where conname = 'gr_check_qty'"))
                 .isEqualTo("true");
-        assertThat(status("T-gr-validate").get("state").asText()).isEqualTo("done");
+        assertThat(PlainRuns.status("T-gr-validate").get("state").asText()).isEqualTo("done");
     }
 
     @Test
@@ -318,9 +303,9 @@ class GuidedRecoveryTest {
 
         // when
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-rollback").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-rollback").get("failure");
         CliRun rolledBack = run(runbook, "--decide", "fill=rollback:wrong row count, undo the column");
-        JsonNode afterRollback = status("T-gr-rollback");
+        JsonNode afterRollback = PlainRuns.status("T-gr-rollback");
 
         // then: rolled back (not done), the column gone; a new run starts afresh and fails the same way
         assertThat(failed.exitCode()).isEqualTo(1);
@@ -337,7 +322,7 @@ class GuidedRecoveryTest {
                 .isZero();
         CliRun fresh = run(runbook);
         assertThat(fresh.out()).contains("add-column").doesNotContain("completed by an earlier process");
-        assertThat(status("T-gr-rollback").get("run_id").asText())
+        assertThat(PlainRuns.status("T-gr-rollback").get("run_id").asText())
                 .isNotEqualTo(afterRollback.get("run_id").asText());
     }
 
@@ -378,7 +363,7 @@ class GuidedRecoveryTest {
 
         // when
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-boundary").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-boundary").get("failure");
 
         // then: declared, but past the boundary; the crossing is in the timeline
         assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
@@ -407,7 +392,7 @@ class GuidedRecoveryTest {
                 "");
 
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-skip").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-skip").get("failure");
         CliRun skipped = run(runbook, "--decide", "optional-stats=skip:statistics are nice to have");
 
         assertThat(failed.exitCode()).isEqualTo(1);
@@ -434,9 +419,9 @@ class GuidedRecoveryTest {
                 "");
 
         CliRun failed = run(runbook);
-        String firstRun = status("T-gr-abandon").get("run_id").asText();
+        String firstRun = PlainRuns.status("T-gr-abandon").get("run_id").asText();
         CliRun abandoned = run(runbook, "--decide", "never-holds=abandon:the change is cancelled");
-        JsonNode after = status("T-gr-abandon");
+        JsonNode after = PlainRuns.status("T-gr-abandon");
         EngineDatabase.execute("insert into gr_abandon select generate_series(1, 7)");
         CliRun fresh = run(runbook);
 
@@ -445,7 +430,7 @@ class GuidedRecoveryTest {
         assertThat(after.get("state").asText()).isEqualTo("abandoned");
         assertThat(after.get("run_id").asText()).isEqualTo(firstRun);
         assertThat(fresh.exitCode()).as(fresh.out() + fresh.err()).isZero();
-        assertThat(status("T-gr-abandon").get("run_id").asText()).isNotEqualTo(firstRun);
+        assertThat(PlainRuns.status("T-gr-abandon").get("run_id").asText()).isNotEqualTo(firstRun);
     }
 
     @Test
@@ -471,7 +456,7 @@ class GuidedRecoveryTest {
                 "");
 
         CliRun failed = run(runbook);
-        JsonNode failure = status("T-gr-fill").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-fill").get("failure");
 
         assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
         assertThat(failure.get("class").asText()).isEqualTo("unique-violation");
@@ -599,7 +584,7 @@ class GuidedRecoveryTest {
             CliRun result = failed.get();
 
             assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
-            JsonNode failure = status("T-gr-dead").get("failure");
+            JsonNode failure = PlainRuns.status("T-gr-dead").get("failure");
             assertThat(failure.get("class").asText()).isEqualTo("deadlock");
             assertThat(failure.get("sqlstate").asText()).isEqualTo("40P01");
             assertThat(fact(failure, "other_session")).contains("Process " + otherPid);
@@ -713,7 +698,7 @@ class GuidedRecoveryTest {
             // then: after the reconnect the catalog decides: partial-ddl, repair offered, nothing asked
             assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(1);
             assertThat(result.out()).contains("partial-ddl").contains("INVALID");
-            JsonNode failure = status("T-gr-cic").get("failure");
+            JsonNode failure = PlainRuns.status("T-gr-cic").get("failure");
             assertThat(failure.get("class").asText()).isEqualTo("partial-ddl");
             assertThat(option(failure, "repair").get("available").asBoolean()).isTrue();
             assertThat(option(failure, "retry").get("available").asBoolean()).isFalse();
@@ -831,7 +816,7 @@ class GuidedRecoveryTest {
             assertThat(failed.exitCode())
                     .as(provoked.id() + ": " + failed.out() + failed.err())
                     .isEqualTo(1);
-            JsonNode failure = status(provoked.id()).get("failure");
+            JsonNode failure = PlainRuns.status(provoked.id()).get("failure");
             assertThat(failure.get("class").asText())
                     .as(provoked.id() + ": " + failure)
                     .isEqualTo(provoked.failureClass());
@@ -864,7 +849,7 @@ class GuidedRecoveryTest {
                 "--timeline",
                 dir.resolve("timeline").toString());
         assertThat(denied.exitCode()).as(denied.out() + denied.err()).isEqualTo(1);
-        JsonNode failure = status("T-gr-secret").get("failure");
+        JsonNode failure = PlainRuns.status("T-gr-secret").get("failure");
         assertThat(failure.get("class").asText()).isEqualTo("permission");
         assertThat(fact(failure, "role")).isEqualTo("gr_limited");
         assertThat(option(failure, "retry").get("why").asText())
@@ -933,7 +918,7 @@ class GuidedRecoveryTest {
                     .contains("serialization (SQLSTATE 40001)")
                     .contains("retry (available)")
                     .contains("--decide off-call=OPTION:REASON");
-            JsonNode failure = status("T-gr-serial").get("failure");
+            JsonNode failure = PlainRuns.status("T-gr-serial").get("failure");
             assertThat(failure.get("class").asText()).isEqualTo("serialization");
             assertThat(failure.get("sqlstate").asText()).isEqualTo("40001");
             assertThat(failure.get("applied").asText()).isEqualTo("nothing");
@@ -957,7 +942,7 @@ class GuidedRecoveryTest {
         assertThat(retried.out()).contains("decide  retry at off-call");
         assertThat(EngineDatabase.queryLong("select count(*) from gr_doc where on_call and id = 2"))
                 .isEqualTo(1);
-        assertThat(status("T-gr-serial").get("state").asText()).isEqualTo("done");
+        assertThat(PlainRuns.status("T-gr-serial").get("state").asText()).isEqualTo("done");
     }
 
     @Test
@@ -1006,7 +991,7 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryLong("select count(*) from pg_index"
                         + " where indexrelid = to_regclass('gr_lost_v_email') and indisvalid"))
                 .isEqualTo(1);
-        JsonNode status = status("T-gr-lost-v");
+        JsonNode status = PlainRuns.status("T-gr-lost-v");
         assertThat(status.get("state").asText()).isEqualTo("done");
         assertThat(status.get("failure").isNull()).isTrue();
         assertThat(timelines("T-gr-lost-v")).contains("in doubt");
@@ -1056,7 +1041,7 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryLong("select relfilenode from pg_class where relname = 'gr_lost_n_old'"))
                 .as("the index was not rebuilt")
                 .isEqualTo(relfilenode);
-        JsonNode status = status("T-gr-lost-n");
+        JsonNode status = PlainRuns.status("T-gr-lost-n");
         assertThat(status.get("state").asText()).isEqualTo("stopped");
 
         // when: the operator, having looked, answers the question in advance for an unattended run
@@ -1067,7 +1052,7 @@ class GuidedRecoveryTest {
         assertThat(EngineDatabase.queryLong("select relfilenode from pg_class where relname = 'gr_lost_n_old'"))
                 .as("the index was rebuilt")
                 .isNotEqualTo(relfilenode);
-        assertThat(status("T-gr-lost-n").get("state").asText()).isEqualTo("done");
+        assertThat(PlainRuns.status("T-gr-lost-n").get("state").asText()).isEqualTo("done");
         assertThat(timelines("T-gr-lost-n"))
                 .contains("old relfilenode still in pg_class")
                 .contains("given with --decide");

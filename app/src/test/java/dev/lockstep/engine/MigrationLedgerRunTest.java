@@ -3,7 +3,6 @@ package dev.lockstep.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.LedgerTables;
 import dev.lockstep.sandbox.Sandbox;
@@ -87,18 +86,6 @@ class MigrationLedgerRunTest {
         return PlainRuns.timelines(dir, runbookId);
     }
 
-    /** The failure the run row keeps, as {@code status --json} shows it (a JSON null when none). */
-    private static JsonNode failureInStatus(String runbookId) throws IOException {
-        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
-        assertThat(status.exitCode()).as(status.err()).isZero();
-        for (JsonNode run : new ObjectMapper().readTree(status.out()).get("runs")) {
-            if (run.get("runbook_id").asText().equals(runbookId)) {
-                return run.get("failure");
-            }
-        }
-        throw new AssertionError("no run of " + runbookId + " in " + status.out());
-    }
-
     private static void flywayWithFailedRow() throws Exception {
         EngineDatabase.execute(LedgerTables.flyway(FLYWAY));
         EngineDatabase.execute(
@@ -125,7 +112,7 @@ class MigrationLedgerRunTest {
                 .contains("--decide ledger:flyway=OPTION:REASON")
                 .contains("available: acknowledge, abort");
         assertThat(markerExists()).isFalse();
-        JsonNode kept = failureInStatus("ldg-flyway-failed");
+        JsonNode kept = PlainRuns.status("ldg-flyway-failed").get("failure");
         assertThat(kept.get("class").asText()).isEqualTo("ledger-failed");
         assertThat(kept.get("step").asText()).isEqualTo("ledger:flyway");
 
@@ -143,7 +130,8 @@ class MigrationLedgerRunTest {
                 .as(acknowledged.out() + acknowledged.err())
                 .isZero();
         assertThat(markerExists()).isTrue();
-        assertThat(failureInStatus("ldg-flyway-failed").isNull()).isTrue();
+        assertThat(PlainRuns.status("ldg-flyway-failed").get("failure").isNull())
+                .isTrue();
         String timeline = timelines("ldg-flyway-failed");
         assertThat(timeline).contains("\"class\":\"ledger-failed\"").contains("\"name\":\"failed_entry\"");
         assertThat(timeline.indexOf("V3 is repaired by the app team"))
@@ -158,7 +146,11 @@ class MigrationLedgerRunTest {
         Path runbook = runbook("ldg-flyway-repaired", MARKER);
         CliRun stopped = run(runbook);
         assertThat(stopped.exitCode()).as(stopped.out() + stopped.err()).isEqualTo(4);
-        assertThat(failureInStatus("ldg-flyway-repaired").get("class").asText()).isEqualTo("ledger-failed");
+        assertThat(PlainRuns.status("ldg-flyway-repaired")
+                        .get("failure")
+                        .get("class")
+                        .asText())
+                .isEqualTo("ledger-failed");
 
         // when: the app team repairs the history (Flyway's repair deletes the failed row), and the run goes again
         EngineDatabase.execute("delete from " + FLYWAY + ".flyway_schema_history where not success");
@@ -167,7 +159,8 @@ class MigrationLedgerRunTest {
         // then: nothing to decide any more: the run goes on and its row no longer keeps the finding
         assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
         assertThat(markerExists()).isTrue();
-        assertThat(failureInStatus("ldg-flyway-repaired").isNull()).isTrue();
+        assertThat(PlainRuns.status("ldg-flyway-repaired").get("failure").isNull())
+                .isTrue();
     }
 
     @Test

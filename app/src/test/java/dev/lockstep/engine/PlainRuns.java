@@ -1,5 +1,9 @@
 package dev.lockstep.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.cli.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +32,18 @@ final class PlainRuns {
                 dir.resolve("timeline").toString()));
         args.addAll(List.of(more));
         return CliRun.of(args.toArray(String[]::new));
+    }
+
+    /** The run of a runbook as {@code lockstep status --json} shows it. */
+    static JsonNode status(String runbookId) throws IOException {
+        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        for (JsonNode run : new ObjectMapper().readTree(status.out()).get("runs")) {
+            if (run.get("runbook_id").asText().equals(runbookId)) {
+                return run;
+            }
+        }
+        throw new AssertionError("no run of " + runbookId + " in " + status.out());
     }
 
     /** The one timeline file of a runbook's run (a resumed run goes on in the same file). */

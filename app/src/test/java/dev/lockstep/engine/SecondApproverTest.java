@@ -103,17 +103,6 @@ class SecondApproverTest {
         return process.exitValue();
     }
 
-    private static JsonNode status(String runbookId) throws IOException {
-        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
-        assertThat(status.exitCode()).as(status.err()).isZero();
-        for (JsonNode run : JSON.readTree(status.out()).get("runs")) {
-            if (run.get("runbook_id").asText().equals(runbookId)) {
-                return run;
-            }
-        }
-        throw new AssertionError("no run of " + runbookId + " in " + status.out());
-    }
-
     private static String timelines(String runbookId) throws IOException {
         return PlainRuns.timelines(dir, runbookId);
     }
@@ -133,7 +122,7 @@ class SecondApproverTest {
 
         // when
         CliRun first = run(runbook, "--approve", "backup=backup 42 restored", "--approve", "go=window agreed");
-        JsonNode waiting = status("T-sa-unattended");
+        JsonNode waiting = PlainRuns.status("T-sa-unattended");
         CliRun plainStatus = CliRun.of("status", "--db", EngineDatabase.uri());
 
         // then: stopped resumable at the gate, saying who may approve and how; nothing dropped
@@ -181,7 +170,7 @@ class SecondApproverTest {
         // when: bob approves from his own terminal, and the operator runs the same command again
         Path log = dir.resolve("approve-bob.log");
         int approved = exitOf(approveAs("bob", "T-sa-unattended", "go", "second pair of eyes: backup 42 checked", log));
-        JsonNode after = status("T-sa-unattended");
+        JsonNode after = PlainRuns.status("T-sa-unattended");
         CliRun resumed = run(runbook, "--approve", "backup=backup 42 restored", "--approve", "go=window agreed");
 
         // then: the run goes on past the gate, and the timeline names both approvers
@@ -255,7 +244,7 @@ class SecondApproverTest {
                         Optional::isPresent,
                         "the run waiting for a second approver")
                 .get();
-        JsonNode waiting = status("T-sa-attended");
+        JsonNode waiting = PlainRuns.status("T-sa-attended");
 
         // then: it waits at the gate, nothing dropped, and says what the second person runs
         assertThat(awaited.step()).isEqualTo("go");

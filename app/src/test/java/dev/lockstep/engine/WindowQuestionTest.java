@@ -2,8 +2,6 @@ package dev.lockstep.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.cli.CliRun;
 import dev.lockstep.sandbox.Sandbox;
 import dev.lockstep.sandbox.SandboxExtension;
@@ -29,18 +27,6 @@ class WindowQuestionTest {
     @BeforeAll
     static void database(Sandbox sandbox) {
         EngineDatabase.use(sandbox);
-    }
-
-    /** The run's latest backfill progress, as {@code status --json} shows it. */
-    private static JsonNode lastProgress(String runbookId) throws Exception {
-        CliRun status = CliRun.of("status", "--db", EngineDatabase.uri(), "--json");
-        assertThat(status.exitCode()).as(status.err()).isZero();
-        for (JsonNode run : new ObjectMapper().readTree(status.out()).get("runs")) {
-            if (run.get("runbook_id").asText().equals(runbookId)) {
-                return run.get("progress");
-            }
-        }
-        throw new AssertionError("no run of " + runbookId + " in " + status.out());
     }
 
     @Test
@@ -83,7 +69,7 @@ class WindowQuestionTest {
                 .contains("--decide fill=continue:REASON");
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n = 1"))
                 .isEqualTo(1200);
-        assertThat(lastProgress("T-wq").get("rows_done").asLong())
+        assertThat(PlainRuns.status("T-wq").get("progress").get("rows_done").asLong())
                 .as("the progress where it asked, not its last 5-second report")
                 .isEqualTo(1200);
 
@@ -98,7 +84,7 @@ class WindowQuestionTest {
                 .isEqualTo(4000);
         assertThat(EngineDatabase.queryLong("select count(*) from wq_fill where n <> 1"))
                 .isZero();
-        assertThat(lastProgress("T-wq").get("batch_size").asInt())
+        assertThat(PlainRuns.status("T-wq").get("progress").get("batch_size").asInt())
                 .as("the progress shows the half-size batches it runs, not the planned size: " + resumed.out())
                 .isEqualTo(200);
         String timelines = PlainRuns.timelines(dir, "T-wq");

@@ -3,6 +3,7 @@ package dev.lockstep.tui.console;
 import com.googlecode.lanterna.input.KeyStroke;
 import dev.lockstep.tui.Units;
 import dev.lockstep.tui.console.Look.Role;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +42,7 @@ final class BackendDialog extends Dialog {
 
     @Override
     List<Line> body() {
-        List<Line> lines = new java.util.ArrayList<>(List.of(
+        List<Line> lines = new ArrayList<>(List.of(
                 new Line(
                         terminate
                                 ? "Terminate the session: its transaction rolls back and its connection closes."
